@@ -1,0 +1,67 @@
+// Package security supplies the credentials that every Whispir REST API
+// request must carry, and keeps those credentials out of logs, error messages
+// and serialised output.
+//
+// # Authentication
+//
+// Whispir authenticates each request with two headers, and both must be
+// present on every call:
+//
+//	x-api-key: <api key>
+//	Authorization: Basic base64(<username>:<password>)
+//
+// A [Provider] holds a validated [Credentials] value together with the two
+// precomputed header values. It can attach them in two ways:
+//
+//   - [Provider.Intercept] has the signature of oapi-codegen's RequestEditorFn,
+//     so it can be passed to a generated client with WithRequestEditorFn, or
+//     called directly on an *http.Request.
+//   - [Provider.RoundTripper] wraps a [net/http.RoundTripper] so that any
+//     [net/http.Client] authenticates its requests. It works on a clone of each
+//     request and never changes the caller's request.
+//
+// Both use [net/http.Header.Set], so a header that is already present is replaced,
+// never duplicated. Create a Provider with [New] or, from the WHISPIR_API_KEY,
+// WHISPIR_USERNAME and WHISPIR_PASSWORD environment variables, with [FromEnv].
+//
+// Credentials are checked before they are accepted. A field that is empty or
+// only whitespace gives an error wrapping [ErrMissingCredentials]. A username
+// that contains ':' (HTTP Basic authentication cannot carry it), an API key
+// with leading or trailing whitespace, or a value with control characters
+// gives an error wrapping [ErrInvalidCredentials]. Error messages name the
+// field or environment variable at fault and never include its value.
+//
+// # Rotation
+//
+// [Provider.Update] replaces the credentials of a Provider that is in use. The
+// new API key and Authorization value are published together through one
+// atomic pointer swap, so a request in flight gets either the old pair or the
+// new pair, never a new key with an old password. If the new credentials fail
+// validation, Update returns an error and the old credentials stay in effect.
+//
+// # Redaction
+//
+// The API key and the password are secrets, and so is the Authorization header
+// value, because it is only a base64 encoding of the password. [Credentials]
+// and [Provider] implement [fmt.Formatter], [fmt.Stringer], [fmt.GoStringer],
+// [log/slog.LogValuer], [encoding/json.Marshaler] and [encoding.TextMarshaler].
+// All of them show the username and put the [Redacted] marker where each
+// secret would be, so
+// the values cannot leak through any fmt verb (including %#v), through slog's
+// text and JSON handlers, through encoding/json, or through encoders that use
+// MarshalText. JSON output from Credentials is redacted on purpose and cannot
+// be decoded back into working credentials.
+//
+// These methods only help when the value itself is formatted. A Credentials
+// value stored in an unexported field of some other struct is printed by fmt
+// field by field, with no call to its methods, so store credentials in a
+// Provider (which holds only a pointer) rather than in a bare struct field.
+//
+// # Redirects
+//
+// net/http's Client removes the Authorization header when it follows a
+// redirect to another domain, but it copies custom headers such as x-api-key.
+// A client that uses [Provider.RoundTripper] adds both headers again on every
+// hop. To keep credentials from reaching another host, set the client's
+// CheckRedirect field to [SameHostRedirectPolicy].
+package security

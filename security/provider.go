@@ -1,0 +1,460 @@
+package security
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+)
+
+// HeaderAPIKey is the name of the header that carries the Whispir API key.
+// Header names are case-insensitive; net/http sends it as "X-Api-Key".
+const HeaderAPIKey = "x-api-key"
+
+// headerAuthorization is the name of the header that carries the HTTP Basic
+// credentials.
+const headerAuthorization = "Authorization"
+
+// Redacted is the marker shown in place of a secret when credentials are
+// formatted, logged or marshalled.
+const Redacted = "[REDACTED]"
+
+// Names of the environment variables read by [FromEnv].
+const (
+	EnvAPIKey   = "WHISPIR_API_KEY"
+	EnvUsername = "WHISPIR_USERNAME"
+	EnvPassword = "WHISPIR_PASSWORD"
+)
+
+// ErrMissingCredentials is wrapped by the errors that [New], [FromEnv] and
+// [Provider.Update] return when a credential field is empty or holds only
+// whitespace.
+var ErrMissingCredentials = errors.New("security: missing credentials")
+
+// ErrInvalidCredentials is wrapped by the errors that [New], [FromEnv] and
+// [Provider.Update] return when a credential field is present but cannot be
+// used: a username containing ':', an API key with leading or trailing
+// whitespace, or a value containing control characters.
+var ErrInvalidCredentials = errors.New("security: invalid credentials")
+
+// ErrNoProvider is returned when a method is called on a nil *Provider or on
+// a zero Provider that was not created with [New] or [FromEnv].
+var ErrNoProvider = errors.New("security: provider is nil or not initialised; use New or FromEnv")
+
+// errNilRequest is returned when [Provider.Intercept] or the RoundTripper is
+// given a nil request.
+var errNilRequest = errors.New("security: nil request")
+
+// Credentials are the three values Whispir needs to authenticate a request.
+//
+// APIKey and Password are secrets. Formatting, logging or marshalling a
+// Credentials value shows only the Username; the secrets are replaced with
+// [Redacted].
+type Credentials struct {
+	// APIKey is sent in the x-api-key header.
+	APIKey string
+	// Username is the user part of the HTTP Basic Authorization header. It
+	// must not contain ':'.
+	Username string
+	// Password is the password part of the HTTP Basic Authorization header.
+	Password string
+}
+
+// String returns a description of c that shows the username and hides the
+// API key and password.
+func (c Credentials) String() string {
+	return "Credentials{" + c.fields(" ", false) + "}"
+}
+
+// GoString returns a Go-syntax-like description of c, used by %#v, that shows
+// the username and hides the API key and password.
+func (c Credentials) GoString() string {
+	return "security.Credentials{" + c.fields(", ", true) + "}"
+}
+
+// Format implements [fmt.Formatter] so that every verb, including %#v and
+// %+v, prints the redacted form of c.
+func (c Credentials) Format(f fmt.State, verb rune) {
+	format(f, verb, "security.Credentials", c.String(), c.GoString())
+}
+
+// LogValue implements [slog.LogValuer]. It logs the username and a
+// [Redacted] marker for each secret.
+func (c Credentials) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("username", c.Username),
+		slog.String("api_key", redact(c.APIKey)),
+		slog.String("password", redact(c.Password)),
+	)
+}
+
+// MarshalJSON implements [json.Marshaler]. The output shows the username and
+// a [Redacted] marker for each secret, so it cannot be decoded back into
+// usable credentials.
+func (c Credentials) MarshalJSON() ([]byte, error) {
+	return json.Marshal(redactedJSON{
+		Username: c.Username,
+		APIKey:   redact(c.APIKey),
+		Password: redact(c.Password),
+	})
+}
+
+// MarshalText implements [encoding.TextMarshaler] with the output of
+// [Credentials.String], so that text-based encoders never see the secrets.
+func (c Credentials) MarshalText() ([]byte, error) {
+	return []byte(c.String()), nil
+}
+
+// fields renders the fields of c with secrets redacted. An empty secret is
+// shown as "". With goSyntax set, the markers are quoted as well, so the
+// result reads as a Go composite literal.
+func (c Credentials) fields(sep string, goSyntax bool) string {
+	show := func(secret string) string {
+		if r := redact(secret); r != "" && !goSyntax {
+			return r
+		}
+		return strconv.Quote(redact(secret))
+	}
+	key, pass := show(c.APIKey), show(c.Password)
+	return "Username:" + strconv.Quote(c.Username) + sep + "APIKey:" + key + sep + "Password:" + pass
+}
+
+// redactedJSON is the JSON shape of redacted credentials.
+type redactedJSON struct {
+	Username string `json:"username"`
+	APIKey   string `json:"api_key"`
+	Password string `json:"password"`
+}
+
+// redact returns the marker shown in place of secret. An empty secret is shown
+// as empty, which reveals nothing and helps to diagnose missing values.
+func redact(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return Redacted
+}
+
+// format writes the redacted representation of a value for any fmt verb.
+func format(f fmt.State, verb rune, typeName, str, goStr string) {
+	switch verb {
+	case 'v':
+		if f.Flag('#') {
+			_, _ = fmt.Fprint(f, goStr)
+			return
+		}
+		_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), str)
+	case 's', 'q':
+		_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), str)
+	default:
+		// Mirror fmt's report of a bad verb without exposing any field.
+		_, _ = fmt.Fprintf(f, "%%!%c(%s=%s)", verb, typeName, str)
+	}
+}
+
+// headers is an immutable snapshot of validated credentials and the header
+// values derived from them. A Provider swaps whole snapshots, so the two
+// headers always come from the same credentials.
+type headers struct {
+	creds         Credentials
+	apiKey        string // value of the x-api-key header
+	authorization string // value of the Authorization header
+}
+
+// Provider attaches Whispir credentials to HTTP requests. Create one with
+// [New] or [FromEnv]; the zero value holds no credentials and its methods
+// return [ErrNoProvider].
+//
+// A Provider is safe for concurrent use. Copies of a Provider value share the
+// same credentials, so an [Provider.Update] through one copy is seen by all.
+// Formatting, logging or marshalling a Provider never reveals the secrets.
+type Provider struct {
+	// cur is a pointer so that a Provider value can be copied and printed
+	// safely: fmt shows a nested pointer only as an address.
+	cur *atomic.Pointer[headers]
+}
+
+// New validates c and returns a Provider that sends it with every request.
+//
+// An empty or whitespace-only field gives an error wrapping
+// [ErrMissingCredentials]; a malformed field gives an error wrapping
+// [ErrInvalidCredentials]. The error names each field at fault and never
+// contains any credential value.
+func New(c Credentials) (*Provider, error) {
+	return newProvider(c, fieldNames)
+}
+
+// newProvider is New with the field names used in error messages.
+func newProvider(c Credentials, n names) (*Provider, error) {
+	h, err := newHeaders(c, n)
+	if err != nil {
+		return nil, err
+	}
+	p := &Provider{cur: new(atomic.Pointer[headers])}
+	p.cur.Store(h)
+	return p, nil
+}
+
+// FromEnv returns a Provider built from the WHISPIR_API_KEY,
+// WHISPIR_USERNAME and WHISPIR_PASSWORD environment variables. It validates
+// them as [New] does, and its errors name the variables at fault.
+func FromEnv() (*Provider, error) {
+	return newProvider(Credentials{
+		APIKey:   os.Getenv(EnvAPIKey),
+		Username: os.Getenv(EnvUsername),
+		Password: os.Getenv(EnvPassword),
+	}, envNames)
+}
+
+// Update validates c as [New] does and then replaces the credentials of p
+// atomically: every later request carries the new API key and the new
+// Authorization value together, and a request being prepared concurrently
+// carries either the old pair or the new pair. If c is not valid, Update
+// returns the error and p keeps its current credentials.
+func (p *Provider) Update(c Credentials) error {
+	if p == nil || p.cur == nil {
+		return ErrNoProvider
+	}
+	h, err := newHeaders(c, fieldNames)
+	if err != nil {
+		return err
+	}
+	p.cur.Store(h)
+	return nil
+}
+
+// Credentials returns a copy of the credentials p currently sends. It returns
+// the zero Credentials if p is nil or not initialised.
+func (p *Provider) Credentials() Credentials {
+	if h := p.load(); h != nil {
+		return h.creds
+	}
+	return Credentials{}
+}
+
+// Intercept sets the x-api-key and Authorization headers of req, replacing
+// any values already present. Both values come from one snapshot of the
+// credentials, so they always match even while [Provider.Update] runs.
+//
+// Its signature matches oapi-codegen's RequestEditorFn, so it can be passed to
+// a generated client's WithRequestEditorFn option. ctx is not used. Intercept
+// returns an error, and does not panic, if p or req is nil.
+func (p *Provider) Intercept(ctx context.Context, req *http.Request) error {
+	h := p.load()
+	if h == nil {
+		return ErrNoProvider
+	}
+	if req == nil {
+		return errNilRequest
+	}
+	if req.Header == nil {
+		req.Header = make(http.Header)
+	}
+	setHeader(req.Header, HeaderAPIKey, h.apiKey)
+	setHeader(req.Header, headerAuthorization, h.authorization)
+	return nil
+}
+
+// RoundTripper returns an [http.RoundTripper] that sends each request through
+// base with the credentials of p attached. A nil base means
+// [http.DefaultTransport].
+//
+// The returned RoundTripper clones each request with [http.Request.Clone]
+// before it sets the headers, so the caller's request is never modified. It
+// reads the credentials of p for every request, so [Provider.Update] takes
+// effect on the next request. If p is nil or not initialised, each request
+// fails with [ErrNoProvider] and is not sent.
+func (p *Provider) RoundTripper(base http.RoundTripper) http.RoundTripper {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &roundTripper{p: p, base: base}
+}
+
+// LogValue implements [slog.LogValuer]. It logs the username and a
+// [Redacted] marker for each secret.
+func (p *Provider) LogValue() slog.Value {
+	if p == nil {
+		return slog.StringValue("<nil>")
+	}
+	return p.Credentials().LogValue()
+}
+
+// String returns a description of p that shows the username and hides the
+// API key and password.
+func (p Provider) String() string {
+	return "Provider{" + p.Credentials().fields(" ", false) + "}"
+}
+
+// GoString returns a Go-syntax-like description of p, used by %#v, that
+// shows the username and hides the API key and password.
+func (p Provider) GoString() string {
+	return "security.Provider{" + p.Credentials().fields(", ", true) + "}"
+}
+
+// Format implements [fmt.Formatter] so that every verb, including %#v and
+// %+v, prints the redacted form of p.
+func (p Provider) Format(f fmt.State, verb rune) {
+	format(f, verb, "security.Provider", p.String(), p.GoString())
+}
+
+// MarshalJSON implements [json.Marshaler] with the redacted form of the
+// current credentials.
+func (p Provider) MarshalJSON() ([]byte, error) {
+	return p.Credentials().MarshalJSON()
+}
+
+// MarshalText implements [encoding.TextMarshaler] with the output of
+// [Provider.String].
+func (p Provider) MarshalText() ([]byte, error) {
+	return []byte(p.String()), nil
+}
+
+// load returns the current snapshot, or nil if p is nil or not initialised.
+func (p *Provider) load() *headers {
+	if p == nil || p.cur == nil {
+		return nil
+	}
+	return p.cur.Load()
+}
+
+// roundTripper is the http.RoundTripper returned by Provider.RoundTripper.
+type roundTripper struct {
+	p    *Provider
+	base http.RoundTripper
+}
+
+// RoundTrip implements http.RoundTripper.
+func (rt *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req == nil {
+		return nil, errNilRequest
+	}
+	clone := req.Clone(req.Context())
+	if err := rt.p.Intercept(req.Context(), clone); err != nil {
+		// A RoundTripper must close the request body, even on error.
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, err
+	}
+	return rt.base.RoundTrip(clone)
+}
+
+// SameHostRedirectPolicy is a CheckRedirect function for an [http.Client]
+// that sends Whispir credentials. It refuses a redirect to a host other than
+// that of the first request, or from https to http, because net/http would
+// forward the x-api-key header (and [Provider.RoundTripper] would add both
+// headers) to the new location. Like the default policy, it stops after 10
+// redirects.
+func SameHostRedirectPolicy(req *http.Request, via []*http.Request) error {
+	if len(via) == 0 {
+		return nil
+	}
+	if len(via) >= 10 {
+		return errors.New("security: stopped after 10 redirects")
+	}
+	first := via[0].URL
+	if !strings.EqualFold(req.URL.Host, first.Host) {
+		return fmt.Errorf("security: refusing redirect from host %q to host %q: credentials would be sent to another host", first.Host, req.URL.Host)
+	}
+	if strings.EqualFold(first.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https") {
+		return fmt.Errorf("security: refusing redirect from https to %s: credentials would be sent unencrypted", req.URL.Scheme)
+	}
+	return nil
+}
+
+// setHeader sets key to the single value v. Besides the canonical key that
+// http.Header.Set uses, it removes entries whose key differs only in case,
+// which can exist when a caller wrote to the header map directly.
+func setHeader(hdr http.Header, key, v string) {
+	canonical := http.CanonicalHeaderKey(key)
+	for k := range hdr {
+		if k != canonical && strings.EqualFold(k, canonical) {
+			delete(hdr, k)
+		}
+	}
+	hdr.Set(canonical, v)
+}
+
+// names says how error messages refer to each credential field, and how they
+// describe an empty one.
+type names struct {
+	APIKey, Username, Password string
+	empty                      string
+}
+
+// fieldNames names the fields as in the Credentials struct.
+var fieldNames = names{APIKey: "APIKey", Username: "Username", Password: "Password", empty: "is empty"}
+
+// envNames names the fields by the environment variables FromEnv reads.
+var envNames = names{APIKey: EnvAPIKey, Username: EnvUsername, Password: EnvPassword, empty: "is not set or empty"}
+
+// newHeaders validates c and precomputes the header values. Error messages
+// use n to name the fields and never include a value.
+func newHeaders(c Credentials, n names) (*headers, error) {
+	if err := validate(c, n); err != nil {
+		return nil, err
+	}
+	return &headers{
+		creds:         c,
+		apiKey:        c.APIKey,
+		authorization: "Basic " + base64.StdEncoding.EncodeToString([]byte(c.Username+":"+c.Password)),
+	}, nil
+}
+
+// validate reports every problem with c in one error. Missing fields wrap
+// ErrMissingCredentials, malformed ones wrap ErrInvalidCredentials.
+func validate(c Credentials, n names) error {
+	var missing, invalid []string
+	check := func(name, v string) bool {
+		switch {
+		case v == "":
+			missing = append(missing, name+" "+n.empty)
+		case strings.TrimSpace(v) == "":
+			missing = append(missing, name+" is whitespace only")
+		case hasControl(v):
+			invalid = append(invalid, name+" contains control characters")
+		default:
+			return true
+		}
+		return false
+	}
+	if check(n.APIKey, c.APIKey) && strings.TrimSpace(c.APIKey) != c.APIKey {
+		invalid = append(invalid, n.APIKey+" has leading or trailing whitespace")
+	}
+	if check(n.Username, c.Username) && strings.Contains(c.Username, ":") {
+		invalid = append(invalid, n.Username+" contains ':', which HTTP Basic authentication cannot carry")
+	}
+	check(n.Password, c.Password)
+
+	switch {
+	case len(missing) > 0 && len(invalid) > 0:
+		return fmt.Errorf("%w: %s; %w: %s",
+			ErrMissingCredentials, strings.Join(missing, ", "),
+			ErrInvalidCredentials, strings.Join(invalid, ", "))
+	case len(missing) > 0:
+		return fmt.Errorf("%w: %s", ErrMissingCredentials, strings.Join(missing, ", "))
+	case len(invalid) > 0:
+		return fmt.Errorf("%w: %s", ErrInvalidCredentials, strings.Join(invalid, ", "))
+	}
+	return nil
+}
+
+// hasControl reports whether s contains an ASCII control character other than
+// horizontal tab. Such characters are not allowed in header values (a newline
+// could inject a header) nor in Basic credentials (RFC 7617).
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; (b < 0x20 && b != '\t') || b == 0x7f {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,213 @@
+package whispir
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+)
+
+// Errors for errors.Is. Every error from this package that concerns a
+// request or response wraps one of them.
+var (
+	// ErrUnknownOperation: no operation of the spec matches the method and path.
+	ErrUnknownOperation = errors.New("unknown operation")
+	// ErrInvalidRequest: the request breaks the spec.
+	ErrInvalidRequest = errors.New("invalid request")
+	// ErrInvalidResponse: the response breaks the spec.
+	ErrInvalidResponse = errors.New("invalid response")
+)
+
+// ValidationError is a request or response that breaks the spec. Its message
+// is one line: the operation, where and why, never the offending value.
+type ValidationError struct {
+	Operation string // operationId
+	Response  bool   // false for a request, true for a response
+	Where     string // e.g. `body /to`, `query parameter "limit"`, `header "Content-Type"`
+	Reason    string // e.g. `property "to" is missing`
+}
+
+// Error implements error.
+func (e *ValidationError) Error() string {
+	kind := "request"
+	if e.Response {
+		kind = "response"
+	}
+	msg := e.Operation + ": invalid " + kind
+	if e.Where != "" {
+		msg += ": " + e.Where
+	}
+	if e.Reason != "" {
+		msg += ": " + e.Reason
+	}
+	return msg
+}
+
+// Unwrap makes errors.Is match [ErrInvalidRequest] or [ErrInvalidResponse].
+func (e *ValidationError) Unwrap() error {
+	if e.Response {
+		return ErrInvalidResponse
+	}
+	return ErrInvalidRequest
+}
+
+var (
+	requestOptions = &openapi3filter.Options{
+		AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
+		SkipSettingDefaults: true,
+	}
+	responseOptions = &openapi3filter.Options{
+		AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,
+		IncludeResponseStatus: true,
+	}
+)
+
+// ValidateRequest checks req, whose body is body (req.Body is not read),
+// against the route's operation: parameters, Content-Type and body schema.
+// Security headers are not checked here; the mock server checks them itself.
+func ValidateRequest(ctx context.Context, route *Route, req *http.Request, body []byte) error {
+	if route == nil || req == nil {
+		return fmt.Errorf("whispir: validate request: nil route or request")
+	}
+	input := requestInput(route, req, body)
+	input.Options = requestOptions
+	if err := openapi3filter.ValidateRequest(withContext(ctx), input); err != nil {
+		return describe(route.ID, false, err)
+	}
+	return nil
+}
+
+func requestInput(route *Route, req *http.Request, body []byte) *openapi3filter.RequestValidationInput {
+	shallow := *req
+	shallow.Body = io.NopCloser(bytes.NewReader(body))
+	if len(body) == 0 {
+		shallow.Body = http.NoBody
+	}
+	shallow.ContentLength = int64(len(body))
+	return &openapi3filter.RequestValidationInput{
+		Request:    &shallow,
+		PathParams: route.params,
+		Route:      route.route,
+	}
+}
+
+// ValidateResponse checks a response (status, headers and body) to req
+// against the route's operation; undocumented statuses are errors.
+//
+// Two habits of the service are accepted, as the spec describes them: a
+// vendor +json type where the spec lists application/json (error bodies come
+// back in the media type that was asked for), and a JSON media type on a body
+// the spec declares as text/plain only (the 202 of messageCreate).
+func ValidateResponse(ctx context.Context, route *Route, req *http.Request, status int, header http.Header, body []byte) error {
+	if route == nil || req == nil {
+		return fmt.Errorf("whispir: validate response: nil route or request")
+	}
+	in := requestInput(route, req, nil)
+	in.Options = responseOptions
+	header = normalizeResponseType(route, status, header)
+	err := openapi3filter.ValidateResponse(withContext(ctx), &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: in,
+		Status:                 status,
+		Header:                 header,
+		Body:                   io.NopCloser(bytes.NewReader(body)),
+		Options:                responseOptions,
+	})
+	if err != nil {
+		return describe(route.ID, true, err)
+	}
+	return nil
+}
+
+// normalizeResponseType maps the Content-Type of a response to the key the
+// spec declares for it, per the two habits ValidateResponse documents.
+func normalizeResponseType(route *Route, status int, header http.Header) http.Header {
+	ref := route.route.Operation.Responses.Status(status)
+	if ref == nil || ref.Value == nil || len(ref.Value.Content) == 0 {
+		return header
+	}
+	content := ref.Value.Content
+	got := header.Get("Content-Type")
+	if content.Get(got) != nil {
+		return header
+	}
+	want := ""
+	switch {
+	case len(content) == 1 && content["text/plain"] != nil && IsJSONMediaType(got):
+		want = "text/plain"
+	case content[JSONMediaType] != nil && IsJSONMediaType(got):
+		want = JSONMediaType
+	default:
+		return header
+	}
+	h := header.Clone()
+	h.Set("Content-Type", want)
+	return h
+}
+
+// describe turns a kin-openapi error into a ValidationError without values.
+func describe(opID string, response bool, err error) error {
+	ve := &ValidationError{Operation: opID, Response: response}
+	var reqErr *openapi3filter.RequestError
+	var respErr *openapi3filter.ResponseError
+	var inner error
+	switch {
+	case errors.As(err, &reqErr):
+		switch {
+		case reqErr.Parameter != nil:
+			ve.Where = fmt.Sprintf("%s parameter %q", reqErr.Parameter.In, reqErr.Parameter.Name)
+		case reqErr.RequestBody != nil:
+			ve.Where = "body"
+		}
+		ve.Reason, inner = safeReason(reqErr.Reason), reqErr.Err
+	case errors.As(err, &respErr):
+		ve.Where = "body"
+		if respErr.Reason == "status is not supported" {
+			ve.Where = "status"
+		}
+		ve.Reason, inner = safeReason(respErr.Reason), respErr.Err
+	default:
+		inner = err
+	}
+	var schemaErr *openapi3.SchemaError
+	var parseErr *openapi3filter.ParseError
+	switch {
+	case errors.As(inner, &schemaErr):
+		if p := schemaErr.JSONPointer(); len(p) > 0 {
+			ve.Where = strings.TrimSpace(ve.Where + " /" + strings.Join(p, "/"))
+		}
+		ve.Reason = oneLine(schemaErr.Reason)
+	case errors.As(inner, &parseErr):
+		ve.Reason = "cannot be decoded"
+	case inner != nil && ve.Reason == "":
+		ve.Reason = "does not match the spec"
+	}
+	return ve
+}
+
+// safeReason keeps kin-openapi's fixed reasons and drops any that may quote
+// a header or body value.
+func safeReason(r string) string {
+	r = oneLine(r)
+	for _, prefix := range []string{"header Content-Type has unexpected value", "response header Content-Type has unexpected value"} {
+		if strings.HasPrefix(r, prefix) {
+			return "unexpected Content-Type"
+		}
+	}
+	if strings.Contains(r, "\"") || strings.Contains(r, ":") {
+		// Reasons with quotes or a colon may embed what was received.
+		if i := strings.IndexAny(r, ":\""); i > 0 {
+			return strings.TrimSpace(r[:i])
+		}
+	}
+	return r
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
