@@ -34,6 +34,24 @@ func (e BulkResourceOptionsResolveRecipients) Valid() bool {
 	}
 }
 
+// Defines values for DetailLevel.
+const (
+	Detailed DetailLevel = "detailed"
+	Summary  DetailLevel = "summary"
+)
+
+// Valid indicates whether the value is a known member of the DetailLevel enum.
+func (e DetailLevel) Valid() bool {
+	switch e {
+	case Detailed:
+		return true
+	case Summary:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for EmailType.
 const (
 	EmailTypeTextHTML  EmailType = "text/html"
@@ -142,6 +160,21 @@ func (e MessageType) Valid() bool {
 	}
 }
 
+// Defines values for MessageViewType.
+const (
+	Shared MessageViewType = "shared"
+)
+
+// Valid indicates whether the value is a known member of the MessageViewType enum.
+func (e MessageViewType) Valid() bool {
+	switch e {
+	case Shared:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PushOptionsNotifications.
 const (
 	PushOptionsNotificationsDisabled PushOptionsNotifications = "disabled"
@@ -235,6 +268,30 @@ func (e RCSRichCardCardWidth) Valid() bool {
 	}
 }
 
+// Defines values for ResponseGrouping.
+const (
+	ResponseGroupingDefault      ResponseGrouping = "default"
+	ResponseGroupingNoresponse   ResponseGrouping = "noresponse"
+	ResponseGroupingNotmatched   ResponseGrouping = "notmatched"
+	ResponseGroupingResponserule ResponseGrouping = "responserule"
+)
+
+// Valid indicates whether the value is a known member of the ResponseGrouping enum.
+func (e ResponseGrouping) Valid() bool {
+	switch e {
+	case ResponseGroupingDefault:
+		return true
+	case ResponseGroupingNoresponse:
+		return true
+	case ResponseGroupingNotmatched:
+		return true
+	case ResponseGroupingResponserule:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SocialPostID.
 const (
 	SocialPostIDSocial     SocialPostID = "social"
@@ -247,6 +304,42 @@ func (e SocialPostID) Valid() bool {
 	case SocialPostIDSocial:
 		return true
 	case SocialPostIDSocialLong:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SortDirection.
+const (
+	Asc  SortDirection = "asc"
+	Desc SortDirection = "desc"
+)
+
+// Valid indicates whether the value is a known member of the SortDirection enum.
+func (e SortDirection) Valid() bool {
+	switch e {
+	case Asc:
+		return true
+	case Desc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StatusGrouping.
+const (
+	StatusGroupingDefault      StatusGrouping = "default"
+	StatusGroupingResponserule StatusGrouping = "responserule"
+)
+
+// Valid indicates whether the value is a known member of the StatusGrouping enum.
+func (e StatusGrouping) Valid() bool {
+	switch e {
+	case StatusGroupingDefault:
+		return true
+	case StatusGroupingResponserule:
 		return true
 	default:
 		return false
@@ -283,411 +376,6 @@ func (e WhatsAppButtonSubType) Valid() bool {
 	case QuickReply:
 		return true
 	case URL:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ResponseFilter.
-const (
-	ResponseFilterDefault      ResponseFilter = "default"
-	ResponseFilterNoresponse   ResponseFilter = "noresponse"
-	ResponseFilterNotmatched   ResponseFilter = "notmatched"
-	ResponseFilterResponserule ResponseFilter = "responserule"
-)
-
-// Valid indicates whether the value is a known member of the ResponseFilter enum.
-func (e ResponseFilter) Valid() bool {
-	switch e {
-	case ResponseFilterDefault:
-		return true
-	case ResponseFilterNoresponse:
-		return true
-	case ResponseFilterNotmatched:
-		return true
-	case ResponseFilterResponserule:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ResponseView.
-const (
-	ResponseViewDetailed ResponseView = "detailed"
-	ResponseViewSummary  ResponseView = "summary"
-)
-
-// Valid indicates whether the value is a known member of the ResponseView enum.
-func (e ResponseView) Valid() bool {
-	switch e {
-	case ResponseViewDetailed:
-		return true
-	case ResponseViewSummary:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for SortOrder.
-const (
-	SortOrderAsc  SortOrder = "asc"
-	SortOrderDesc SortOrder = "desc"
-)
-
-// Valid indicates whether the value is a known member of the SortOrder enum.
-func (e SortOrder) Valid() bool {
-	switch e {
-	case SortOrderAsc:
-		return true
-	case SortOrderDesc:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for StatusFilter.
-const (
-	StatusFilterDefault      StatusFilter = "default"
-	StatusFilterResponserule StatusFilter = "responserule"
-)
-
-// Valid indicates whether the value is a known member of the StatusFilter enum.
-func (e StatusFilter) Valid() bool {
-	switch e {
-	case StatusFilterDefault:
-		return true
-	case StatusFilterResponserule:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for StatusView.
-const (
-	StatusViewDetailed StatusView = "detailed"
-	StatusViewSummary  StatusView = "summary"
-)
-
-// Valid indicates whether the value is a known member of the StatusView enum.
-func (e StatusView) Valid() bool {
-	switch e {
-	case StatusViewDetailed:
-		return true
-	case StatusViewSummary:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ViewType.
-const (
-	ViewTypeShared ViewType = "shared"
-)
-
-// Valid indicates whether the value is a known member of the ViewType enum.
-func (e ViewType) Valid() bool {
-	switch e {
-	case ViewTypeShared:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DefaultMessageListParamsSortOrder.
-const (
-	DefaultMessageListParamsSortOrderAsc  DefaultMessageListParamsSortOrder = "asc"
-	DefaultMessageListParamsSortOrderDesc DefaultMessageListParamsSortOrder = "desc"
-)
-
-// Valid indicates whether the value is a known member of the DefaultMessageListParamsSortOrder enum.
-func (e DefaultMessageListParamsSortOrder) Valid() bool {
-	switch e {
-	case DefaultMessageListParamsSortOrderAsc:
-		return true
-	case DefaultMessageListParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DefaultMessageListParamsViewType.
-const (
-	DefaultMessageListParamsViewTypeShared DefaultMessageListParamsViewType = "shared"
-)
-
-// Valid indicates whether the value is a known member of the DefaultMessageListParamsViewType enum.
-func (e DefaultMessageListParamsViewType) Valid() bool {
-	switch e {
-	case DefaultMessageListParamsViewTypeShared:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DefaultMessageResponseListParamsSortOrder.
-const (
-	DefaultMessageResponseListParamsSortOrderAsc  DefaultMessageResponseListParamsSortOrder = "asc"
-	DefaultMessageResponseListParamsSortOrderDesc DefaultMessageResponseListParamsSortOrder = "desc"
-)
-
-// Valid indicates whether the value is a known member of the DefaultMessageResponseListParamsSortOrder enum.
-func (e DefaultMessageResponseListParamsSortOrder) Valid() bool {
-	switch e {
-	case DefaultMessageResponseListParamsSortOrderAsc:
-		return true
-	case DefaultMessageResponseListParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DefaultMessageResponseListParamsView.
-const (
-	DefaultMessageResponseListParamsViewDetailed DefaultMessageResponseListParamsView = "detailed"
-	DefaultMessageResponseListParamsViewSummary  DefaultMessageResponseListParamsView = "summary"
-)
-
-// Valid indicates whether the value is a known member of the DefaultMessageResponseListParamsView enum.
-func (e DefaultMessageResponseListParamsView) Valid() bool {
-	switch e {
-	case DefaultMessageResponseListParamsViewDetailed:
-		return true
-	case DefaultMessageResponseListParamsViewSummary:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DefaultMessageResponseListParamsFilter.
-const (
-	DefaultMessageResponseListParamsFilterDefault      DefaultMessageResponseListParamsFilter = "default"
-	DefaultMessageResponseListParamsFilterNoresponse   DefaultMessageResponseListParamsFilter = "noresponse"
-	DefaultMessageResponseListParamsFilterNotmatched   DefaultMessageResponseListParamsFilter = "notmatched"
-	DefaultMessageResponseListParamsFilterResponserule DefaultMessageResponseListParamsFilter = "responserule"
-)
-
-// Valid indicates whether the value is a known member of the DefaultMessageResponseListParamsFilter enum.
-func (e DefaultMessageResponseListParamsFilter) Valid() bool {
-	switch e {
-	case DefaultMessageResponseListParamsFilterDefault:
-		return true
-	case DefaultMessageResponseListParamsFilterNoresponse:
-		return true
-	case DefaultMessageResponseListParamsFilterNotmatched:
-		return true
-	case DefaultMessageResponseListParamsFilterResponserule:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DefaultMessageStatusListParamsSortOrder.
-const (
-	DefaultMessageStatusListParamsSortOrderAsc  DefaultMessageStatusListParamsSortOrder = "asc"
-	DefaultMessageStatusListParamsSortOrderDesc DefaultMessageStatusListParamsSortOrder = "desc"
-)
-
-// Valid indicates whether the value is a known member of the DefaultMessageStatusListParamsSortOrder enum.
-func (e DefaultMessageStatusListParamsSortOrder) Valid() bool {
-	switch e {
-	case DefaultMessageStatusListParamsSortOrderAsc:
-		return true
-	case DefaultMessageStatusListParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DefaultMessageStatusListParamsView.
-const (
-	DefaultMessageStatusListParamsViewDetailed DefaultMessageStatusListParamsView = "detailed"
-	DefaultMessageStatusListParamsViewSummary  DefaultMessageStatusListParamsView = "summary"
-)
-
-// Valid indicates whether the value is a known member of the DefaultMessageStatusListParamsView enum.
-func (e DefaultMessageStatusListParamsView) Valid() bool {
-	switch e {
-	case DefaultMessageStatusListParamsViewDetailed:
-		return true
-	case DefaultMessageStatusListParamsViewSummary:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for DefaultMessageStatusListParamsFilter.
-const (
-	DefaultMessageStatusListParamsFilterDefault      DefaultMessageStatusListParamsFilter = "default"
-	DefaultMessageStatusListParamsFilterResponserule DefaultMessageStatusListParamsFilter = "responserule"
-)
-
-// Valid indicates whether the value is a known member of the DefaultMessageStatusListParamsFilter enum.
-func (e DefaultMessageStatusListParamsFilter) Valid() bool {
-	switch e {
-	case DefaultMessageStatusListParamsFilterDefault:
-		return true
-	case DefaultMessageStatusListParamsFilterResponserule:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for MessageListParamsSortOrder.
-const (
-	MessageListParamsSortOrderAsc  MessageListParamsSortOrder = "asc"
-	MessageListParamsSortOrderDesc MessageListParamsSortOrder = "desc"
-)
-
-// Valid indicates whether the value is a known member of the MessageListParamsSortOrder enum.
-func (e MessageListParamsSortOrder) Valid() bool {
-	switch e {
-	case MessageListParamsSortOrderAsc:
-		return true
-	case MessageListParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for MessageListParamsViewType.
-const (
-	MessageListParamsViewTypeShared MessageListParamsViewType = "shared"
-)
-
-// Valid indicates whether the value is a known member of the MessageListParamsViewType enum.
-func (e MessageListParamsViewType) Valid() bool {
-	switch e {
-	case MessageListParamsViewTypeShared:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for MessageResponseListParamsSortOrder.
-const (
-	MessageResponseListParamsSortOrderAsc  MessageResponseListParamsSortOrder = "asc"
-	MessageResponseListParamsSortOrderDesc MessageResponseListParamsSortOrder = "desc"
-)
-
-// Valid indicates whether the value is a known member of the MessageResponseListParamsSortOrder enum.
-func (e MessageResponseListParamsSortOrder) Valid() bool {
-	switch e {
-	case MessageResponseListParamsSortOrderAsc:
-		return true
-	case MessageResponseListParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for MessageResponseListParamsView.
-const (
-	MessageResponseListParamsViewDetailed MessageResponseListParamsView = "detailed"
-	MessageResponseListParamsViewSummary  MessageResponseListParamsView = "summary"
-)
-
-// Valid indicates whether the value is a known member of the MessageResponseListParamsView enum.
-func (e MessageResponseListParamsView) Valid() bool {
-	switch e {
-	case MessageResponseListParamsViewDetailed:
-		return true
-	case MessageResponseListParamsViewSummary:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for MessageResponseListParamsFilter.
-const (
-	MessageResponseListParamsFilterDefault      MessageResponseListParamsFilter = "default"
-	MessageResponseListParamsFilterNoresponse   MessageResponseListParamsFilter = "noresponse"
-	MessageResponseListParamsFilterNotmatched   MessageResponseListParamsFilter = "notmatched"
-	MessageResponseListParamsFilterResponserule MessageResponseListParamsFilter = "responserule"
-)
-
-// Valid indicates whether the value is a known member of the MessageResponseListParamsFilter enum.
-func (e MessageResponseListParamsFilter) Valid() bool {
-	switch e {
-	case MessageResponseListParamsFilterDefault:
-		return true
-	case MessageResponseListParamsFilterNoresponse:
-		return true
-	case MessageResponseListParamsFilterNotmatched:
-		return true
-	case MessageResponseListParamsFilterResponserule:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for MessageStatusListParamsSortOrder.
-const (
-	MessageStatusListParamsSortOrderAsc  MessageStatusListParamsSortOrder = "asc"
-	MessageStatusListParamsSortOrderDesc MessageStatusListParamsSortOrder = "desc"
-)
-
-// Valid indicates whether the value is a known member of the MessageStatusListParamsSortOrder enum.
-func (e MessageStatusListParamsSortOrder) Valid() bool {
-	switch e {
-	case MessageStatusListParamsSortOrderAsc:
-		return true
-	case MessageStatusListParamsSortOrderDesc:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for MessageStatusListParamsView.
-const (
-	MessageStatusListParamsViewDetailed MessageStatusListParamsView = "detailed"
-	MessageStatusListParamsViewSummary  MessageStatusListParamsView = "summary"
-)
-
-// Valid indicates whether the value is a known member of the MessageStatusListParamsView enum.
-func (e MessageStatusListParamsView) Valid() bool {
-	switch e {
-	case MessageStatusListParamsViewDetailed:
-		return true
-	case MessageStatusListParamsViewSummary:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for MessageStatusListParamsFilter.
-const (
-	MessageStatusListParamsFilterDefault      MessageStatusListParamsFilter = "default"
-	MessageStatusListParamsFilterResponserule MessageStatusListParamsFilter = "responserule"
-)
-
-// Valid indicates whether the value is a known member of the MessageStatusListParamsFilter enum.
-func (e MessageStatusListParamsFilter) Valid() bool {
-	switch e {
-	case MessageStatusListParamsFilterDefault:
-		return true
-	case MessageStatusListParamsFilterResponserule:
 		return true
 	default:
 		return false
@@ -829,6 +517,9 @@ type DeliveryReceipt struct {
 	// Type Receipt type, e.g. `ReportDelivered` or `NoDlr`.
 	Type *string `json:"type,omitempty"`
 }
+
+// DetailLevel `summary` (the default) counts per category; `detailed` lists each entry.
+type DetailLevel string
 
 // Email The email part of a message.
 type Email struct {
@@ -1200,6 +891,9 @@ type MessageSummary struct {
 	Subject *string `json:"subject,omitempty"`
 }
 
+// MessageViewType `shared` includes messages other users sent.
+type MessageViewType string
+
 // PushOptions Push notification options.
 type PushOptions struct {
 	// AppID Id of the registered app.
@@ -1356,6 +1050,9 @@ type ResponseContent struct {
 	Undeliverable *string `json:"undeliverable,omitempty"`
 }
 
+// ResponseGrouping Which replies to show; `default` for all.
+type ResponseGrouping string
+
 // Social Social media posts, wrapped in a `social` array.
 type Social struct {
 	// Social The posts.
@@ -1377,6 +1074,9 @@ type SocialPost struct {
 // SocialPostID `social` for Twitter, `social_long` for Facebook.
 type SocialPostID string
 
+// SortDirection Sort direction of a list.
+type SortDirection string
+
 // StatusCategory Recipients in one delivery category (summary view).
 type StatusCategory struct {
 	// Name `Sent`, `Pending`, `Received`, `Acknowledged` or `Undeliverable`.
@@ -1388,6 +1088,9 @@ type StatusCategory struct {
 	// RecipientCount Number of recipients in the category.
 	RecipientCount *int `json:"recipientCount,omitempty"`
 }
+
+// StatusGrouping `default`, or `responserule` to group by the response rule's categories.
+type StatusGrouping string
 
 // Voice The voice-call part of a message; charged per 30 seconds.
 type Voice struct {
@@ -1536,26 +1239,26 @@ type MessageLabel = string
 // Offset defines model for offset.
 type Offset = int
 
-// ResponseFilter defines model for responseFilter.
-type ResponseFilter string
+// ResponseFilter Which replies to show; `default` for all.
+type ResponseFilter = ResponseGrouping
 
-// ResponseView defines model for responseView.
-type ResponseView string
+// ResponseView `summary` (the default) counts per category; `detailed` lists each entry.
+type ResponseView = DetailLevel
 
 // SortFields defines model for sortFields.
 type SortFields = string
 
-// SortOrder defines model for sortOrder.
-type SortOrder string
+// SortOrder Sort direction of a list.
+type SortOrder = SortDirection
 
-// StatusFilter defines model for statusFilter.
-type StatusFilter string
+// StatusFilter `default`, or `responserule` to group by the response rule's categories.
+type StatusFilter = StatusGrouping
 
-// StatusView defines model for statusView.
-type StatusView string
+// StatusView `summary` (the default) counts per category; `detailed` lists each entry.
+type StatusView = DetailLevel
 
-// ViewType defines model for viewType.
-type ViewType string
+// ViewType `shared` includes messages other users sent.
+type ViewType = MessageViewType
 
 // WorkspaceID defines model for workspaceId.
 type WorkspaceID = string
@@ -1629,7 +1332,7 @@ type DefaultMessageListParams struct {
 	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
 
 	// SortOrder Sort direction.
-	SortOrder *DefaultMessageListParamsSortOrder `form:"sortOrder,omitempty" json:"sortOrder,omitempty"`
+	SortOrder *SortOrder `form:"sortOrder,omitempty" json:"sortOrder,omitempty"`
 
 	// SortFields Comma-separated field names to sort by.
 	SortFields *SortFields `form:"sortFields,omitempty" json:"sortFields,omitempty"`
@@ -1638,7 +1341,7 @@ type DefaultMessageListParams struct {
 	Label *MessageLabel `form:"label,omitempty" json:"label,omitempty"`
 
 	// ViewType `shared` also lists messages that other users of the workspace sent.
-	ViewType *DefaultMessageListParamsViewType `form:"viewType,omitempty" json:"viewType,omitempty"`
+	ViewType *ViewType `form:"viewType,omitempty" json:"viewType,omitempty"`
 
 	// CriteriaFromDate Start date (`dd/mm/yyyy`) of the listing window; the default window is the last seven days. Give all four criteria together.
 	CriteriaFromDate *CriteriaFromDate `form:"criteriaFromDate,omitempty" json:"criteriaFromDate,omitempty"`
@@ -1652,12 +1355,6 @@ type DefaultMessageListParams struct {
 	// CriteriaToTime End time (`hh:mm`) of the listing window.
 	CriteriaToTime *CriteriaToTime `form:"criteriaToTime,omitempty" json:"criteriaToTime,omitempty"`
 }
-
-// DefaultMessageListParamsSortOrder defines parameters for DefaultMessageList.
-type DefaultMessageListParamsSortOrder string
-
-// DefaultMessageListParamsViewType defines parameters for DefaultMessageList.
-type DefaultMessageListParamsViewType string
 
 // DefaultMessageResponseListParams defines parameters for DefaultMessageResponseList.
 type DefaultMessageResponseListParams struct {
@@ -1668,28 +1365,19 @@ type DefaultMessageResponseListParams struct {
 	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
 
 	// SortOrder Sort direction.
-	SortOrder *DefaultMessageResponseListParamsSortOrder `form:"sortOrder,omitempty" json:"sortOrder,omitempty"`
+	SortOrder *SortOrder `form:"sortOrder,omitempty" json:"sortOrder,omitempty"`
 
 	// SortFields Comma-separated field names to sort by.
 	SortFields *SortFields `form:"sortFields,omitempty" json:"sortFields,omitempty"`
 
 	// View `summary` counts replies per category; `detailed` lists each reply.
-	View *DefaultMessageResponseListParamsView `form:"view,omitempty" json:"view,omitempty"`
+	View *ResponseView `form:"view,omitempty" json:"view,omitempty"`
 
 	// Filter Which replies to show. Corrected from Whispir's description, which lists
 	// only `noresponse`, `notmatched` and `responserule`: the service's own
 	// links use `default` and `responserule`.
-	Filter *DefaultMessageResponseListParamsFilter `form:"filter,omitempty" json:"filter,omitempty"`
+	Filter *ResponseFilter `form:"filter,omitempty" json:"filter,omitempty"`
 }
-
-// DefaultMessageResponseListParamsSortOrder defines parameters for DefaultMessageResponseList.
-type DefaultMessageResponseListParamsSortOrder string
-
-// DefaultMessageResponseListParamsView defines parameters for DefaultMessageResponseList.
-type DefaultMessageResponseListParamsView string
-
-// DefaultMessageResponseListParamsFilter defines parameters for DefaultMessageResponseList.
-type DefaultMessageResponseListParamsFilter string
 
 // DefaultMessageStatusListParams defines parameters for DefaultMessageStatusList.
 type DefaultMessageStatusListParams struct {
@@ -1700,26 +1388,17 @@ type DefaultMessageStatusListParams struct {
 	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
 
 	// SortOrder Sort direction.
-	SortOrder *DefaultMessageStatusListParamsSortOrder `form:"sortOrder,omitempty" json:"sortOrder,omitempty"`
+	SortOrder *SortOrder `form:"sortOrder,omitempty" json:"sortOrder,omitempty"`
 
 	// SortFields Comma-separated field names to sort by.
 	SortFields *SortFields `form:"sortFields,omitempty" json:"sortFields,omitempty"`
 
 	// View `summary` counts recipients per category; `detailed` lists each recipient.
-	View *DefaultMessageStatusListParamsView `form:"view,omitempty" json:"view,omitempty"`
+	View *StatusView `form:"view,omitempty" json:"view,omitempty"`
 
 	// Filter `responserule` groups by the categories of the message's response rule.
-	Filter *DefaultMessageStatusListParamsFilter `form:"filter,omitempty" json:"filter,omitempty"`
+	Filter *StatusFilter `form:"filter,omitempty" json:"filter,omitempty"`
 }
-
-// DefaultMessageStatusListParamsSortOrder defines parameters for DefaultMessageStatusList.
-type DefaultMessageStatusListParamsSortOrder string
-
-// DefaultMessageStatusListParamsView defines parameters for DefaultMessageStatusList.
-type DefaultMessageStatusListParamsView string
-
-// DefaultMessageStatusListParamsFilter defines parameters for DefaultMessageStatusList.
-type DefaultMessageStatusListParamsFilter string
 
 // MessageListParams defines parameters for MessageList.
 type MessageListParams struct {
@@ -1730,7 +1409,7 @@ type MessageListParams struct {
 	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
 
 	// SortOrder Sort direction.
-	SortOrder *MessageListParamsSortOrder `form:"sortOrder,omitempty" json:"sortOrder,omitempty"`
+	SortOrder *SortOrder `form:"sortOrder,omitempty" json:"sortOrder,omitempty"`
 
 	// SortFields Comma-separated field names to sort by.
 	SortFields *SortFields `form:"sortFields,omitempty" json:"sortFields,omitempty"`
@@ -1739,7 +1418,7 @@ type MessageListParams struct {
 	Label *MessageLabel `form:"label,omitempty" json:"label,omitempty"`
 
 	// ViewType `shared` also lists messages that other users of the workspace sent.
-	ViewType *MessageListParamsViewType `form:"viewType,omitempty" json:"viewType,omitempty"`
+	ViewType *ViewType `form:"viewType,omitempty" json:"viewType,omitempty"`
 
 	// CriteriaFromDate Start date (`dd/mm/yyyy`) of the listing window; the default window is the last seven days. Give all four criteria together.
 	CriteriaFromDate *CriteriaFromDate `form:"criteriaFromDate,omitempty" json:"criteriaFromDate,omitempty"`
@@ -1754,12 +1433,6 @@ type MessageListParams struct {
 	CriteriaToTime *CriteriaToTime `form:"criteriaToTime,omitempty" json:"criteriaToTime,omitempty"`
 }
 
-// MessageListParamsSortOrder defines parameters for MessageList.
-type MessageListParamsSortOrder string
-
-// MessageListParamsViewType defines parameters for MessageList.
-type MessageListParamsViewType string
-
 // MessageResponseListParams defines parameters for MessageResponseList.
 type MessageResponseListParams struct {
 	// Limit Number of items per page, at most 20.
@@ -1769,28 +1442,19 @@ type MessageResponseListParams struct {
 	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
 
 	// SortOrder Sort direction.
-	SortOrder *MessageResponseListParamsSortOrder `form:"sortOrder,omitempty" json:"sortOrder,omitempty"`
+	SortOrder *SortOrder `form:"sortOrder,omitempty" json:"sortOrder,omitempty"`
 
 	// SortFields Comma-separated field names to sort by.
 	SortFields *SortFields `form:"sortFields,omitempty" json:"sortFields,omitempty"`
 
 	// View `summary` counts replies per category; `detailed` lists each reply.
-	View *MessageResponseListParamsView `form:"view,omitempty" json:"view,omitempty"`
+	View *ResponseView `form:"view,omitempty" json:"view,omitempty"`
 
 	// Filter Which replies to show. Corrected from Whispir's description, which lists
 	// only `noresponse`, `notmatched` and `responserule`: the service's own
 	// links use `default` and `responserule`.
-	Filter *MessageResponseListParamsFilter `form:"filter,omitempty" json:"filter,omitempty"`
+	Filter *ResponseFilter `form:"filter,omitempty" json:"filter,omitempty"`
 }
-
-// MessageResponseListParamsSortOrder defines parameters for MessageResponseList.
-type MessageResponseListParamsSortOrder string
-
-// MessageResponseListParamsView defines parameters for MessageResponseList.
-type MessageResponseListParamsView string
-
-// MessageResponseListParamsFilter defines parameters for MessageResponseList.
-type MessageResponseListParamsFilter string
 
 // MessageStatusListParams defines parameters for MessageStatusList.
 type MessageStatusListParams struct {
@@ -1801,26 +1465,17 @@ type MessageStatusListParams struct {
 	Offset *Offset `form:"offset,omitempty" json:"offset,omitempty"`
 
 	// SortOrder Sort direction.
-	SortOrder *MessageStatusListParamsSortOrder `form:"sortOrder,omitempty" json:"sortOrder,omitempty"`
+	SortOrder *SortOrder `form:"sortOrder,omitempty" json:"sortOrder,omitempty"`
 
 	// SortFields Comma-separated field names to sort by.
 	SortFields *SortFields `form:"sortFields,omitempty" json:"sortFields,omitempty"`
 
 	// View `summary` counts recipients per category; `detailed` lists each recipient.
-	View *MessageStatusListParamsView `form:"view,omitempty" json:"view,omitempty"`
+	View *StatusView `form:"view,omitempty" json:"view,omitempty"`
 
 	// Filter `responserule` groups by the categories of the message's response rule.
-	Filter *MessageStatusListParamsFilter `form:"filter,omitempty" json:"filter,omitempty"`
+	Filter *StatusFilter `form:"filter,omitempty" json:"filter,omitempty"`
 }
-
-// MessageStatusListParamsSortOrder defines parameters for MessageStatusList.
-type MessageStatusListParamsSortOrder string
-
-// MessageStatusListParamsView defines parameters for MessageStatusList.
-type MessageStatusListParamsView string
-
-// MessageStatusListParamsFilter defines parameters for MessageStatusList.
-type MessageStatusListParamsFilter string
 
 // DefaultMessageCreateJSONRequestBody defines body for DefaultMessageCreate for application/json ContentType.
 type DefaultMessageCreateJSONRequestBody = Message

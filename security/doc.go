@@ -20,9 +20,10 @@
 //     [net/http.Client] authenticates its requests. It works on a clone of each
 //     request and never changes the caller's request.
 //
-// Both use [net/http.Header.Set], so a header that is already present is replaced,
-// never duplicated. Create a Provider with [New] or, from the WHISPIR_API_KEY,
-// WHISPIR_USERNAME and WHISPIR_PASSWORD environment variables, with [FromEnv].
+// Both use [net/http.Header.Set], so a header that is already present is
+// replaced, never duplicated. Create a Provider with [New] or, from the
+// WHISPIR_API_KEY, WHISPIR_USERNAME and WHISPIR_PASSWORD environment
+// variables, with [FromEnv].
 //
 // Credentials are checked before they are accepted. A field that is empty or
 // only whitespace gives an error wrapping [ErrMissingCredentials]. A username
@@ -41,16 +42,16 @@
 //
 // # Redaction
 //
-// The API key and the password are secrets, and so is the Authorization header
-// value, because it is only a base64 encoding of the password. [Credentials]
-// and [Provider] implement [fmt.Formatter], [fmt.Stringer], [fmt.GoStringer],
-// [log/slog.LogValuer], [encoding/json.Marshaler] and [encoding.TextMarshaler].
-// All of them show the username and put the [Redacted] marker where each
-// secret would be, so
-// the values cannot leak through any fmt verb (including %#v), through slog's
-// text and JSON handlers, through encoding/json, or through encoders that use
-// MarshalText. JSON output from Credentials is redacted on purpose and cannot
-// be decoded back into working credentials.
+// The API key and the password are secrets, and so is the Authorization
+// header value, which is only a base64 encoding of the username and password.
+// [Credentials] and [Provider] implement [fmt.Formatter], [fmt.Stringer],
+// [fmt.GoStringer], [log/slog.LogValuer], [encoding/json.Marshaler] and
+// [encoding.TextMarshaler]. All of them show the username and put the
+// [Redacted] marker where each secret would be, so the values cannot leak
+// through any fmt verb (including %#v), through slog's text and JSON handlers,
+// through encoding/json, or through encoders that use MarshalText. JSON output
+// from Credentials is redacted on purpose and cannot be decoded back into
+// working credentials.
 //
 // These methods only help when the value itself is formatted. A Credentials
 // value stored in an unexported field of some other struct is printed by fmt

@@ -1,0 +1,112 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"golang.org/x/time/rate"
+
+	"github.com/whispir-go/whispir"
+	"github.com/whispir-go/whispir/generated"
+	"github.com/whispir-go/whispir/security"
+)
+
+// Client calls the Whispir API. Its embedded generated client has one
+// method per operation of the spec (MessageCreateWithResponse,
+// MessageListWithResponse, ...); every call goes through the pipeline
+// described in the package documentation. A Client is safe for concurrent
+// use.
+type Client struct {
+	*generated.ClientWithResponses
+
+	provider *security.Provider
+	baseURL  *url.URL
+	pipeline *pipeline
+	editors  []generated.RequestEditorFn
+}
+
+// New returns a client that authenticates with p. Without WithRegion or
+// WithBaseURL it calls DefaultRegion.
+func New(p *security.Provider, opts ...Option) (*Client, error) {
+	if p == nil {
+		return nil, fmt.Errorf("%w: nil *security.Provider", ErrInvalidOption)
+	}
+	if _, err := whispir.Document(); err != nil {
+		return nil, err
+	}
+	cfg := config{
+		retry:     DefaultRetryPolicy(),
+		validate:  true,
+		userAgent: DefaultUserAgent,
+		logger:    slog.New(slog.DiscardHandler),
+	}
+	for _, opt := range opts {
+		if opt == nil {
+			return nil, fmt.Errorf("%w: nil Option", ErrInvalidOption)
+		}
+		if err := opt(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.baseURL == nil {
+		if err := WithRegion(DefaultRegion)(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	hc := cfg.httpClient
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	switch {
+	case cfg.timeoutSet:
+		hc.Timeout = cfg.timeout
+	case hc.Timeout == 0:
+		hc.Timeout = DefaultTimeout
+	}
+	if hc.CheckRedirect == nil {
+		hc.CheckRedirect = security.SameHostRedirectPolicy
+	}
+	pl := &pipeline{
+		http:              hc,
+		basePath:          cfg.baseURL.Path,
+		retry:             cfg.retry,
+		validate:          cfg.validate,
+		validateResponses: cfg.validateResponses,
+		userAgent:         cfg.userAgent,
+		logger:            cfg.logger,
+	}
+	if cfg.ratePerSecond > 0 {
+		pl.limiter = rate.NewLimiter(rate.Limit(cfg.ratePerSecond), cfg.rateBurst)
+	}
+	c := &Client{provider: p, baseURL: cfg.baseURL, pipeline: pl}
+	c.editors = []generated.RequestEditorFn{p.Intercept}
+	gen, err := generated.NewClientWithResponses(cfg.baseURL.String(),
+		generated.WithHTTPClient(pl),
+		generated.WithRequestEditorFn(p.Intercept))
+	if err != nil {
+		return nil, err
+	}
+	c.ClientWithResponses = gen
+	return c, nil
+}
+
+// BaseURL returns the base URL requests are sent to.
+func (c *Client) BaseURL() string { return c.baseURL.String() }
+
+// server is the base URL in the form the generated request builders take.
+func (c *Client) server() string { return c.baseURL.String() + "/" }
+
+// do sends a request built outside the generated methods (a page's next
+// link) through the same editors and pipeline.
+func (c *Client) do(ctx context.Context, req *http.Request) (*http.Response, error) {
+	req = req.WithContext(ctx)
+	for _, edit := range c.editors {
+		if err := edit(ctx, req); err != nil {
+			return nil, err
+		}
+	}
+	return c.pipeline.Do(req)
+}

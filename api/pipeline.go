@@ -1,0 +1,186 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/whispir-go/whispir"
+	"github.com/whispir-go/whispir/generated"
+)
+
+// maxRequestBody is Whispir's payload limit; larger bodies are refused
+// before sending (the service would answer 413).
+const maxRequestBody = 10 << 20
+
+// pipeline is the generated client's HttpRequestDoer: it finds the
+// operation, sets its media types, validates, paces, retries and turns
+// failures into errors.
+type pipeline struct {
+	http              *http.Client
+	basePath          string
+	retry             RetryPolicy
+	validate          bool
+	validateResponses bool
+	userAgent         string
+	logger            *slog.Logger
+	limiter           *rate.Limiter // nil: no pacing
+}
+
+var _ generated.HttpRequestDoer = (*pipeline)(nil)
+
+// Do sends req. A non-2xx answer is returned as an *Error (with a nil
+// response); a request that breaks the spec is returned as an error
+// wrapping ErrInvalidRequest and never reaches the network.
+func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	route, err := whispir.FindRoute(req, p.basePath)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidRequest, err)
+	}
+	body, err := readBody(req)
+	if err != nil {
+		return nil, opError(route.ID, "read request body", err)
+	}
+	req.Header.Set("Accept", route.MediaType)
+	if len(body) > 0 {
+		// The generated client labels every body application/json; a caller
+		// that chose another of the operation's types (bulkmessage-v1) keeps it.
+		if ct := req.Header.Get("Content-Type"); ct == "" || ct == whispir.JSONMediaType {
+			req.Header.Set("Content-Type", route.MediaType)
+		}
+	}
+	if p.userAgent != "" {
+		req.Header.Set("User-Agent", p.userAgent)
+	}
+	if p.validate {
+		if len(body) > maxRequestBody {
+			return nil, &whispir.ValidationError{Operation: route.ID, Where: "body", Reason: "larger than 10485760 bytes"}
+		}
+		if err := whispir.ValidateRequest(ctx, route, req, body); err != nil {
+			return nil, err
+		}
+	}
+	return p.send(ctx, route, req, body)
+}
+
+// send runs the attempts of one call.
+func (p *pipeline) send(ctx context.Context, route *whispir.Route, req *http.Request, body []byte) (*http.Response, error) {
+	for attempt := 1; ; attempt++ {
+		if p.limiter != nil {
+			if err := p.limiter.Wait(ctx); err != nil {
+				return nil, opError(route.ID, "rate limit wait", err)
+			}
+		}
+		resp, err := p.attempt(ctx, route, req, body, attempt)
+		if err == nil {
+			return resp, nil
+		}
+		if ctx.Err() != nil {
+			return nil, opError(route.ID, "send", errors.Join(ctx.Err(), err))
+		}
+		if attempt >= p.retry.MaxAttempts || !retryable(req.Method, err) {
+			return nil, err
+		}
+		wait, ok := p.retry.backoff(attempt, err)
+		if !ok {
+			return nil, err
+		}
+		p.logger.LogAttrs(ctx, slog.LevelInfo, "whispir retry",
+			slog.String("operation", route.ID), slog.Int("attempt", attempt),
+			slog.Duration("wait", wait), slog.String("reason", retryReason(err)))
+		if err := p.retry.sleep(ctx, wait); err != nil {
+			return nil, opError(route.ID, "retry wait", err)
+		}
+	}
+}
+
+// attempt makes one HTTP exchange with a fresh copy of the request.
+func (p *pipeline) attempt(ctx context.Context, route *whispir.Route, req *http.Request, body []byte, n int) (*http.Response, error) {
+	r := req.Clone(ctx)
+	r.Body, r.ContentLength = http.NoBody, 0
+	if len(body) > 0 {
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	start := time.Now()
+	resp, err := p.http.Do(r)
+	if err != nil {
+		p.logger.LogAttrs(ctx, slog.LevelDebug, "whispir attempt",
+			slog.String("operation", route.ID), slog.Int("attempt", n),
+			slog.Duration("took", time.Since(start)), slog.String("error", transportReason(err)))
+		return nil, opError(route.ID, "send", scrubURL(err))
+	}
+	p.logger.LogAttrs(ctx, slog.LevelDebug, "whispir attempt",
+		slog.String("operation", route.ID), slog.Int("attempt", n),
+		slog.Int("status", resp.StatusCode), slog.Duration("took", time.Since(start)))
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, CheckResponse(route.ID, resp)
+	}
+	if p.validateResponses {
+		data, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if err != nil {
+			return nil, opError(route.ID, "read response", err)
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(data))
+		if err := whispir.ValidateResponse(ctx, route, r, resp.StatusCode, resp.Header, data); err != nil {
+			return nil, err
+		}
+	}
+	return resp, nil
+}
+
+// readBody takes the whole request body once, so every attempt can replay it.
+func readBody(req *http.Request) ([]byte, error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	defer req.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(req.Body, maxRequestBody+1))
+	if err != nil {
+		return nil, err
+	}
+	req.Body = http.NoBody
+	return data, nil
+}
+
+// scrubURL drops the URL from a *url.Error: query strings can hold
+// personal data. The underlying error is kept.
+func scrubURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s: %w", strings.ToLower(ue.Op), ue.Err)
+	}
+	return err
+}
+
+func transportReason(err error) string {
+	switch {
+	case notSent(err):
+		return "connection not made"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "deadline exceeded"
+	}
+	return "transport error"
+}
+
+func retryReason(err error) string {
+	var apiErr *Error
+	if errors.As(err, &apiErr) {
+		if apiErr.Code != "" {
+			return apiErr.Code
+		}
+		return http.StatusText(apiErr.StatusCode)
+	}
+	return transportReason(err)
+}
