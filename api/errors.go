@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/whispir-go/whispir"
 )
@@ -177,9 +178,13 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
+// clip shortens s to at most n bytes, on a rune boundary.
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

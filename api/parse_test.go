@@ -1,0 +1,131 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/whispir-go/whispir/generated"
+)
+
+func TestIDFromLocation(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/messages/747AB7E716C1802B6476784AEB5C9BB8", "747AB7E716C1802B6476784AEB5C9BB8", true},
+		{"https://api.whispir.com/messages/ABC123?apikey=secret", "ABC123", true},
+		{"/messages/ABC123/", "ABC123", true},
+		{"messages/ABC#frag", "ABC", true},
+		{"", "", false},
+		{"https://api.au.whispir.com", "", false},
+		{"https://api.au.whispir.com/", "", false},
+		{"%zz", "", false},
+	}
+	for _, tc := range tests {
+		got, err := IDFromLocation(tc.in)
+		if got != tc.want || (err == nil) != tc.ok {
+			t.Errorf("IDFromLocation(%q) = %q, %v; want %q, ok=%t", tc.in, got, err, tc.want, tc.ok)
+		}
+		if err != nil && !errors.Is(err, ErrNoMessageID) {
+			t.Errorf("IDFromLocation(%q) err = %v; want ErrNoMessageID", tc.in, err)
+		}
+	}
+}
+
+func TestParseStatus(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in                 string
+		first, last, total int
+		ok                 bool
+	}{
+		{"1 to 20 of 45   ", 1, 20, 45, true},
+		{"1 to 2 of 2    ", 1, 2, 2, true},
+		{"status: 1 to 1 of 1", 1, 1, 1, true},
+		{"No records found", 0, 0, 0, true},
+		{"", 0, 0, 0, true},
+		{"some text", 0, 0, 0, false},
+		{"1 to 99999999999999999999 of 2", 0, 0, 0, false},
+	}
+	for _, tc := range tests {
+		f, l, n, ok := ParseStatus(tc.in)
+		if f != tc.first || l != tc.last || n != tc.total || ok != tc.ok {
+			t.Errorf("ParseStatus(%q) = %d, %d, %d, %t; want %d, %d, %d, %t", tc.in, f, l, n, ok, tc.first, tc.last, tc.total, tc.ok)
+		}
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"", 0}, {"3", 3 * time.Second}, {" 1 ", time.Second}, {"0", 0}, {"-5", 0}, {"soon", 0},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
+		{now.Add(-time.Minute).Format(http.TimeFormat), 0},
+		{"99999999999", 24 * time.Hour},
+	}
+	for _, tc := range tests {
+		if got := parseRetryAfter(tc.in, now); got != tc.want {
+			t.Errorf("parseRetryAfter(%q) = %s; want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestErrorStringIsOneSafeLine(t *testing.T) {
+	t.Parallel()
+	h := http.Header{"X-Error-Code": {CodeOverQPS}}
+	e := newError("messageCreate", 403, h, []byte(`{"errorText":"line one\nline two","errorDetail":"java.lang.Exception: secret detail"}`), time.Now())
+	got := e.Error()
+	if want := "messageCreate: 403 forbidden (ERR_403_DEVELOPER_OVER_QPS): line one line two"; got != want {
+		t.Errorf("Error() = %q; want %q", got, want)
+	}
+	long := newError("contactList", 500, nil, []byte(`{"errorText":"a`+strings.Repeat("é", 300)+`"}`), time.Now())
+	if s := long.Error(); !utf8.ValidString(s) || len(s) > 500 {
+		t.Errorf("long Error() is %d bytes, valid UTF-8 %t; want short and valid", len(s), utf8.ValidString(s))
+	}
+}
+
+func TestResolveNextLinks(t *testing.T) {
+	t.Parallel()
+	base, _ := url.Parse("https://api.au.whispir.com/pre")
+	c := &Client{baseURL: base}
+	tests := []struct {
+		link, want string
+		ok         bool
+	}{
+		{"https://api.au.whispir.com/pre/messages?offset=20", "https://api.au.whispir.com/pre/messages?offset=20", true},
+		{"http://API.AU.whispir.com/pre/messages?offset=20", "https://API.AU.whispir.com/pre/messages?offset=20", true},
+		{"/callbacks/B38/calls?limit=20&offset=20", "https://api.au.whispir.com/pre/callbacks/B38/calls?limit=20&offset=20", true},
+		{"/pre/messages?offset=40", "https://api.au.whispir.com/pre/messages?offset=40", true},
+		{"messages?offset=40", "https://api.au.whispir.com/pre/messages?offset=40", true},
+		{"https://evil.example.com/pre/messages", "", false},
+		{"//evil.example.com/x", "", false},
+	}
+	for _, tc := range tests {
+		u, err := c.resolve(tc.link)
+		if (err == nil) != tc.ok || (err == nil && u.String() != tc.want) {
+			t.Errorf("resolve(%q) = %v, %v; want %q ok=%t", tc.link, u, err, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestNextLink(t *testing.T) {
+	t.Parallel()
+	s := func(v string) *string { return &v }
+	links := []generated.Link{{Rel: s("self"), URI: s("a")}, {Rel: s("prev"), URI: s("b")}, {Rel: s(" NEXT "), URI: s(" c ")}}
+	if got, ok := NextLink(links); !ok || got != "c" {
+		t.Errorf("NextLink = %q, %t; want c, true", got, ok)
+	}
+	if _, ok := NextLink([]generated.Link{{Rel: s("next")}, {URI: s("x")}}); ok {
+		t.Error("NextLink found a link without a URI or rel")
+	}
+}

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/whispir-go/whispir/api"
+	"github.com/whispir-go/whispir/security"
+)
+
+// Environment variables the tool reads, besides the credentials'
+// (security.EnvAPIKey, security.EnvUsername, security.EnvPassword).
+const (
+	envRegion  = "WHISPIR_REGION"
+	envBaseURL = "WHISPIR_BASE_URL"
+)
+
+// globalFlagsUsage documents the flags globals.register defines.
+const globalFlagsUsage = `	--mock          start the in-process mock server; use its URL and credentials
+	--region R      AU, NZ, AP, AP1, US, IT or EDU (default $WHISPIR_REGION, else AU)
+	--base-url URL  base URL, overriding the region (default $WHISPIR_BASE_URL);
+	                https, or plain http on a loopback host
+	--api-key K     API key (default $WHISPIR_API_KEY)
+	--username U    username (default $WHISPIR_USERNAME)
+	--password P    password (default $WHISPIR_PASSWORD)
+	--workspace W   workspace id (default: the company's default workspace)
+	--timeout D     bound on each HTTP attempt, e.g. 10s (default 30s; 0: none)
+	-v              log each request (operation, status, timing) to stderr
+`
+
+// globals are the flags every command accepts, before or after its name.
+type globals struct {
+	env       func(string) string
+	mock      bool
+	region    string
+	baseURL   string
+	apiKey    secret
+	username  string
+	password  secret
+	workspace string
+	timeout   time.Duration
+	verbose   bool
+}
+
+func newGlobals(env func(string) string) *globals {
+	if env == nil {
+		env = func(string) string { return "" }
+	}
+	return &globals{env: env, timeout: api.DefaultTimeout}
+}
+
+// register defines the global flags on fs. The current values are the
+// defaults, so a command's flag set keeps what was given before the
+// command name.
+func (g *globals) register(fs *flag.FlagSet) {
+	fs.BoolVar(&g.mock, "mock", g.mock, "use the in-process mock server")
+	fs.StringVar(&g.region, "region", g.region, "Whispir region")
+	fs.StringVar(&g.baseURL, "base-url", g.baseURL, "base URL, overriding the region")
+	fs.Var(&g.apiKey, "api-key", "API key")
+	fs.StringVar(&g.username, "username", g.username, "username")
+	fs.Var(&g.password, "password", "password")
+	fs.StringVar(&g.workspace, "workspace", g.workspace, "workspace id")
+	fs.DurationVar(&g.timeout, "timeout", g.timeout, "bound on each HTTP attempt")
+	fs.BoolVar(&g.verbose, "v", g.verbose, "debug logging to stderr")
+}
+
+// secret is a flag value that never shows itself: not in help output, not
+// in flag errors.
+type secret struct{ v string }
+
+func (s *secret) Set(v string) error { s.v = v; return nil }
+func (s *secret) String() string     { return "" }
+
+// flagSet returns a command's flag set, with the global flags on it too.
+func (g *globals) flagSet(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("whispir "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	g.register(fs)
+	return fs
+}
+
+// parse parses a command's arguments; no positional arguments are
+// allowed. It returns flag.ErrHelp for -h, a *usageError otherwise.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usagef("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// logger is the debug logger of -v, or a discarding one.
+func (g *globals) logger(stderr io.Writer) *slog.Logger {
+	if !g.verbose {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// credentials are the flags' credentials, each falling back to its
+// environment variable. Missing ones are a usage error naming what to set.
+func (g *globals) credentials() (security.Credentials, error) {
+	c := security.Credentials{
+		APIKey:   firstNonEmpty(g.apiKey.v, g.env(security.EnvAPIKey)),
+		Username: firstNonEmpty(g.username, g.env(security.EnvUsername)),
+		Password: firstNonEmpty(g.password.v, g.env(security.EnvPassword)),
+	}
+	var missing []string
+	for _, f := range []struct{ value, env, flag string }{
+		{c.APIKey, security.EnvAPIKey, "--api-key"},
+		{c.Username, security.EnvUsername, "--username"},
+		{c.Password, security.EnvPassword, "--password"},
+	} {
+		if strings.TrimSpace(f.value) == "" {
+			missing = append(missing, f.env+" (or "+f.flag+")")
+		}
+	}
+	switch {
+	case len(missing) == 3:
+		return c, usagef("no credentials: set %s, %s and %s (and %s unless the region is AU), or use --mock to try the embedded mock server",
+			security.EnvAPIKey, security.EnvUsername, security.EnvPassword, envRegion)
+	case len(missing) > 0:
+		return c, usagef("missing credentials: %s not set; set %s, %s and %s (and %s unless the region is AU), or use --mock",
+			strings.Join(missing, ", "), security.EnvAPIKey, security.EnvUsername, security.EnvPassword, envRegion)
+	}
+	return c, nil
+}
+
+// client builds the API client the flags and environment describe. With
+// --mock it starts the mock server first, and release stops it; release is
+// never nil. Wrong flags or missing credentials give a *usageError.
+func (g *globals) client(stderr io.Writer) (c *api.Client, release func(), err error) {
+	release = func() {}
+	if g.timeout < 0 {
+		return nil, release, usagef("--timeout must not be negative")
+	}
+	log := g.logger(stderr)
+	opts := []api.Option{
+		api.WithLogger(log),
+		api.WithTimeout(g.timeout),
+		api.WithUserAgent("whispir-cli/" + api.Version + " " + api.DefaultUserAgent),
+	}
+	var creds security.Credentials
+	var where string // the flag or variable the endpoint came from
+	if g.mock {
+		if g.baseURL != "" {
+			return nil, release, usagef("--mock and --base-url cannot be used together")
+		}
+		m, err := startMock()
+		if err != nil {
+			return nil, release, err
+		}
+		creds, where = m.creds, "--mock"
+		opts = append(opts, api.WithBaseURL(m.url))
+		release = m.close
+	} else {
+		if creds, err = g.credentials(); err != nil {
+			return nil, release, err
+		}
+		opt, from, err := g.endpoint()
+		if err != nil {
+			return nil, release, err
+		}
+		opts, where = append(opts, opt), from
+	}
+	p, err := security.New(creds)
+	if err != nil {
+		release()
+		return nil, func() {}, usagef("credentials: %v", err)
+	}
+	if c, err = api.New(p, opts...); err != nil {
+		release()
+		if errors.Is(err, api.ErrInvalidOption) || errors.Is(err, api.ErrUnknownRegion) {
+			return nil, func() {}, usagef("%s: %v", where, err)
+		}
+		return nil, func() {}, err
+	}
+	log.Debug("whispir client", slog.String("base_url", c.BaseURL()), slog.String("from", where))
+	return c, release, nil
+}
+
+// endpoint picks where requests go: --base-url, else --region, else
+// WHISPIR_BASE_URL, else WHISPIR_REGION, else the default region. from
+// names the flag or variable that decided.
+func (g *globals) endpoint() (opt api.Option, from string, err error) {
+	switch {
+	case g.baseURL != "":
+		return api.WithBaseURL(g.baseURL), "--base-url", nil
+	case g.region != "":
+		return g.regionOption(g.region, "--region")
+	case g.env(envBaseURL) != "":
+		return api.WithBaseURL(g.env(envBaseURL)), envBaseURL, nil
+	case g.env(envRegion) != "":
+		return g.regionOption(g.env(envRegion), envRegion)
+	}
+	return api.WithRegion(api.DefaultRegion), "default region", nil
+}
+
+func (g *globals) regionOption(name, from string) (api.Option, string, error) {
+	r, err := api.ParseRegion(name)
+	if err != nil {
+		return nil, from, usagef("%s: %v", from, err)
+	}
+	return api.WithRegion(r), from, nil
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
+}
