@@ -1,11 +1,13 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -432,3 +434,98 @@ func TestResponseValidationCatchesABadAnswer(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestHugeResponseBodyIsRefused(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/vnd.whispir.message-v1+json")
+		io.WriteString(w, `{"messages":[`)
+		chunk := []byte(strings.Repeat(`{"id":"A"},`, 1000))
+		for written := 0; written <= maxResponseBody; written += len(chunk) {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
+	_, err := c.MessageListWithResponse(t.Context(), "ABC", nil)
+	if !errors.Is(err, ErrResponseTooLarge) {
+		t.Fatalf("err = %v; want ErrResponseTooLarge", err)
+	}
+}
+
+func TestHugeErrorBodyIsCapped(t *testing.T) {
+	t.Parallel()
+	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		chunk := []byte(strings.Repeat("x", 64<<10))
+		for range 64 { // 4 MiB
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
+	_, err := c.MessageListWithResponse(t.Context(), "ABC", nil)
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || len(apiErr.Body) != maxErrorBody {
+		t.Fatalf("err = %v, body %d bytes; want *Error with %d bytes", err, len(apiErr.Body), maxErrorBody)
+	}
+}
+
+func TestRateLimitWaitsForATokenBeforeSending(t *testing.T) {
+	t.Parallel()
+	c, f := setup(t, accepted("A"), WithRateLimit(0.001, 1))
+	if _, err := c.SendMessage(t.Context(), "ABC", generated.Message{To: "61400000000"}); err != nil {
+		t.Fatal(err)
+	}
+	// The bucket is empty for the next ~1000 s: with a short deadline the
+	// limiter refuses at once, and nothing is sent.
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	_, err := c.SendMessage(ctx, "ABC", generated.Message{To: "61400000000"})
+	if err == nil || !strings.Contains(err.Error(), "rate limit wait") {
+		t.Fatalf("err = %v; want a rate limit wait error", err)
+	}
+	if n := len(f.requests()); n != 1 {
+		t.Errorf("requests = %d; want 1", n)
+	}
+}
+
+func TestLogsHoldNoSecretsOrContent(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	var mu sync.Mutex
+	logger := slog.New(slog.NewJSONHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var calls atomic.Int32
+	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		accepted("A")(w, r)
+	}, WithLogger(logger))
+	if _, err := c.SendMessage(t.Context(), "ABC", generated.Message{To: "61499999999", Body: ptr("private text")}); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	out := buf.String()
+	mu.Unlock()
+	for _, secret := range []string{testCreds.APIKey, testCreds.Password, base64.StdEncoding.EncodeToString([]byte(testCreds.Username + ":" + testCreds.Password)), "61499999999", "private text"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("log contains %q:\n%s", secret, out)
+		}
+	}
+	if !strings.Contains(out, `"operation":"messageCreate"`) || !strings.Contains(out, "whispir retry") {
+		t.Errorf("log lacks the operation or the retry line:\n%s", out)
+	}
+}
+
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

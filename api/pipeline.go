@@ -126,6 +126,7 @@ func (p *pipeline) attempt(ctx context.Context, route *whispir.Route, req *http.
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, CheckResponse(route.ID, resp)
 	}
+	resp.Body = &cappedBody{rc: resp.Body, left: maxResponseBody}
 	if p.validateResponses {
 		data, err := io.ReadAll(resp.Body)
 		_ = resp.Body.Close()
@@ -139,6 +140,39 @@ func (p *pipeline) attempt(ctx context.Context, route *whispir.Route, req *http.
 	}
 	return resp, nil
 }
+
+// maxResponseBody caps a successful response body; no Whispir answer comes
+// near it, and a broken or hostile server cannot exhaust memory.
+const maxResponseBody = 32 << 20
+
+// ErrResponseTooLarge is returned while reading a response body longer than
+// 32 MiB.
+var ErrResponseTooLarge = errors.New("response body larger than 32 MiB")
+
+// cappedBody fails reads past its limit instead of truncating silently.
+type cappedBody struct {
+	rc   io.ReadCloser
+	left int64
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		// One byte more tells a body of exactly the limit from a longer one.
+		var one [1]byte
+		if n, _ := b.rc.Read(one[:]); n > 0 {
+			return 0, ErrResponseTooLarge
+		}
+		return b.rc.Read(p)
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.rc.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
+func (b *cappedBody) Close() error { return b.rc.Close() }
 
 // readBody takes the whole request body once, so every attempt can replay it.
 func readBody(req *http.Request) ([]byte, error) {
