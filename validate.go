@@ -58,9 +58,13 @@ func (e *ValidationError) Unwrap() error {
 }
 
 var (
+	// Read-only properties are tolerated in requests: a resource retrieved
+	// and sent back for a full-replace PUT carries its id, links and
+	// timestamps, and Whispir ignores them.
 	requestOptions = &openapi3filter.Options{
-		AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
-		SkipSettingDefaults: true,
+		AuthenticationFunc:         openapi3filter.NoopAuthenticationFunc,
+		SkipSettingDefaults:        true,
+		ExcludeReadOnlyValidations: true,
 	}
 	responseOptions = &openapi3filter.Options{
 		AuthenticationFunc:    openapi3filter.NoopAuthenticationFunc,

@@ -163,11 +163,11 @@ func (g *globals) client(stderr io.Writer) (c *api.Client, release func(), err e
 		opts = append(opts, api.WithBaseURL(m.url))
 		release = m.close
 	} else {
-		if creds, err = g.credentials(); err != nil {
-			return nil, release, err
-		}
 		opt, from, err := g.endpoint()
 		if err != nil {
+			return nil, release, err
+		}
+		if creds, err = g.credentials(); err != nil {
 			return nil, release, err
 		}
 		opts, where = append(opts, opt), from

@@ -1,0 +1,251 @@
+package whispirtest
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// itemStore is the generic engine's state: the items created through
+// ...Create operations, per collection. A collection is keyed by its path
+// with the path parameters filled in, so the same resource in two
+// workspaces, or in a workspace and the default workspace, is kept apart.
+type itemStore struct {
+	mu    sync.Mutex
+	colls map[string]*collection
+}
+
+type collection struct {
+	ids   []string // in creation order
+	items map[string]map[string]any
+}
+
+type item struct {
+	id  string
+	obj map[string]any
+}
+
+// serve answers an operation the mock has no handler for, as its plan says.
+func (st *itemStore) serve(s *Server, p *plan, params map[string]string, query url.Values, body []byte) answer {
+	key := resolve(p.collection, params)
+	switch p.kind {
+	case kindCreate:
+		id := randomHex(16)
+		obj := decodeObject(body)
+		st.put(key, id, obj)
+		self := s.URL + key + "/" + id
+		a := p.ok.success(view(obj, id, self, p.ok.schema))
+		p.ok.addHeaders(a, self)
+		return a
+	case kindList:
+		return st.list(s, p, key, query)
+	case kindRetrieve, kindUpdate, kindDelete:
+		if !p.creatable {
+			break // nothing can be stored here: the spec's example
+		}
+		id := strings.ToUpper(params[p.idParam])
+		self := s.URL + key + "/" + id
+		var obj map[string]any
+		var ok bool
+		switch p.kind {
+		case kindRetrieve:
+			obj, ok = st.get(key, id)
+		case kindUpdate:
+			obj = decodeObject(body)
+			ok = st.replace(key, id, obj)
+		case kindDelete:
+			obj, ok = st.remove(key, id)
+		}
+		if !ok {
+			return notFound(p.mediaType)
+		}
+		a := p.ok.success(view(obj, id, self, p.ok.schema))
+		p.ok.addHeaders(a, self)
+		return a
+	case kindDeleteAll:
+		st.clear(key)
+	}
+	a := p.ok.success(nil)
+	location := s.URL + resolve(p.path, params)
+	if _, _, isItem := itemPath(p.path); p.method == http.MethodPost && !isItem {
+		location += "/" + randomHex(16)
+	}
+	p.ok.addHeaders(a, location)
+	return a
+}
+
+// list answers a ...List operation: a page of the stored items, or the
+// spec's example when nothing is stored.
+func (st *itemStore) list(s *Server, p *plan, key string, query url.Values) answer {
+	items := st.snapshot(key)
+	if len(items) == 0 {
+		return p.ok.success(nil)
+	}
+	pg := pageOf(query, len(items))
+	views := make([]any, 0, pg.hi-pg.lo)
+	for _, it := range items[pg.lo:pg.hi] {
+		views = append(views, conform(view(it.obj, it.id, s.URL+key+"/"+it.id, p.itemSchema), p.itemSchema))
+	}
+	if p.arrayProp == "" {
+		return p.ok.success(views)
+	}
+	body := map[string]any{}
+	if len(views) > 0 {
+		body[p.arrayProp] = views
+	}
+	if hasProperty(p.ok.schema, "status") {
+		body["status"] = pg.status()
+	}
+	if hasProperty(p.ok.schema, "link") {
+		body["link"] = pg.links(s.URL+key, query)
+	}
+	return p.ok.success(body)
+}
+
+// view is an item as served: its fields, its id and a self link, the last
+// two only where the schema has such properties.
+func view(obj map[string]any, id, self string, s *openapi3.Schema) map[string]any {
+	out := maps.Clone(obj)
+	if out == nil {
+		out = map[string]any{}
+	}
+	if hasProperty(s, "id") {
+		out["id"] = id
+	}
+	if hasProperty(s, "link") {
+		out["link"] = []any{map[string]any{"uri": self, "rel": "self", "method": "GET"}}
+	}
+	return out
+}
+
+// addHeaders sets the headers r declares: Location when location is given,
+// and an example value for any other required header.
+func (r reply) addHeaders(a answer, location string) {
+	for name, h := range r.headers {
+		switch {
+		case strings.EqualFold(name, "Location"):
+			if location != "" {
+				a.header.Set("Location", location)
+			}
+		case h.Required && a.header.Get(name) == "":
+			a.header.Set(name, headerExample(h))
+		}
+	}
+}
+
+func headerExample(h *openapi3.Header) string {
+	v := h.Example
+	if v == nil && h.Schema != nil && h.Schema.Value != nil {
+		v = minimal(h.Schema.Value, 0)
+	}
+	if v == nil {
+		return "x"
+	}
+	return fmt.Sprint(v)
+}
+
+// resolve fills the parameters of a path template.
+func resolve(tpl string, params map[string]string) string {
+	segs := strings.Split(tpl, "/")
+	for i, seg := range segs {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			segs[i] = url.PathEscape(params[seg[1:len(seg)-1]])
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+// decodeObject decodes a JSON object body; anything else is an empty
+// object. The body has been validated against the spec already.
+func decodeObject(body []byte) map[string]any {
+	var obj map[string]any
+	if err := json.Unmarshal(body, &obj); err != nil || obj == nil {
+		return map[string]any{}
+	}
+	return obj
+}
+
+func (st *itemStore) coll(key string, create bool) *collection {
+	if st.colls == nil {
+		st.colls = map[string]*collection{}
+	}
+	c := st.colls[key]
+	if c == nil && create {
+		c = &collection{items: map[string]map[string]any{}}
+		st.colls[key] = c
+	}
+	return c
+}
+
+func (st *itemStore) put(key, id string, obj map[string]any) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	c := st.coll(key, true)
+	c.ids = append(c.ids, id)
+	c.items[id] = obj
+}
+
+func (st *itemStore) get(key, id string) (map[string]any, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if c := st.coll(key, false); c != nil {
+		obj, ok := c.items[id]
+		return obj, ok
+	}
+	return nil, false
+}
+
+func (st *itemStore) replace(key, id string, obj map[string]any) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	c := st.coll(key, false)
+	if c == nil || c.items[id] == nil {
+		return false
+	}
+	c.items[id] = obj
+	return true
+}
+
+func (st *itemStore) remove(key, id string) (map[string]any, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	c := st.coll(key, false)
+	if c == nil || c.items[id] == nil {
+		return nil, false
+	}
+	obj := c.items[id]
+	delete(c.items, id)
+	for i, v := range c.ids {
+		if v == id {
+			c.ids = append(c.ids[:i:i], c.ids[i+1:]...)
+			break
+		}
+	}
+	return obj, true
+}
+
+func (st *itemStore) clear(key string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	delete(st.colls, key)
+}
+
+func (st *itemStore) snapshot(key string) []item {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	c := st.coll(key, false)
+	if c == nil {
+		return nil
+	}
+	out := make([]item, len(c.ids))
+	for i, id := range c.ids {
+		out[i] = item{id: id, obj: c.items[id]}
+	}
+	return out
+}

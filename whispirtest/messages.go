@@ -1,0 +1,325 @@
+package whispirtest
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/whispir-go/whispir/generated"
+	"github.com/whispir-go/whispir/security"
+)
+
+// SentMessage is a message the server accepted through messageCreate or
+// defaultMessageCreate.
+type SentMessage struct {
+	ID          string // the new message's id, as in Location
+	WorkspaceID string // "" for the default workspace (POST /messages)
+	// Message is the message as sent; zero for a bulk send.
+	Message generated.Message
+	// Bulk is the bulk message as sent (bulkmessage-v1); nil otherwise.
+	Bulk *generated.BulkMessage
+	// Credentials are the credentials the send presented (see
+	// [Request.Credentials]), to check which ones a client used after a
+	// rotation. Formatting them hides the secrets.
+	Credentials security.Credentials
+}
+
+// Messages returns the messages accepted so far, in order. Each call
+// returns fresh copies.
+func (s *Server) Messages() []SentMessage {
+	s.messages.mu.Lock()
+	defer s.messages.mu.Unlock()
+	out := make([]SentMessage, 0, len(s.messages.list))
+	for _, m := range s.messages.list {
+		sm := SentMessage{ID: m.id, WorkspaceID: m.workspace, Credentials: m.creds}
+		if m.bulk {
+			sm.Bulk = &generated.BulkMessage{}
+			_ = json.Unmarshal(m.raw, sm.Bulk)
+		} else {
+			_ = json.Unmarshal(m.raw, &sm.Message)
+		}
+		out = append(out, sm)
+	}
+	return out
+}
+
+// messageStore keeps the messages sent through the mock, in order.
+type messageStore struct {
+	mu   sync.Mutex
+	list []*storedMessage
+	byID map[string]*storedMessage // workspace + "/" + id
+}
+
+// storedMessage is a sent message as the mock reports it.
+type storedMessage struct {
+	id, workspace string
+	raw           []byte // the body as sent
+	bulk          bool
+	view          generated.Message // what retrieve shows, without links
+	recipients    []string
+	creds         security.Credentials
+}
+
+func (ms *messageStore) add(m *storedMessage) {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	if ms.byID == nil {
+		ms.byID = map[string]*storedMessage{}
+	}
+	ms.list = append(ms.list, m)
+	ms.byID[m.workspace+"/"+m.id] = m
+}
+
+func (ms *messageStore) get(workspace, id string) *storedMessage {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	return ms.byID[workspace+"/"+strings.ToUpper(id)]
+}
+
+// inWorkspace returns the workspace's messages, oldest first.
+func (ms *messageStore) inWorkspace(workspace string) []*storedMessage {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	var out []*storedMessage
+	for _, m := range ms.list {
+		if m.workspace == workspace {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// messagesPath is the path of a workspace's messages, relative to the base
+// URL: /workspaces/{id}/messages, or /messages for the default workspace.
+func messagesPath(workspace string, rest ...string) string {
+	p := "/messages"
+	if workspace != "" {
+		p = "/workspaces/" + url.PathEscape(workspace) + p
+	}
+	for _, r := range rest {
+		p += "/" + r
+	}
+	return p
+}
+
+func (x *exchange) workspace() string { return x.route.PathParams()["workspaceId"] }
+
+// messageCreate answers messageCreate and defaultMessageCreate: 202 with
+// Location and the plain-text body labelled as JSON, as the service does,
+// or 200 with the message for a scheduled send. A bulk send is reported
+// (retrieve, status) with its resource id as the one recipient.
+func (s *Server) messageCreate(x *exchange) answer {
+	m := &storedMessage{
+		id:        randomHex(16),
+		workspace: x.workspace(),
+		raw:       x.body,
+		creds:     x.creds,
+	}
+	if mediaBase(x.r.Header.Get("Content-Type")) == bulkMessageMediaType {
+		var b generated.BulkMessage
+		if err := json.Unmarshal(x.body, &b); err != nil {
+			return apiError(http.StatusBadRequest, x.mediaType(), summaryBadRequest, "", detailNotJSON)
+		}
+		m.bulk = true
+		m.view = generated.Message{
+			To: b.Resource.ResourceID, Subject: b.Subject, Body: b.Body,
+			Email: b.Email, Voice: b.Voice, Web: b.Web, Label: b.Label,
+			MessageTemplateID: b.MessageTemplateID, CallbackID: b.CallbackID, CallbackParameters: b.CallbackParameters,
+		}
+	} else if err := json.Unmarshal(x.body, &m.view); err != nil {
+		return apiError(http.StatusBadRequest, x.mediaType(), summaryBadRequest, "", detailNotJSON)
+	}
+	for r := range strings.SplitSeq(m.view.To, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			m.recipients = append(m.recipients, r)
+		}
+	}
+	scheduled := m.view.MessageType != nil && *m.view.MessageType == "SCHEDULED"
+	kind := generated.MessageMessageType("NORMAL")
+	if scheduled {
+		kind = "SCHEDULED"
+	}
+	created := time.Now().UnixMilli()
+	m.view.ID, m.view.MessageType, m.view.CreatedTime = &m.id, &kind, &created
+	m.view.Direction, m.view.ResponseCount = ptr("OUTGOING"), ptr("0")
+	if x.creds.Username != "" {
+		m.view.From = ptr(x.creds.Username)
+	}
+	s.messages.add(m)
+
+	self := s.URL + messagesPath(m.workspace, m.id)
+	if scheduled {
+		echo := m.view
+		echo.Link = &[]generated.Link{link(self, "self")}
+		body, _ := json.Marshal(echo)
+		return answer{status: http.StatusOK, header: contentType(messageMediaType), body: body}
+	}
+	h := contentType(messageMediaType)
+	h.Set("Location", self)
+	return answer{status: http.StatusAccepted, header: h, body: []byte(textAcceptedForSend)}
+}
+
+// messageList answers messageList and defaultMessageList: the workspace's
+// messages, newest first (sortOrder=asc: oldest first), optionally those
+// whose label contains ?label=, paged.
+func (s *Server) messageList(x *exchange) answer {
+	q := x.r.URL.Query()
+	all := s.messages.inWorkspace(x.workspace())
+	if label := strings.ToLower(q.Get("label")); label != "" {
+		all = slices.DeleteFunc(all, func(m *storedMessage) bool {
+			return m.view.Label == nil || !strings.Contains(strings.ToLower(*m.view.Label), label)
+		})
+	}
+	if q.Get("sortOrder") != "asc" {
+		slices.Reverse(all)
+	}
+	pg := pageOf(q, len(all))
+	out := generated.MessageCollection{Status: ptr(pg.status())}
+	if pg.hi > pg.lo {
+		summaries := make([]generated.MessageSummary, 0, pg.hi-pg.lo)
+		for _, m := range all[pg.lo:pg.hi] {
+			v := m.view
+			summaries = append(summaries, generated.MessageSummary{
+				ID: v.ID, Subject: v.Subject, From: v.From, Direction: v.Direction,
+				ResponseCount: v.ResponseCount, MessageType: (*string)(v.MessageType),
+				Label: v.Label, CreatedTime: v.CreatedTime,
+				Link: &[]generated.Link{link(s.URL+messagesPath(m.workspace, m.id), "self")},
+			})
+		}
+		out.Messages = &summaries
+	}
+	links := pg.links(s.URL+messagesPath(x.workspace()), q)
+	out.Link = &links
+	return jsonAnswer(http.StatusOK, x.route.MediaType, out)
+}
+
+// messageRetrieve answers messageRetrieve and defaultMessageRetrieve.
+func (s *Server) messageRetrieve(x *exchange) answer {
+	m := s.messages.get(x.workspace(), x.route.PathParams()["messageId"])
+	if m == nil {
+		return notFound(x.mediaType())
+	}
+	self := s.URL + messagesPath(m.workspace, m.id)
+	v := m.view
+	v.Link = &[]generated.Link{
+		link(self, "self"),
+		link(self+"/messagestatus?view=summary", "summaryStatus"),
+		link(self+"/messagestatus?view=detailed", "detailedStatus"),
+		link(self+"/messageresponses?view=summary&filter=default", "summaryResponses"),
+		link(self+"/messageresponses?view=detailed&filter=default", "detailedResponses"),
+		link(self+"/messageresponses?view=summary&filter=responserule", "summaryResponsesWithResponseRule"),
+		link(self+"/messageresponses?view=detailed&filter=responserule", "detailedResponsesWithResponseRule"),
+	}
+	return jsonAnswer(http.StatusOK, x.route.MediaType, v)
+}
+
+// messageStatusList answers messageStatusList and defaultMessageStatusList.
+// Every recipient is reported Sent. The summary view (the default) is one
+// entry with the five categories; the detailed view one entry per
+// recipient, with its sms, email and voice channels.
+func (s *Server) messageStatusList(x *exchange) answer {
+	m := s.messages.get(x.workspace(), x.route.PathParams()["messageId"])
+	if m == nil {
+		return notFound(x.mediaType())
+	}
+	q := x.r.URL.Query()
+	var entries []generated.MessageStatus
+	if q.Get("view") == "detailed" {
+		for _, r := range m.recipients {
+			entries = append(entries, recipientStatus(m, r))
+		}
+	} else {
+		n := len(m.recipients)
+		sent := "0.0%"
+		if n > 0 {
+			sent = "100.0%"
+		}
+		cats := []generated.StatusCategory{{Name: ptr("Sent"), RecipientCount: &n, PercentageTotal: &sent}}
+		for _, name := range []string{"Pending", "Received", "Acknowledged", "Undeliverable"} {
+			cats = append(cats, generated.StatusCategory{Name: ptr(name), RecipientCount: ptr(0), PercentageTotal: ptr("0.0%")})
+		}
+		entries = []generated.MessageStatus{{Categories: &cats, Link: &[]generated.Link{}}}
+	}
+	pg := pageOf(q, len(entries))
+	out := generated.MessageStatusCollection{Status: ptr(pg.status())}
+	if pg.hi > pg.lo {
+		page := entries[pg.lo:pg.hi]
+		out.MessageStatuses = &page
+	}
+	links := pg.links(s.URL+messagesPath(m.workspace, m.id, "messagestatus"), q)
+	out.Link = &links
+	return jsonAnswer(http.StatusOK, x.route.MediaType, out)
+}
+
+// recipientStatus is one recipient's delivery in the detailed view:
+// email addresses on the email channel, anything else on sms (and voice
+// when the message has a voice part); unused channels are empty.
+func recipientStatus(m *storedMessage, recipient string) generated.MessageStatus {
+	used := map[string]bool{}
+	if strings.Contains(recipient, "@") && !strings.Contains(strings.ToLower(recipient), ".whispir.com") {
+		used["email"] = true
+	} else {
+		used["sms"] = true
+		used["voice"] = m.view.Voice != nil
+	}
+	channels := make([]generated.ChannelStatus, 0, 3)
+	for _, ch := range []string{"sms", "email", "voice"} {
+		c := generated.ChannelStatus{Type: ptr(ch), Status: ptr(""), Destination: ptr("")}
+		if used[ch] {
+			c.Status, c.Destination, c.SentTimestamp = ptr("SENT"), ptr(recipient), *m.view.CreatedTime
+		}
+		channels = append(channels, c)
+	}
+	info := "SMS message sent."
+	if used["email"] {
+		info = "Email message sent."
+	}
+	return generated.MessageStatus{Name: ptr(recipient), Info: &info, Status: &channels, Link: &[]generated.Link{}}
+}
+
+// messageResponseList answers messageResponseList and
+// defaultMessageResponseList. Nobody replies to the mock: the summary view
+// counts every recipient as noresponse; the detailed view is empty.
+func (s *Server) messageResponseList(x *exchange) answer {
+	m := s.messages.get(x.workspace(), x.route.PathParams()["messageId"])
+	if m == nil {
+		return notFound(x.mediaType())
+	}
+	q := x.r.URL.Query()
+	var entries []generated.MessageResponse
+	if q.Get("view") != "detailed" {
+		n := len(m.recipients)
+		share := "0%"
+		if n > 0 {
+			share = "100%"
+		}
+		entries = []generated.MessageResponse{
+			{Type: ptr("noresponse"), ResponseCount: ptr(strconv.Itoa(n)), PercentageTotal: &share, Link: &[]generated.Link{}},
+			{Type: ptr("notmatched"), ResponseCount: ptr("0"), PercentageTotal: ptr("0%"), Link: &[]generated.Link{}},
+		}
+	}
+	pg := pageOf(q, len(entries))
+	out := generated.MessageResponseCollection{Status: ptr(pg.status())}
+	if pg.hi > pg.lo {
+		page := entries[pg.lo:pg.hi]
+		out.MessageResponses = &page
+	}
+	links := pg.links(s.URL+messagesPath(m.workspace, m.id, "messageresponses"), q)
+	out.Link = &links
+	return jsonAnswer(http.StatusOK, x.route.MediaType, out)
+}
+
+func jsonAnswer(status int, mediaType string, v any) answer {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return internalError(mediaType)
+	}
+	return answer{status: status, header: contentType(mediaType), body: body}
+}
+
+func ptr[T any](v T) *T { return &v }

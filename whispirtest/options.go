@@ -1,0 +1,55 @@
+package whispirtest
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/whispir-go/whispir/security"
+)
+
+// Option configures a [Server].
+type Option func(*Server)
+
+// WithCredentials sets the only credentials the server accepts (by default
+// [DefaultAPIKey], [DefaultUsername] and [DefaultPassword]). An empty field
+// never matches.
+func WithCredentials(c security.Credentials) Option {
+	return func(s *Server) { s.creds = c }
+}
+
+// WithBasePath serves the API under a path prefix such as "/api"; the
+// server's URL then ends with it and requests outside it are answered 404.
+// It pins that clients keep the path of their base URL.
+func WithBasePath(p string) Option {
+	return func(s *Server) {
+		p = strings.Trim(strings.TrimSpace(p), "/")
+		if p == "" {
+			s.basePath = ""
+			return
+		}
+		s.basePath = "/" + p
+	}
+}
+
+// WithHandler answers the operation operationID (e.g. "contactCreate") with
+// h instead of the mock's own answer. h runs after authentication, media
+// type checks and validation, with the request body intact. A nil h removes
+// an earlier override.
+func WithHandler(operationID string, h http.HandlerFunc) Option {
+	return func(s *Server) {
+		if h == nil {
+			delete(s.overrides, operationID)
+			return
+		}
+		s.overrides[operationID] = h
+	}
+}
+
+// WithResponseValidation checks every answer to a request that matched an
+// operation against the spec (whispir.ValidateResponse) and reports each
+// mismatch with t.Errorf. Answers from [WithHandler] overrides are checked
+// too. The server must be closed before the test ends.
+func WithResponseValidation(t testing.TB) Option {
+	return func(s *Server) { s.validate = t }
+}

@@ -1,0 +1,303 @@
+package whispirtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/whispir-go/whispir"
+	"github.com/whispir-go/whispir/security"
+)
+
+// answer is a complete response: the mock's handlers build one and the
+// pipeline writes it.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// exchange is one request on its way through the pipeline.
+type exchange struct {
+	w     *statusWriter
+	r     *http.Request
+	rec   *Request
+	body  []byte
+	route *whispir.Route // nil until routed
+	plan  *plan          // the operation's plan, once routed
+	creds security.Credentials
+}
+
+// reply writes a; a step that replies returns false to end the pipeline.
+func (x *exchange) reply(a answer) {
+	h := x.w.Header()
+	for k, v := range a.header {
+		h[k] = v
+	}
+	if a.status == 0 {
+		a.status = http.StatusOK
+	}
+	if len(a.body) > 0 && bodyAllowed(a.status) {
+		h.Set("Content-Length", strconv.Itoa(len(a.body)))
+		x.w.WriteHeader(a.status)
+		_, _ = x.w.Write(a.body)
+		return
+	}
+	x.w.WriteHeader(a.status)
+}
+
+// mediaType is the media type of the exchange's operation, used to label
+// errors; application/json before routing.
+func (x *exchange) mediaType() string {
+	if x.route != nil && x.route.MediaType != "" {
+		return x.route.MediaType
+	}
+	return defaultErrorMediaType
+}
+
+func bodyAllowed(status int) bool {
+	return status != http.StatusNoContent && status != http.StatusNotModified && status >= 200
+}
+
+// step is one stage of the request pipeline. It returns true to pass the
+// exchange on, or false after it has replied.
+type step func(s *Server, x *exchange) bool
+
+// stage is a named step, so that steps can be inserted by name.
+type stage struct {
+	name string
+	run  step
+}
+
+// defaultPipeline is the order every request goes through. Fault injection
+// (answering the next requests with a 403 QPS, 429, 5xx, a delay or a
+// dropped connection) belongs just before "dispatch": the request has then
+// been recorded, routed, authenticated and validated.
+func defaultPipeline() []stage {
+	return []stage{
+		{"read", stepReadBody},
+		{"route", stepRoute},
+		{"authenticate", stepAuthenticate},
+		{"negotiate", stepNegotiate},
+		{"validate", stepValidate},
+		{"dispatch", stepDispatch},
+	}
+}
+
+// serve runs the pipeline for one request.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	x := &exchange{w: &statusWriter{ResponseWriter: w}, r: r, rec: s.record(r)}
+	if s.validate != nil {
+		x.w.capture = &bytes.Buffer{}
+	}
+	for _, st := range s.pipeline {
+		if !st.run(s, x) {
+			break
+		}
+	}
+	status := x.w.status
+	if status == 0 {
+		status = http.StatusOK // a handler that wrote nothing
+	}
+	s.update(x.rec, func(rec *Request) { rec.Status = status })
+	if s.validate != nil && x.route != nil {
+		if err := whispir.ValidateResponse(r.Context(), x.route, r, status, x.w.Header(), x.w.capture.Bytes()); err != nil {
+			s.validate.Errorf("whispirtest: %s %s answered %d: %v", r.Method, x.route.Path, status, err)
+		}
+	}
+}
+
+// stepReadBody reads the body, up to Whispir's 10 MiB limit (413 above).
+func stepReadBody(s *Server, x *exchange) bool {
+	if x.r.ContentLength > maxBody {
+		x.reply(payloadTooLarge())
+		return false
+	}
+	if x.r.Body == nil || x.r.Body == http.NoBody {
+		return true
+	}
+	data, err := io.ReadAll(io.LimitReader(x.r.Body, maxBody+1))
+	if err != nil {
+		x.reply(apiError(http.StatusBadRequest, "", summaryBadRequest, "", ""))
+		return false
+	}
+	if len(data) > maxBody {
+		x.reply(payloadTooLarge())
+		return false
+	}
+	if len(data) == 0 {
+		data = nil
+	}
+	x.body = data
+	s.update(x.rec, func(rec *Request) { rec.Body = bytes.Clone(data) })
+	return true
+}
+
+// probeMethods are tried to tell a wrong method (405) from a wrong path (404).
+var probeMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// stepRoute finds the request's operation: 404 for an unknown path, 405 for
+// a known path with the wrong method.
+func stepRoute(s *Server, x *exchange) bool {
+	route, err := whispir.FindRoute(x.r, s.basePath)
+	if err == nil {
+		p, perr := planFor(route.ID)
+		if perr != nil {
+			x.reply(internalError(route.MediaType))
+			return false
+		}
+		x.route, x.plan = route, p
+		s.update(x.rec, func(rec *Request) { rec.OperationID = route.ID })
+		return true
+	}
+	if !errors.Is(err, whispir.ErrUnknownOperation) {
+		x.reply(internalError(""))
+		return false
+	}
+	var allowed []string
+	mediaType := ""
+	for _, m := range probeMethods {
+		if m == x.r.Method {
+			continue
+		}
+		probe := *x.r
+		probe.Method = m
+		if other, err := whispir.FindRoute(&probe, s.basePath); err == nil {
+			allowed = append(allowed, m)
+			if mediaType == "" {
+				mediaType = other.MediaType
+			}
+		}
+	}
+	if len(allowed) == 0 {
+		x.reply(notFound(""))
+		return false
+	}
+	a := apiError(http.StatusMethodNotAllowed, mediaType, summaryMethodNotAllowed, "", "")
+	a.header.Set("Allow", strings.Join(allowed, ", "))
+	x.reply(a)
+	return false
+}
+
+// stepNegotiate checks Content-Type and Accept against the operation's media
+// types (415). Only JSON is served.
+func stepNegotiate(s *Server, x *exchange) bool {
+	if len(x.body) > 0 {
+		base := mediaBase(x.r.Header.Get("Content-Type"))
+		if !slices.ContainsFunc(x.route.RequestMediaTypes, func(mt string) bool { return strings.EqualFold(mt, base) }) {
+			x.reply(apiError(http.StatusUnsupportedMediaType, x.mediaType(), summaryUnsupportedMedia, "", detailContentType))
+			return false
+		}
+	}
+	if accept := strings.Join(x.r.Header.Values("Accept"), ","); strings.TrimSpace(accept) != "" && !accepts(accept, x.route.MediaType) {
+		x.reply(apiError(http.StatusUnsupportedMediaType, x.mediaType(), summaryUnsupportedMedia, "", detailNotAcceptable))
+		return false
+	}
+	return true
+}
+
+// mediaBase is the lower-case media type without parameters; "" when it
+// cannot be parsed.
+func mediaBase(v string) string {
+	base, _, err := mime.ParseMediaType(v)
+	if err != nil {
+		return ""
+	}
+	return base
+}
+
+// accepts reports whether an Accept header allows mt.
+func accepts(accept, mt string) bool {
+	mt = strings.ToLower(mt)
+	for part := range strings.SplitSeq(accept, ",") {
+		base, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		if q, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(q, 64); err != nil || f <= 0 {
+				continue
+			}
+		}
+		switch {
+		case base == "*/*", base == mt:
+			return true
+		case strings.HasSuffix(base, "/*") && strings.HasPrefix(mt, strings.TrimSuffix(base, "*")):
+			return true
+		}
+	}
+	return false
+}
+
+// stepValidate checks the request against the spec: 400 for a missing or
+// unreadable body, 422 (or 400 where 422 is not declared) for the rest.
+func stepValidate(s *Server, x *exchange) bool {
+	mt := x.mediaType()
+	if len(x.body) == 0 && x.plan.bodyRequired {
+		x.reply(apiError(http.StatusBadRequest, mt, summaryBadRequest, "", detailEmptyBody))
+		return false
+	}
+	if len(x.body) > 0 && whispir.IsJSONMediaType(x.r.Header.Get("Content-Type")) && !json.Valid(x.body) {
+		x.reply(apiError(http.StatusBadRequest, mt, summaryBadRequest, "", detailNotJSON))
+		return false
+	}
+	err := whispir.ValidateRequest(x.r.Context(), x.route, x.r, x.body)
+	if err == nil {
+		return true
+	}
+	status := http.StatusUnprocessableEntity
+	if !x.plan.declared[status] {
+		status = http.StatusBadRequest
+	}
+	text := http.StatusText(status)
+	var ve *whispir.ValidationError
+	if errors.As(err, &ve) {
+		text = strings.TrimPrefix(strings.TrimSpace(ve.Where+": "+ve.Reason), ": ")
+		text = strings.TrimSuffix(text, ":")
+	}
+	summary := summaryUnprocessable
+	if status == http.StatusBadRequest {
+		summary = summaryBadRequest
+	}
+	x.reply(apiError(status, mt, summary, text, ""))
+	return false
+}
+
+// stepDispatch answers the operation: a WithHandler override, the mock's own
+// handler for it, or the generic engine.
+func stepDispatch(s *Server, x *exchange) bool {
+	if h := s.overrides[x.route.ID]; h != nil {
+		x.r.Body = io.NopCloser(bytes.NewReader(x.body))
+		x.r.ContentLength = int64(len(x.body))
+		h(x.w, x.r)
+		return false
+	}
+	if h := handlers[x.route.ID]; h != nil {
+		x.reply(h(s, x))
+		return false
+	}
+	x.reply(s.items.serve(s, x.plan, x.route.PathParams(), x.r.URL.Query(), x.body))
+	return false
+}
+
+// handlers are the operations the mock answers itself; the generic engine
+// answers the rest.
+var handlers = map[string]func(*Server, *exchange) answer{
+	"authCreate":                 (*Server).authCreate,
+	"messageCreate":              (*Server).messageCreate,
+	"defaultMessageCreate":       (*Server).messageCreate,
+	"messageList":                (*Server).messageList,
+	"defaultMessageList":         (*Server).messageList,
+	"messageRetrieve":            (*Server).messageRetrieve,
+	"defaultMessageRetrieve":     (*Server).messageRetrieve,
+	"messageStatusList":          (*Server).messageStatusList,
+	"defaultMessageStatusList":   (*Server).messageStatusList,
+	"messageResponseList":        (*Server).messageResponseList,
+	"defaultMessageResponseList": (*Server).messageResponseList,
+}

@@ -1,0 +1,131 @@
+package whispirtest
+
+import (
+	"bytes"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/whispir-go/whispir/security"
+)
+
+// Request is one request the server received and the status it answered.
+type Request struct {
+	Method   string
+	Path     string // as received, including any base path
+	RawQuery string
+	// OperationID is the spec operation the request was routed to; "" when
+	// none matched.
+	OperationID string
+	// Header is a copy of the request's header in which the values of
+	// x-api-key, Authorization, Proxy-Authorization and Cookie are replaced
+	// by [security.Redacted] (an authorization keeps its scheme, e.g.
+	// "Basic [REDACTED]"); Credentials has what was presented.
+	Header http.Header
+	// Body is the request body; nil when it was over the 10 MiB limit.
+	Body []byte
+	// Status is the status answered; 0 while the request is in flight.
+	Status int
+	// Credentials are the credentials the request presented: the x-api-key
+	// header and the Basic username and password (empty when absent). For a
+	// Bearer request with a token this server issued, Username is the user
+	// the token was issued to. Formatting them hides the secrets.
+	Credentials security.Credentials
+}
+
+func (r Request) clone() Request {
+	r.Header = r.Header.Clone()
+	r.Body = bytes.Clone(r.Body)
+	return r
+}
+
+// Requests returns copies of the requests received since the server
+// started or since the last [Server.Reset], in order of arrival.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		out[i] = r.clone()
+	}
+	return out
+}
+
+// Reset forgets the recorded requests. Stored messages, items and issued
+// tokens stay.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+}
+
+// record starts the record of r.
+func (s *Server) record(r *http.Request) *Request {
+	rec := &Request{Method: r.Method, Header: redact(r.Header)}
+	if r.URL != nil {
+		rec.Path, rec.RawQuery = r.URL.Path, r.URL.RawQuery
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, rec)
+	return rec
+}
+
+// update changes a record under the server's lock.
+func (s *Server) update(rec *Request, f func(*Request)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(rec)
+}
+
+// secretHeaders are the headers whose values are never recorded.
+var secretHeaders = []string{"X-Api-Key", "Authorization", "Proxy-Authorization", "Cookie"}
+
+func redact(h http.Header) http.Header {
+	out := h.Clone()
+	if out == nil {
+		out = http.Header{}
+	}
+	for name, values := range out {
+		if !slices.Contains(secretHeaders, http.CanonicalHeaderKey(name)) {
+			continue
+		}
+		red := make([]string, len(values))
+		for i, v := range values {
+			red[i] = security.Redacted
+			if scheme, _, ok := strings.Cut(strings.TrimSpace(v), " "); ok && http.CanonicalHeaderKey(name) != "X-Api-Key" {
+				red[i] = scheme + " " + security.Redacted
+			}
+		}
+		out[name] = red
+	}
+	return out
+}
+
+// statusWriter remembers the status written and, when capture is set, the
+// body (for response validation).
+type statusWriter struct {
+	http.ResponseWriter
+	status  int
+	capture *bytes.Buffer
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 && code >= 200 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	if w.capture != nil {
+		w.capture.Write(b)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
