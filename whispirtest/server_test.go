@@ -56,10 +56,7 @@ func TestAuthMatrix(t *testing.T) {
 					t.Errorf("Content-Type: got %q; want %q", got, want)
 				}
 			case http.StatusUnauthorized:
-				if resp.StatusCode < 300 {
-				return
-			}
-			e := decode[apiErr](t, body)
+				e := decode[apiErr](t, body)
 				if e != (apiErr{ErrorSummary: unauthorized, ErrorText: "Unauthorized"}) {
 					t.Errorf("body: got %+v; want the Whispir 401 body", e)
 				}
@@ -194,6 +191,9 @@ func TestValidation(t *testing.T) {
 			resp, body := send(t, newRequest(t, srv, tc.method, tc.path, tc.body))
 			if resp.StatusCode != tc.want {
 				t.Fatalf("status: got %d (%s); want %d", resp.StatusCode, clip(body), tc.want)
+			}
+			if resp.StatusCode < 300 {
+				return
 			}
 			e := decode[apiErr](t, body)
 			if !strings.Contains(e.ErrorText, tc.wantText) {
