@@ -1,0 +1,90 @@
+package api_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/whispir-go/whispir/api"
+	"github.com/whispir-go/whispir/generated"
+	"github.com/whispir-go/whispir/security"
+	"github.com/whispir-go/whispir/whispirtest"
+)
+
+// Sending an SMS to the mock server; against Whispir, use
+// security.FromEnv() and api.WithRegion instead.
+func ExampleClient_SendMessage() {
+	srv := whispirtest.NewServer()
+	defer srv.Close()
+
+	p, err := security.New(srv.Credentials())
+	if err != nil {
+		panic(err)
+	}
+	c, err := api.New(p, api.WithBaseURL(srv.URL))
+	if err != nil {
+		panic(err)
+	}
+	subject, body := "Hello", "From whispir-go"
+	id, err := c.SendMessage(context.Background(), "", generated.Message{To: "61400000000", Subject: &subject, Body: &body})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(len(id), "hex digits")
+	fmt.Println(srv.Messages()[0].Message.To)
+	// Output:
+	// 32 hex digits
+	// 61400000000
+}
+
+// Branching on the kind of failure with errors.Is and errors.As.
+func ExampleError() {
+	srv := whispirtest.NewServer()
+	defer srv.Close()
+
+	creds := srv.Credentials()
+	creds.Password = "not-the-password"
+	p, _ := security.New(creds)
+	c, _ := api.New(p, api.WithBaseURL(srv.URL))
+
+	_, err := c.SendMessage(context.Background(), "", generated.Message{To: "61400000000"})
+	var apiErr *api.Error
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.Operation, apiErr.StatusCode)
+	}
+	fmt.Println(errors.Is(err, api.ErrUnauthorized))
+	fmt.Println(err)
+	// Output:
+	// defaultMessageCreate 401
+	// true
+	// defaultMessageCreate: 401 unauthorized
+}
+
+// A request that breaks the spec is refused before it is sent.
+func ExampleClient_SendMessage_invalid() {
+	srv := whispirtest.NewServer()
+	defer srv.Close()
+	p, _ := security.New(srv.Credentials())
+	c, _ := api.New(p, api.WithBaseURL(srv.URL))
+
+	_, err := c.SendMessage(context.Background(), "9A4C5521FFC7B15B", generated.Message{})
+	fmt.Println(errors.Is(err, api.ErrInvalidRequest))
+	fmt.Println(err)
+	fmt.Println(len(srv.Requests()), "requests reached the server")
+	// Output:
+	// true
+	// messageCreate: invalid request: body /to: minimum string length is 1
+	// 0 requests reached the server
+}
+
+// Regions and their base URLs come from the spec's servers.
+func ExampleParseRegion() {
+	r, err := api.ParseRegion("education")
+	if err != nil {
+		panic(err)
+	}
+	u, _ := r.BaseURL()
+	fmt.Println(r, u)
+	// Output:
+	// EDU https://api.education.whispir.com
+}
