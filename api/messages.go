@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"iter"
 	"net/http"
 	"net/url"
 	"path"
@@ -120,44 +119,4 @@ func derefLinks(l *generated.Links) []generated.Link {
 		return nil
 	}
 	return *l
-}
-
-// Messages iterates over the messages of a workspace (the default one when
-// workspaceID is ""), page by page, following each page's next link. A nil
-// params lists with the largest page; params.Limit must be at most 20.
-//
-// Spec operations: messageList (GET /workspaces/{workspaceId}/messages) and
-// defaultMessageList (GET /messages).
-func (c *Client) Messages(ctx context.Context, workspaceID string, params *generated.MessageListParams) iter.Seq2[generated.MessageSummary, error] {
-	p := generated.MessageListParams{}
-	if params != nil {
-		p = *params
-	}
-	if p.Limit == nil {
-		limit := PageSize
-		p.Limit = &limit
-	}
-	var req *http.Request
-	var err error
-	if workspaceID == "" {
-		dp := generated.DefaultMessageListParams(p)
-		req, err = generated.NewDefaultMessageListRequest(c.server(), &dp)
-	} else {
-		req, err = generated.NewMessageListRequest(c.server(), workspaceID, &p)
-	}
-	if err != nil {
-		return func(yield func(generated.MessageSummary, error) bool) {
-			yield(generated.MessageSummary{}, fmt.Errorf("messageList: build request: %w", err))
-		}
-	}
-	return paginate(ctx, c, req,
-		func(p *generated.MessageCollection) []generated.MessageSummary { return deref(p.Messages) },
-		func(p *generated.MessageCollection) []generated.Link { return derefLinks(p.Link) })
-}
-
-func deref[T any](p *[]T) []T {
-	if p == nil {
-		return nil
-	}
-	return *p
 }

@@ -9,6 +9,7 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -26,19 +27,21 @@ const maxPages = 100000
 // followed: a next link to another host or one that repeats a page.
 var ErrPagination = errors.New("pagination")
 
-// paginate yields the items of first and of every page after it, following
-// each page's `link` entry with rel "next" (absolute or relative). Pages are
-// decoded as collection C; items and links pick its fields. It stops at the
-// first page without a next link, an empty page, or the first error, which
-// is yielded once.
-func paginate[C any, T any](ctx context.Context, c *Client, first *http.Request, items func(*C) []T, links func(*C) []generated.Link) iter.Seq2[T, error] {
+// paginate yields the items of first and of every page after it. Pages are
+// decoded as collection C and items picks their items. A collection with a
+// `link` property is followed by its link with rel "next" (absolute or
+// relative); one without (keyList's) by offset: a full page is followed by
+// the page at offset+limit. It stops at the last page, an empty page, or the
+// first error, which is yielded once.
+func paginate[C any, T any](ctx context.Context, c *Client, first *http.Request, items func(*C) []T) iter.Seq2[T, error] {
+	linked := hasLinks[C]()
 	return func(yield func(T, error) bool) {
 		var zero T
 		req := first
 		seen := map[string]bool{}
 		for range maxPages {
 			seen[req.URL.String()] = true
-			page, err := fetchPage[C](ctx, c, req)
+			page, links, err := fetchPage[C](ctx, c, req)
 			if err != nil {
 				yield(zero, err)
 				return
@@ -49,7 +52,10 @@ func paginate[C any, T any](ctx context.Context, c *Client, first *http.Request,
 					return
 				}
 			}
-			next, ok := NextLink(links(page))
+			next, ok := NextLink(links)
+			if !linked {
+				next, ok = nextOffset(req.URL, len(got))
+			}
 			if !ok || len(got) == 0 {
 				return
 			}
@@ -71,24 +77,74 @@ func paginate[C any, T any](ctx context.Context, c *Client, first *http.Request,
 	}
 }
 
-func fetchPage[C any](ctx context.Context, c *Client, req *http.Request) (*C, error) {
+// fetchPage gets one page and decodes it as C, and its `link` property.
+func fetchPage[C any](ctx context.Context, c *Client, req *http.Request) (*C, []generated.Link, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	resp, err := c.do(ctx, req)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxRequestBody))
 	if err != nil {
-		return nil, fmt.Errorf("read page: %w", err)
+		return nil, nil, fmt.Errorf("read page: %w", err)
 	}
 	var page C
-	if err := json.Unmarshal(data, &page); err != nil {
-		return nil, fmt.Errorf("decode page: %w", errors.New(jsonReason(err)))
+	var links struct {
+		Link []generated.Link `json:"link"`
 	}
-	return &page, nil
+	if err := json.Unmarshal(data, &page); err != nil {
+		return nil, nil, fmt.Errorf("decode page: %w", errors.New(jsonReason(err)))
+	}
+	_ = json.Unmarshal(data, &links) // a link of the wrong type failed above
+	return &page, links.Link, nil
+}
+
+// hasLinks reports whether collection C has a `link` property.
+func hasLinks[C any]() bool {
+	t := reflect.TypeFor[C]()
+	if t.Kind() != reflect.Struct {
+		return false
+	}
+	for f := range t.Fields() {
+		if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name == "link" {
+			return true
+		}
+	}
+	return false
+}
+
+// nextOffset is the URL of the page after one of n items at u, for
+// collections without links: none when the page was not full.
+func nextOffset(u *url.URL, n int) (string, bool) {
+	q := u.Query()
+	limit, offset := PageSize, 0
+	if v, err := strconv.Atoi(q.Get("limit")); err == nil && v > 0 {
+		limit = v
+	}
+	if v, err := strconv.Atoi(q.Get("offset")); err == nil && v > 0 {
+		offset = v
+	}
+	if n < limit {
+		return "", false
+	}
+	next := *u
+	next.RawQuery = setQuery(u.RawQuery, "offset", strconv.Itoa(offset+n))
+	return next.String(), true
+}
+
+// setQuery sets one parameter of a raw query, leaving the others as they
+// were encoded by the generated builder.
+func setQuery(raw, name, value string) string {
+	var out []string
+	for _, kv := range strings.Split(raw, "&") {
+		if k, _, _ := strings.Cut(kv, "="); kv != "" && k != name {
+			out = append(out, kv)
+		}
+	}
+	return strings.Join(append(out, name+"="+url.QueryEscape(value)), "&")
 }
 
 // jsonReason describes a decoding error without quoting the input.
