@@ -66,7 +66,7 @@ func WithBaseURL(u string) Option {
 func parseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
-		return nil, fmt.Errorf("%w: base URL: %v", ErrInvalidOption, err)
+		return nil, fmt.Errorf("%w: base URL does not parse (value not shown: it may hold credentials)", ErrInvalidOption)
 	}
 	if u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("%w: base URL must be scheme://host[/path] without credentials, query or fragment", ErrInvalidOption)

@@ -13,13 +13,15 @@
 //
 // # Authentication
 //
-// The mock accepts exactly one set of credentials, [Server.Credentials]
-// (fake ones by default, see [WithCredentials]). Like the real service, a
-// missing or wrong x-api-key is answered 403 with the gateway body
+// The mock accepts one set of credentials, [Server.Credentials] (fake ones
+// by default, see [WithCredentials]). Like the real service, a missing or
+// wrong x-api-key is answered 403 with the gateway body
 // {"message":"Forbidden"}; wrong Basic credentials, or a Bearer token the
 // server did not issue from POST /auth (authCreate, when the spec has it), are
 // answered 401 with a Whispir error body. [Server.SetCredentials] changes
-// the accepted credentials, to test rotation.
+// the accepted credentials, to test rotation; [WithAdditionalCredentials]
+// accepts more sets at once, for rotation under load, but always the key
+// and the Basic credentials of one same set.
 //
 // # Errors
 //
@@ -61,9 +63,47 @@
 // [Server.Requests] lists what was received and answered; secret header
 // values are redacted in it.
 //
+// # Faults
+//
+// [Server.InjectFaults] makes the next n requests misbehave, and
+// [Server.InjectFaultRate] a seeded, reproducible fraction of them, until
+// [Server.ClearFaults]; [Fault.Operations] limits a fault to some
+// operations. A fault applies after the request was routed, authenticated
+// and validated (a faulted request was a good one), just before it is
+// processed. The kinds:
+//
+//   - [FaultQPS]: 403, X-Error-Code ERR_403_DEVELOPER_OVER_QPS and
+//     X-Error-Detail, the gateway body; never processed.
+//   - [FaultQPD]: the same with ERR_403_DEVELOPER_OVER_QPD.
+//   - [FaultMasheryQPS]: 403 with X-Mashery-Error-Code
+//     ERR_403_DEVELOPER_OVER_QPS and an HTML body, as the old gateway did.
+//   - [FaultTooManyRequests]: 429 {"message":"Too Many Requests"}.
+//   - [FaultStatus]: Fault.Status (500..599, 503 by default) with a Whispir
+//     error body.
+//   - [FaultSlow]: waits Fault.Delay, then answers normally; the wait ends
+//     when the client goes away (the request is then not processed) or
+//     the server closes.
+//   - [FaultDrop]: closes the connection without an answer.
+//   - [FaultTruncated]: processes the request and sends half of its answer
+//     under a Content-Length for all of it, then closes the connection.
+//   - [FaultMalformed]: the operation's first 2xx status with a body that is
+//     not JSON.
+//
+// Gateway faults and [FaultStatus] can carry a Retry-After header
+// ([Fault.RetryAfter]). With [Fault.AfterProcessing], a [FaultStatus],
+// [FaultDrop], [FaultSlow] or [FaultMalformed] comes after the request was
+// processed (a message stored): the server did the work, the answer was
+// lost. Faulted requests are recorded in [Server.Requests] with the status
+// answered (0 when there was none) and [Request.Fault]; their answers are
+// not checked by [WithResponseValidation], as they break the spec on
+// purpose.
+//
 // # Without a socket
 //
 // [Server.Handler] is the whole pipeline as an [http.Handler], for fuzz
 // tests or to serve the mock on a listener of your own (set [Server.URL] to
 // that listener's URL first: links and Location headers are built from it).
+// Without a connection to hijack (an httptest.ResponseRecorder), a
+// [FaultDrop] panics with [http.ErrAbortHandler], as net/http servers expect
+// of an aborted response.
 package whispirtest

@@ -11,11 +11,20 @@ import (
 // Option configures a [Server].
 type Option func(*Server)
 
-// WithCredentials sets the only credentials the server accepts (by default
+// WithCredentials sets the server's credentials (by default
 // [DefaultAPIKey], [DefaultUsername] and [DefaultPassword]). An empty field
 // never matches.
 func WithCredentials(c security.Credentials) Option {
 	return func(s *Server) { s.creds = c }
+}
+
+// WithAdditionalCredentials makes the server accept each of cs as well as
+// [Server.Credentials], for tests that rotate credentials under load and
+// need the old and the new ones to work at once. A request must present the
+// API key and the Basic username and password of one same set: the key of
+// one set with the password of another is refused (401).
+func WithAdditionalCredentials(cs ...security.Credentials) Option {
+	return func(s *Server) { s.extra = append(s.extra, cs...) }
 }
 
 // WithBasePath serves the API under a path prefix such as "/api"; the

@@ -32,6 +32,10 @@ type exchange struct {
 	route *whispir.Route // nil until routed
 	plan  *plan          // the operation's plan, once routed
 	creds security.Credentials
+	fault FaultKind // the fault applied, FaultNone for none
+	// noAnswer: the exchange ended without an answer (a dropped
+	// connection, or a client that left during a slow fault).
+	noAnswer bool
 }
 
 // reply writes a; a step that replies returns false to end the pipeline.
@@ -76,9 +80,9 @@ type stage struct {
 }
 
 // defaultPipeline is the order every request goes through. Fault injection
-// (answering the next requests with a 403 QPS, 429, 5xx, a delay or a
-// dropped connection) belongs just before "dispatch": the request has then
-// been recorded, routed, authenticated and validated.
+// (answering with a 403 QPS, 429, 5xx, a delay or a dropped connection)
+// comes just before "dispatch": a faulted request has been recorded,
+// routed, authenticated and validated.
 func defaultPipeline() []stage {
 	return []stage{
 		{"read", stepReadBody},
@@ -86,12 +90,15 @@ func defaultPipeline() []stage {
 		{"authenticate", stepAuthenticate},
 		{"negotiate", stepNegotiate},
 		{"validate", stepValidate},
+		{"fault", stepFault},
 		{"dispatch", stepDispatch},
 	}
 }
 
 // serve runs the pipeline for one request.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	s.inflight.Add(1)
+	defer s.inflight.Done()
 	x := &exchange{w: &statusWriter{ResponseWriter: w}, r: r, rec: s.record(r)}
 	if s.validate != nil {
 		x.w.capture = &bytes.Buffer{}
@@ -102,11 +109,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	status := x.w.status
-	if status == 0 {
+	if status == 0 && !x.noAnswer {
 		status = http.StatusOK // a handler that wrote nothing
 	}
 	s.update(x.rec, func(rec *Request) { rec.Status = status })
-	if s.validate != nil && x.route != nil {
+	// Faulted answers break the spec on purpose.
+	if s.validate != nil && x.route != nil && x.fault == FaultNone {
 		if err := whispir.ValidateResponse(r.Context(), x.route, r, status, x.w.Header(), x.w.capture.Bytes()); err != nil {
 			s.validate.Errorf("whispirtest: %s %s answered %d: %v", r.Method, x.route.Path, status, err)
 		}

@@ -24,8 +24,12 @@ type Request struct {
 	Header http.Header
 	// Body is the request body; nil when it was over the 10 MiB limit.
 	Body []byte
-	// Status is the status answered; 0 while the request is in flight.
+	// Status is the status answered; 0 while the request is in flight, and
+	// for a request that got no answer (FaultDrop, or a FaultSlow whose
+	// client left first).
 	Status int
+	// Fault is the injected fault the request got; FaultNone for none.
+	Fault FaultKind
 	// Credentials are the credentials the request presented: the x-api-key
 	// header and the Basic username and password (empty when absent). For a
 	// Bearer request with a token this server issued, Username is the user

@@ -1,8 +1,12 @@
 package whispirtest
 
 import (
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 
@@ -30,13 +34,21 @@ type Server struct {
 	validate  testing.TB // nil: responses are not validated
 	pipeline  []stage    // the request pipeline, in order
 
-	mu       sync.Mutex // guards creds, requests and tokens
+	mu       sync.Mutex // guards creds, extra, requests and tokens
 	creds    security.Credentials
+	extra    []security.Credentials // also accepted, see WithAdditionalCredentials
 	requests []*Request
 	tokens   map[[32]byte]string // sha256 of an issued token -> username
 
 	messages *messageStore
 	items    *itemStore
+	faults   faultSet
+
+	closed    chan struct{} // closed by Close: slow faults stop waiting
+	closeOnce sync.Once
+	// inflight counts running handlers, hijacked ones (faults) included,
+	// which httptest.Server.Close does not wait for.
+	inflight sync.WaitGroup
 }
 
 // NewServer starts a mock Whispir server on 127.0.0.1 and returns it; call
@@ -63,6 +75,7 @@ func newServer(opts ...Option) *Server {
 		messages:  &messageStore{},
 		items:     &itemStore{},
 		pipeline:  defaultPipeline(),
+		closed:    make(chan struct{}),
 	}
 	for _, opt := range opts {
 		if opt != nil {
@@ -74,11 +87,14 @@ func newServer(opts ...Option) *Server {
 }
 
 // Close shuts the server down and blocks until all outstanding requests
-// have completed. It is safe to call more than once.
+// have completed; requests held by a [FaultSlow] end at once, without an
+// answer. It is safe to call more than once.
 func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closed) })
 	if s.ts != nil {
 		s.ts.Close()
 	}
+	s.inflight.Wait()
 }
 
 // Handler returns the server's request handler, to drive the mock without
@@ -88,19 +104,58 @@ func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(s.serve)
 }
 
-// Credentials returns the only credentials the server accepts. An empty
-// field never matches.
+// Credentials returns the server's credentials: the only ones it accepts
+// unless [WithAdditionalCredentials] added others. An empty field never
+// matches.
 func (s *Server) Credentials() security.Credentials {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.creds
 }
 
-// SetCredentials replaces the credentials the server accepts, as when a
-// password is changed or a key rotated; requests with the old ones are
-// refused from then on. Tokens already issued stay valid.
+// SetCredentials replaces the server's credentials, as when a password is
+// changed or a key rotated; requests with the old ones are refused from
+// then on (unless they are among the additional credentials). Tokens
+// already issued stay valid.
 func (s *Server) SetCredentials(c security.Credentials) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.creds = c
 }
+
+// SetAdditionalCredentials replaces the credentials accepted besides
+// [Server.Credentials] (see [WithAdditionalCredentials]); none removes them.
+func (s *Server) SetAdditionalCredentials(cs ...security.Credentials) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.extra = slices.Clone(cs)
+}
+
+// accepted returns every set of credentials the server accepts, its own
+// first.
+func (s *Server) accepted() []security.Credentials {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]security.Credentials{s.creds}, s.extra...)
+}
+
+// String describes the server by its URL. Formatting a Server with any
+// verb, or logging it, shows only that: never its credentials or state.
+func (s *Server) String() string {
+	if s == nil {
+		return "whispirtest.Server(nil)"
+	}
+	return "whispirtest.Server(" + s.URL + ")"
+}
+
+// Format implements [fmt.Formatter] with [Server.String] for every verb.
+func (s *Server) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		_, _ = fmt.Fprintf(f, "%q", s.String())
+		return
+	}
+	_, _ = io.WriteString(f, s.String())
+}
+
+// LogValue implements [slog.LogValuer] with [Server.String].
+func (s *Server) LogValue() slog.Value { return slog.StringValue(s.String()) }
