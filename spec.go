@@ -208,3 +208,18 @@ func withContext(ctx context.Context) context.Context {
 	}
 	return ctx
 }
+
+// DeclaresJSON reports whether the operation declares a JSON body for a
+// response with this status, so that such a body must at least parse.
+func (r *Route) DeclaresJSON(status int) bool {
+	ref := r.route.Operation.Responses.Status(status)
+	if ref == nil || ref.Value == nil {
+		return false
+	}
+	for mt := range ref.Value.Content {
+		if IsJSONMediaType(mt) {
+			return true
+		}
+	}
+	return false
+}

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -94,7 +95,27 @@ func New(p *security.Provider, opts ...Option) (*Client, error) {
 }
 
 // BaseURL returns the base URL requests are sent to.
-func (c *Client) BaseURL() string { return c.baseURL.String() }
+func (c *Client) BaseURL() string {
+	if c == nil {
+		return ""
+	}
+	return c.baseURL.String()
+}
+
+// String describes the client by its base URL; it holds no secret.
+func (c *Client) String() string {
+	if c == nil {
+		return "api.Client(nil)"
+	}
+	return "api.Client{" + c.baseURL.String() + "}"
+}
+
+// Format prints String for every verb, so formatting a client never walks
+// its HTTP transport (which requests in flight are using) or credentials.
+func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// errNilClient is returned by helpers called on a nil *Client.
+var errNilClient = fmt.Errorf("%w: nil *api.Client", ErrInvalidOption)
 
 // server is the base URL in the form the generated request builders take.
 func (c *Client) server() string { return c.baseURL.String() + "/" }

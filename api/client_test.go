@@ -529,3 +529,28 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+func TestNilReceiversAndFormatting(t *testing.T) {
+	t.Parallel()
+	var nilClient *Client
+	if _, err := nilClient.SendMessage(t.Context(), "", generated.Message{To: "1"}); !errors.Is(err, ErrInvalidOption) {
+		t.Errorf("nil client SendMessage err = %v; want ErrInvalidOption", err)
+	}
+	if _, err := nilClient.SendBulkMessage(t.Context(), "", generated.BulkMessage{}); !errors.Is(err, ErrInvalidOption) {
+		t.Errorf("nil client SendBulkMessage err = %v; want ErrInvalidOption", err)
+	}
+	var nilErr *Error
+	if nilErr.Error() == "" || nilErr.Unwrap() != nil || nilErr.Temporary() {
+		t.Error("nil *Error methods misbehave")
+	}
+	if err := CheckResponse("op", nil); err == nil {
+		t.Error("CheckResponse(nil) = nil; want an error")
+	}
+	c, _ := setup(t, accepted("A"))
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%d", "%x"} {
+		got := fmt.Sprintf(verb, c)
+		if got != "api.Client{"+c.BaseURL()+"}" {
+			t.Errorf("Sprintf(%s, client) = %q; want api.Client{%s}", verb, got, c.BaseURL())
+		}
+	}
+}

@@ -63,6 +63,9 @@ var _ error = (*Error)(nil)
 // Error returns one line: operation, status, gateway code and Whispir's
 // short reason. It never contains request values or credentials.
 func (e *Error) Error() string {
+	if e == nil {
+		return "<nil *api.Error>"
+	}
 	var b strings.Builder
 	b.WriteString(e.Operation)
 	b.WriteString(": ")
@@ -82,6 +85,9 @@ func (e *Error) Error() string {
 // Unwrap returns the sentinel for the status: ErrUnauthorized,
 // ErrForbidden, ErrRateLimited or ErrNotFound; nil for other statuses.
 func (e *Error) Unwrap() error {
+	if e == nil {
+		return nil
+	}
 	switch {
 	case e.StatusCode == http.StatusTooManyRequests, isRateLimitCode(e.Code):
 		return ErrRateLimited
@@ -98,6 +104,9 @@ func (e *Error) Unwrap() error {
 // Temporary reports whether trying again later may succeed: per-second
 // rate limits, 429 and gateway errors (502, 503, 504).
 func (e *Error) Temporary() bool {
+	if e == nil {
+		return false
+	}
 	switch e.StatusCode {
 	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return true
@@ -122,6 +131,9 @@ type errorBody struct {
 // ErrNotFound where they apply. It reads at most 1 MiB of an error body and
 // closes it; a 2xx body is left unread.
 func CheckResponse(operation string, resp *http.Response) error {
+	if resp == nil {
+		return fmt.Errorf("%s: nil response", operation)
+	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return nil
 	}

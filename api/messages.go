@@ -28,6 +28,9 @@ var ErrNoMessageID = errors.New("no message id in the response")
 // and the id is the last path segment of Location; a scheduled send answers
 // 200 with the message, whose id or self link names it.
 func (c *Client) SendMessage(ctx context.Context, workspaceID string, m generated.Message) (messageID string, err error) {
+	if c == nil {
+		return "", errNilClient
+	}
 	op := "messageCreate"
 	var resp *http.Response
 	var scheduled *generated.Message
@@ -54,6 +57,9 @@ func (c *Client) SendMessage(ctx context.Context, workspaceID string, m generate
 //
 // Spec operations: messageCreate and defaultMessageCreate.
 func (c *Client) SendBulkMessage(ctx context.Context, workspaceID string, m generated.BulkMessage) (messageID string, err error) {
+	if c == nil {
+		return "", errNilClient
+	}
 	body, err := json.Marshal(m)
 	if err != nil {
 		return "", fmt.Errorf("messageCreate: encode bulk message: %w", err)

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -126,14 +127,21 @@ func (p *pipeline) attempt(ctx context.Context, route *whispir.Route, req *http.
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, CheckResponse(route.ID, resp)
 	}
-	resp.Body = &cappedBody{rc: resp.Body, left: maxResponseBody}
+	// Read the body here, inside the attempt, so a body cut short counts as
+	// a failed attempt (retried where safe) and errors name the operation.
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+	_ = resp.Body.Close()
+	switch {
+	case err != nil:
+		return nil, opError(route.ID, "read response", err)
+	case len(data) > maxResponseBody:
+		return nil, opError(route.ID, "read response", ErrResponseTooLarge)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	if len(data) > 0 && whispir.IsJSONMediaType(resp.Header.Get("Content-Type")) && route.DeclaresJSON(resp.StatusCode) && !json.Valid(data) {
+		return nil, opError(route.ID, "decode response", ErrMalformedResponse)
+	}
 	if p.validateResponses {
-		data, err := io.ReadAll(resp.Body)
-		_ = resp.Body.Close()
-		if err != nil {
-			return nil, opError(route.ID, "read response", err)
-		}
-		resp.Body = io.NopCloser(bytes.NewReader(data))
 		if err := whispir.ValidateResponse(ctx, route, r, resp.StatusCode, resp.Header, data); err != nil {
 			return nil, err
 		}
@@ -145,34 +153,13 @@ func (p *pipeline) attempt(ctx context.Context, route *whispir.Route, req *http.
 // near it, and a broken or hostile server cannot exhaust memory.
 const maxResponseBody = 32 << 20
 
-// ErrResponseTooLarge is returned while reading a response body longer than
-// 32 MiB.
-var ErrResponseTooLarge = errors.New("response body larger than 32 MiB")
-
-// cappedBody fails reads past its limit instead of truncating silently.
-type cappedBody struct {
-	rc   io.ReadCloser
-	left int64
-}
-
-func (b *cappedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		// One byte more tells a body of exactly the limit from a longer one.
-		var one [1]byte
-		if n, _ := b.rc.Read(one[:]); n > 0 {
-			return 0, ErrResponseTooLarge
-		}
-		return b.rc.Read(p)
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.rc.Read(p)
-	b.left -= int64(n)
-	return n, err
-}
-
-func (b *cappedBody) Close() error { return b.rc.Close() }
+var (
+	// ErrResponseTooLarge: a response body longer than 32 MiB. Not retried.
+	ErrResponseTooLarge = errors.New("response body larger than 32 MiB")
+	// ErrMalformedResponse: a 2xx body the spec declares as JSON does not
+	// parse. Not retried.
+	ErrMalformedResponse = errors.New("response body is not valid JSON")
+)
 
 // readBody takes the whole request body once, so every attempt can replay it.
 func readBody(req *http.Request) ([]byte, error) {

@@ -20,12 +20,15 @@ import (
 // written (dial errors such as connection refused).
 //
 // Retried only for GET, HEAD, PUT and DELETE: 502, 503, 504 and other
-// transport errors. A POST creates something (a message, a contact, a run),
-// and after a timeout or a 5xx it may have been processed, so it is never
-// sent twice on those.
+// transport errors, including a per-attempt timeout and a response body cut
+// short. A POST creates something (a message, a contact, a run), and after a
+// timeout or a 5xx it may have been processed, so it is never sent twice on
+// those.
 //
 // Never retried: ERR_403_DEVELOPER_OVER_QPD (the daily quota is spent;
-// returned at once as ErrRateLimited with the code), other 4xx, 500, 501.
+// returned at once as ErrRateLimited with the code), other 4xx, 500, 501, a
+// response over 32 MiB and a JSON body that does not parse. The caller's
+// context ending stops everything at once.
 type RetryPolicy struct {
 	// MaxAttempts counts the first attempt too; 1 disables retries.
 	MaxAttempts int
@@ -99,7 +102,9 @@ func (p RetryPolicy) backoff(n int, err error) (d time.Duration, ok bool) {
 
 // retryable reports whether a failed attempt may be tried again.
 func retryable(method string, err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	// The caller's context is checked before this; a DeadlineExceeded here
+	// is the per-attempt timeout, a transport failure like any other.
+	if errors.Is(err, ErrResponseTooLarge) || errors.Is(err, ErrMalformedResponse) {
 		return false
 	}
 	var apiErr *Error
