@@ -1640,8 +1640,7 @@ var coverageCases = []coverageCase{
 		if got.ID == nil || *got.ID == "" {
 			return errors.New("got no otp id")
 		}
-		s.ids["sendCodeCreate"] = *got.ID
-		return nil
+		return s.keep("sendCodeCreate", r.HTTPResponse, got.ID)
 	}},
 	{"verifyCodeCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
 		id, err := s.id("sendCodeCreate")

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"sync"
 
@@ -74,10 +75,28 @@ func (st *itemStore) serve(s *Server, p *plan, params map[string]string, query u
 	a := p.ok.success(nil)
 	location := s.URL + resolve(p.path, params)
 	if _, _, isItem := itemPath(p.path); p.method == http.MethodPost && !isItem {
-		location += "/" + randomHex(16)
+		// A POST that makes something answers its URI: next to the path
+		// posted to, named by the body's id when it has one (POST
+		// /otp/send-code makes /otp/{id}), else a new id.
+		if id := bodyID(a.body); id != "" {
+			location = s.URL + path.Dir(resolve(p.path, params)) + "/" + id
+		} else {
+			location += "/" + randomHex(16)
+		}
 	}
 	p.ok.addHeaders(a, location)
 	return a
+}
+
+// bodyID returns the string "id" of a JSON object body, or "".
+func bodyID(body []byte) string {
+	var v struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(body, &v) != nil {
+		return ""
+	}
+	return v.ID
 }
 
 // list answers a ...List operation: a page of the stored items, or the
