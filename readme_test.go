@@ -6,9 +6,12 @@ package whispir_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/whispir-go/whispir/api"
 	"github.com/whispir-go/whispir/generated"
+	"github.com/whispir-go/whispir/security"
+	"github.com/whispir-go/whispir/whispirtest"
 )
 
 func readmeContacts(ctx context.Context, c *api.Client, workspaceID string) (string, error) {
@@ -101,5 +104,38 @@ func TestReadmeExamples(t *testing.T) {
 	}
 	if n := len(srv.Messages()); n != 2 {
 		t.Errorf("messages sent = %d; want 2", n)
+	}
+}
+
+func TestReadmeFaults(t *testing.T) {
+	t.Parallel()
+	srv := whispirtest.NewServer()
+	defer srv.Close()
+	// The next two requests are rejected by the gateway's per-second quota.
+	srv.InjectFaults(2, whispirtest.Fault{Kind: whispirtest.FaultQPS})
+	// One in ten messageCreate calls is processed, then answered 503.
+	if err := srv.InjectFaultRate(0.1, whispirtest.Fault{
+		Kind: whispirtest.FaultStatus, Status: 503, AfterProcessing: true,
+		Operations: []string{"messageCreate"},
+	}, 42); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := security.New(srv.Credentials())
+	policy := api.DefaultRetryPolicy()
+	policy.Sleep = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
+	c, err := api.New(p, api.WithBaseURL(srv.URL), api.WithRetry(policy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The default-workspace form is not in the 503 filter: the QPS faults
+	// are retried and the send lands once.
+	if _, err := c.SendMessage(t.Context(), "", sms("61400000000")); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(srv.Messages()); got != 1 {
+		t.Errorf("messages = %d; want 1", got)
+	}
+	if got := len(srv.Requests()); got != 3 {
+		t.Errorf("requests = %d; want 3 (two QPS rejections, then the send)", got)
 	}
 }
