@@ -82,7 +82,7 @@ func ValidateRequest(ctx context.Context, route *Route, req *http.Request, body 
 	input := requestInput(route, req, body)
 	input.Options = requestOptions
 	if err := openapi3filter.ValidateRequest(withContext(ctx), input); err != nil {
-		return describe(route.ID, false, err)
+		return describe(route.ID, false, requestSchema(route, req.Header.Get("Content-Type")), err)
 	}
 	return nil
 }
@@ -123,7 +123,7 @@ func ValidateResponse(ctx context.Context, route *Route, req *http.Request, stat
 		Options:                responseOptions,
 	})
 	if err != nil {
-		return describe(route.ID, true, err)
+		return describe(route.ID, true, responseSchema(route, status, header.Get("Content-Type")), err)
 	}
 	return nil
 }
@@ -155,7 +155,9 @@ func normalizeResponseType(route *Route, status int, header http.Header) http.He
 }
 
 // describe turns a kin-openapi error into a ValidationError without values.
-func describe(opID string, response bool, err error) error {
+// body is the schema of the body in question, used to keep the location of a
+// failure from naming keys the caller chose (see safePointer).
+func describe(opID string, response bool, body *openapi3.Schema, err error) error {
 	ve := &ValidationError{Operation: opID, Response: response}
 	var reqErr *openapi3filter.RequestError
 	var respErr *openapi3filter.ResponseError
@@ -183,7 +185,7 @@ func describe(opID string, response bool, err error) error {
 	switch {
 	case errors.As(inner, &schemaErr):
 		if p := schemaErr.JSONPointer(); len(p) > 0 {
-			ve.Where = strings.TrimSpace(ve.Where + " /" + strings.Join(p, "/"))
+			ve.Where = strings.TrimSpace(ve.Where + " " + safePointer(body, p))
 		}
 		ve.Reason = oneLine(schemaErr.Reason)
 	case errors.As(inner, &parseErr):
@@ -214,4 +216,99 @@ func safeReason(r string) string {
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+func requestSchema(route *Route, contentType string) *openapi3.Schema {
+	op := route.route.Operation
+	if op.RequestBody == nil || op.RequestBody.Value == nil {
+		return nil
+	}
+	return contentSchema(op.RequestBody.Value.Content, contentType)
+}
+
+func responseSchema(route *Route, status int, contentType string) *openapi3.Schema {
+	ref := route.route.Operation.Responses.Status(status)
+	if ref == nil || ref.Value == nil {
+		return nil
+	}
+	return contentSchema(ref.Value.Content, contentType)
+}
+
+func contentSchema(c openapi3.Content, contentType string) *openapi3.Schema {
+	mt := c.Get(contentType)
+	if mt == nil && len(c) == 1 {
+		for _, only := range c {
+			mt = only
+		}
+	}
+	if mt == nil || mt.Schema == nil {
+		return nil
+	}
+	return mt.Schema.Value
+}
+
+// safePointer renders a JSON pointer into a body for an error message,
+// walking the schema alongside: property names the spec declares and array
+// indexes are kept, while keys of free-form maps (callbackParameters, event
+// fields, ...) are the caller's data and show as "*".
+func safePointer(root *openapi3.Schema, path []string) string {
+	s := root
+	out := make([]string, len(path))
+	for i, seg := range path {
+		var next *openapi3.Schema
+		known := false
+		if s != nil {
+			if p := propertySchema(s, seg); p != nil {
+				next, known = p, true
+			} else if items := itemSchema(s); items != nil && isIndex(seg) {
+				next, known = items, true
+			} else if ap := s.AdditionalProperties.Schema; ap != nil {
+				next = ap.Value
+			}
+		}
+		out[i] = "*"
+		if known {
+			out[i] = seg
+		}
+		s = next
+	}
+	return "/" + strings.Join(out, "/")
+}
+
+// propertySchema finds a declared property, also inside allOf/anyOf/oneOf.
+func propertySchema(s *openapi3.Schema, name string) *openapi3.Schema {
+	if p, ok := s.Properties[name]; ok && p != nil {
+		return p.Value
+	}
+	for _, group := range []openapi3.SchemaRefs{s.AllOf, s.AnyOf, s.OneOf} {
+		for _, ref := range group {
+			if ref != nil && ref.Value != nil {
+				if p := propertySchema(ref.Value, name); p != nil {
+					return p
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func itemSchema(s *openapi3.Schema) *openapi3.Schema {
+	if s.Items != nil && s.Items.Value != nil {
+		return s.Items.Value
+	}
+	return nil
+}
+
+// isIndex reports an array index: a short run of digits (a long one is more
+// likely a phone number used as a key).
+func isIndex(seg string) bool {
+	if seg == "" || len(seg) > 6 {
+		return false
+	}
+	for _, r := range seg {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

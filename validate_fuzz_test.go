@@ -2,7 +2,6 @@ package whispir_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,10 +16,9 @@ const fuzzSecret = "SECRET-VALUE-123"
 
 // FuzzValidateRequest feeds arbitrary bodies and queries, with an operation
 // of the spec picked by index, through FindRoute and ValidateRequest. It
-// must not panic, and an error must not repeat fuzzSecret when the request
-// carries it as a value. An object key may be repeated: the error's JSON
-// pointer names where the problem is, e.g.
-// body /callbackParameters/{key}: value must be a string.
+// must not panic, and an error must not repeat fuzzSecret, whether the
+// request carries it as a value or as a key of a free-form map (the error's
+// location shows such keys as "*", e.g. body /callbackParameters/*).
 func FuzzValidateRequest(f *testing.F) {
 	ops, err := whispir.Operations()
 	if err != nil {
@@ -103,33 +101,8 @@ func FuzzValidateRequest(f *testing.F) {
 		if strings.ContainsAny(msg, "\n\r") {
 			t.Errorf("error: got %q; want one line", msg)
 		}
-		if strings.Contains(msg, fuzzSecret) && (bytes.Contains(body, []byte(fuzzSecret)) || strings.Contains(query, fuzzSecret)) &&
-			!fuzzSecretIsKey(body) {
+		if strings.Contains(msg, fuzzSecret) && (bytes.Contains(body, []byte(fuzzSecret)) || strings.Contains(query, fuzzSecret)) {
 			t.Errorf("error repeats a request value: %q", msg)
 		}
 	})
-}
-
-// fuzzSecretIsKey reports whether a key of an object in body (JSON) holds
-// fuzzSecret.
-func fuzzSecretIsKey(body []byte) bool {
-	var v any
-	if json.Unmarshal(body, &v) != nil {
-		return false
-	}
-	var walk func(any) bool
-	walk = func(v any) bool {
-		switch v := v.(type) {
-		case map[string]any:
-			for k, e := range v {
-				if strings.Contains(k, fuzzSecret) || walk(e) {
-					return true
-				}
-			}
-		case []any:
-			return slices.ContainsFunc(v, walk)
-		}
-		return false
-	}
-	return walk(v)
 }
