@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -552,5 +554,43 @@ func TestNilReceiversAndFormatting(t *testing.T) {
 		if got != "api.Client{"+c.BaseURL()+"}" {
 			t.Errorf("Sprintf(%s, client) = %q; want api.Client{%s}", verb, got, c.BaseURL())
 		}
+	}
+}
+
+// refusingDialer fails its first n dials as a refused connection would.
+type refusingDialer struct {
+	n     atomic.Int32
+	inner net.Dialer
+}
+
+func (d *refusingDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	if d.n.Add(-1) >= 0 {
+		return nil, &net.OpError{Op: "dial", Net: network, Err: syscall.ECONNREFUSED}
+	}
+	return d.inner.DialContext(ctx, network, addr)
+}
+
+func TestPostRetriedWhenTheConnectionWasRefused(t *testing.T) {
+	t.Parallel()
+	for _, refusals := range []int32{1, 3, 4} {
+		t.Run(fmt.Sprint(refusals), func(t *testing.T) {
+			t.Parallel()
+			d := &refusingDialer{}
+			d.n.Store(refusals)
+			hc := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+			c, f := setup(t, accepted("R1"), WithHTTPClient(hc))
+			id, err := c.SendMessage(t.Context(), "ABC", generated.Message{To: "61400000000"})
+			got := len(f.requests())
+			if refusals < 4 {
+				if err != nil || id != "R1" || got != 1 {
+					t.Fatalf("after %d refusals: id %q, err %v, server saw %d; want R1, nil, 1", refusals, id, err, got)
+				}
+				return
+			}
+			// MaxAttempts (4) refusals: the error is returned, nothing sent.
+			if err == nil || !errors.Is(err, syscall.ECONNREFUSED) || got != 0 {
+				t.Fatalf("after %d refusals: err %v, server saw %d; want ECONNREFUSED and 0", refusals, err, got)
+			}
+		})
 	}
 }
