@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -24,11 +25,14 @@ const coverageBasePath = "/api"
 // coverageState is what the operations of TestEveryOperationEndToEnd hand
 // on to the ones after them.
 type coverageState struct {
-	workspace string            // id of the workspace workspaceCreate made
-	ids       map[string]string // create operationId -> id of what it made
-	token     string            // the Bearer token authCreate issued
-	bearer    *api.Client       // a second client, which sends the token
+	ids    map[string]string // create operationId -> id of what it made
+	token  string            // the Bearer token authCreate issued
+	bearer *api.Client       // a second client, which sends the token
 }
+
+// workspace is the id of the workspace workspaceCreate made: the workspace
+// of every workspace-scoped operation.
+func (s *coverageState) workspace() string { return s.ids["workspaceCreate"] }
 
 // id returns the id the create operation op made, or an error naming op.
 func (s *coverageState) id(op string) (string, error) {
@@ -63,19 +67,90 @@ func (s *coverageState) bearerAuth(ctx context.Context, req *http.Request) error
 	return nil
 }
 
-// coverageBody checks a typed answer: the status the spec declares for it
-// and the body the generated client decoded.
-func coverageBody[T any](resp *http.Response, status int, body *T) (*T, error) {
-	if err := coverageStatus(resp, status); err != nil {
-		return nil, err
+// Checks of what a typed method returned.
+
+// coverageResponse is what a typed generated method answers. Besides its
+// status it has the fields HTTPResponse and JSON<status> (the body decoded
+// for that status), which a type parameter cannot name: coverageField reads
+// them.
+type coverageResponse interface{ StatusCode() int }
+
+// coverageField returns the field name of *v, a generated struct (a
+// response, or an item's ID), which must be an F.
+func coverageField[F any](v any, name string) (F, error) {
+	var zero F
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return zero, fmt.Errorf("got %T; want a pointer to a generated struct", v)
 	}
-	if body == nil {
-		return nil, fmt.Errorf("status %d: got no decoded body; want a %T", status, body)
+	f := rv.Elem().FieldByName(name)
+	if !f.IsValid() {
+		return zero, fmt.Errorf("%T has no field %s", v, name)
 	}
-	return body, nil
+	got, ok := f.Interface().(F)
+	if !ok {
+		return zero, fmt.Errorf("%T: field %s is a %s; want a %T", v, name, f.Type(), zero)
+	}
+	return got, nil
 }
 
-// coverageStatus checks the status of an answer without a typed body.
+// coverageAnswer checks what a typed method returned: no error, and an
+// HTTP answer with one of status, which it returns.
+func coverageAnswer(r coverageResponse, err error, status ...int) (*http.Response, error) {
+	if err != nil {
+		return nil, err
+	}
+	resp, err := coverageField[*http.Response](r, "HTTPResponse")
+	if err != nil {
+		return nil, err
+	}
+	return resp, coverageStatus(resp, status...)
+}
+
+// coverageDecoded checks that a typed method answered status with a body,
+// which the generated client decoded as a T: the status the spec declares
+// for the answer, and the body it declares for that status.
+func coverageDecoded[T any](r coverageResponse, err error, status int) (*http.Response, *T, error) {
+	resp, err := coverageAnswer(r, err, status)
+	if err != nil {
+		return nil, nil, err
+	}
+	body, err := coverageField[*T](r, fmt.Sprintf("JSON%d", status))
+	if err != nil {
+		return nil, nil, err
+	}
+	if body == nil {
+		return nil, nil, fmt.Errorf("status %d: got no decoded body; want a %T", status, body)
+	}
+	return resp, body, nil
+}
+
+// coverageOK is coverageDecoded for 200, for a call's results as they come.
+func coverageOK[T any](r coverageResponse, err error) (*T, error) {
+	_, got, err := coverageDecoded[T](r, err, http.StatusOK)
+	return got, err
+}
+
+// coverageKeep checks that the create operation op answered 201 with what
+// it made, a T, and keeps its id (s.keep). check, if any, vets it first.
+func coverageKeep[T any](s *coverageState, op string, r coverageResponse, err error, check ...func(got *T) error) error {
+	resp, got, err := coverageDecoded[T](r, err, http.StatusCreated)
+	if err != nil {
+		return err
+	}
+	for _, c := range check {
+		if err := c(got); err != nil {
+			return err
+		}
+	}
+	id, err := coverageField[*string](got, "ID")
+	if err != nil {
+		return err
+	}
+	return s.keep(op, resp, id)
+}
+
+// coverageStatus checks the status of an answer.
 func coverageStatus(resp *http.Response, status ...int) error {
 	if resp == nil {
 		return errors.New("got no HTTP response")
@@ -87,12 +162,16 @@ func coverageStatus(resp *http.Response, status ...int) error {
 }
 
 // coverageListed checks that a page lists the item with id want.
-func coverageListed[T any](items *[]T, id func(T) *string, want string) error {
+func coverageListed[T any](items *[]T, want string) error {
 	if items == nil {
 		return fmt.Errorf("got no items; want %s among them", want)
 	}
-	for _, it := range *items {
-		if got := id(it); got != nil && strings.EqualFold(*got, want) {
+	for i := range *items {
+		got, err := coverageField[*string](&(*items)[i], "ID")
+		if err != nil {
+			return err
+		}
+		if got != nil && strings.EqualFold(*got, want) {
 			return nil
 		}
 	}
@@ -107,6 +186,25 @@ func coverageNonEmpty[T any](items *[]T) error {
 	return nil
 }
 
+// coverageKeepFirst checks that a page lists something, and keeps the id
+// of the first item that has one as what op made.
+func coverageKeepFirst[T any](s *coverageState, op string, items *[]T) error {
+	if err := coverageNonEmpty(items); err != nil {
+		return err
+	}
+	for i := range *items {
+		id, err := coverageField[*string](&(*items)[i], "ID")
+		if err != nil {
+			return err
+		}
+		if id != nil {
+			s.ids[op] = *id
+			return nil
+		}
+	}
+	return fmt.Errorf("got %d items without ids", len(*items))
+}
+
 // coverageSame checks that a field read back is the one written.
 func coverageSame(field string, got *string, want string) error {
 	if got == nil {
@@ -118,12 +216,218 @@ func coverageSame(field string, got *string, want string) error {
 	return nil
 }
 
+// coverageAccepts checks that a call answered 200 with a T that check
+// accepts.
+func coverageAccepts[T any](check func(got *T) error) func(r coverageResponse, err error) error {
+	return func(r coverageResponse, err error) error {
+		got, err := coverageOK[T](r, err)
+		if err != nil {
+			return err
+		}
+		return check(got)
+	}
+}
+
+// coverageAnyBody accepts any decoded T: for operations whose answer is
+// checked only for its status and its body.
+func coverageAnyBody[T any](*T) error { return nil }
+
+// Calls of typed methods.
+
+// coverageCall calls one operation through its typed method, with a, the
+// argument the case supplies or the id of the item it is about, and the
+// workspace of s if the operation is in one.
+type coverageCall[A any] func(ctx context.Context, c *api.Client, s *coverageState, a A) (coverageResponse, error)
+
+// Method expressions of api.Client, e.g. (*api.Client).ContactDeleteWithResponse,
+// by their arguments after ctx.
+type (
+	coverageMethod1[A any, R coverageResponse]       = func(*api.Client, context.Context, A, ...generated.RequestEditorFn) (R, error)
+	coverageMethod2[A, B any, R coverageResponse]    = func(*api.Client, context.Context, A, B, ...generated.RequestEditorFn) (R, error)
+	coverageMethod3[A, B, C any, R coverageResponse] = func(*api.Client, context.Context, A, B, C, ...generated.RequestEditorFn) (R, error)
+)
+
+// coverageTop calls m, a method outside any workspace or in the default one.
+func coverageTop[A any, R coverageResponse](m coverageMethod1[A, R]) coverageCall[A] {
+	return func(ctx context.Context, c *api.Client, _ *coverageState, a A) (coverageResponse, error) {
+		return m(c, ctx, a)
+	}
+}
+
+// coverageWS calls m, a method in a workspace: the workspace of s.
+func coverageWS[A any, R coverageResponse](m coverageMethod2[string, A, R]) coverageCall[A] {
+	return func(ctx context.Context, c *api.Client, s *coverageState, a A) (coverageResponse, error) {
+		return m(c, ctx, s.workspace(), a)
+	}
+}
+
+// coverageTopWith calls m on an item with x (a body, or parameters), outside
+// any workspace or in the default one.
+func coverageTopWith[X any, R coverageResponse](m coverageMethod2[string, X, R], x X) coverageCall[string] {
+	return func(ctx context.Context, c *api.Client, _ *coverageState, id string) (coverageResponse, error) {
+		return m(c, ctx, id, x)
+	}
+}
+
+// coverageWSWith calls m on an item with x, in the workspace of s.
+func coverageWSWith[X any, R coverageResponse](m coverageMethod3[string, string, X, R], x X) coverageCall[string] {
+	return func(ctx context.Context, c *api.Client, s *coverageState, id string) (coverageResponse, error) {
+		return m(c, ctx, s.workspace(), id, x)
+	}
+}
+
+// Cases. Each helper below returns the cases it defines: one, or (the
+// plural forms) a workspace operation and its default-workspace twin.
+
 // coverageCase is one operation of TestEveryOperationEndToEnd: op names the
 // spec operation that run calls through the typed generated method (or the
 // api helper that wraps it).
 type coverageCase struct {
 	op  string
 	run func(ctx context.Context, c *api.Client, s *coverageState) error
+}
+
+// coverageRun is op, run by run.
+func coverageRun(op string, run func(ctx context.Context, c *api.Client, s *coverageState) error) []coverageCase {
+	return []coverageCase{{op, run}}
+}
+
+// coverageOn is op on the item the create operation created made: it calls
+// call with the item's id, and check checks what it answered.
+func coverageOn(op, created string, call coverageCall[string], check func(r coverageResponse, err error) error) []coverageCase {
+	return coverageRun(op, func(ctx context.Context, c *api.Client, s *coverageState) error {
+		id, err := s.id(created)
+		if err != nil {
+			return err
+		}
+		return check(call(ctx, c, s, id))
+	})
+}
+
+// coverageCreate is op, which makes body: see coverageKeep.
+func coverageCreate[B any](op string, call coverageCall[B], body B, check ...func(got *B) error) []coverageCase {
+	return coverageRun(op, func(ctx context.Context, c *api.Client, s *coverageState) error {
+		r, err := call(ctx, c, s, body)
+		return coverageKeep(s, op, r, err, check...)
+	})
+}
+
+// coverageGet is op, called with params: see coverageAccepts.
+func coverageGet[P, T any](op string, call coverageCall[P], params P, check func(got *T) error) []coverageCase {
+	return coverageRun(op, func(ctx context.Context, c *api.Client, s *coverageState) error {
+		return coverageAccepts(check)(call(ctx, c, s, params))
+	})
+}
+
+// coverageList is op, which lists with params: it must answer 200 with a
+// page, a C, whose items list what the create operation created made.
+func coverageList[P, C, T any](op, created string, call coverageCall[P], params P, items func(*C) *[]T) []coverageCase {
+	return coverageRun(op, func(ctx context.Context, c *api.Client, s *coverageState) error {
+		id, err := s.id(created)
+		if err != nil {
+			return err
+		}
+		got, err := coverageOK[C](call(ctx, c, s, params))
+		if err != nil {
+			return err
+		}
+		return coverageListed(items(got), id)
+	})
+}
+
+// coverageRead is op on what created made: see coverageAccepts.
+func coverageRead[T any](op, created string, call coverageCall[string], check func(got *T) error) []coverageCase {
+	return coverageOn(op, created, call, coverageAccepts(check))
+}
+
+// coverageNoContent is op on what created made (an update with its body
+// bound, or a delete): it must answer 204.
+func coverageNoContent(op, created string, call coverageCall[string]) []coverageCase {
+	return coverageOn(op, created, call, func(r coverageResponse, err error) error {
+		_, err = coverageAnswer(r, err, http.StatusNoContent)
+		return err
+	})
+}
+
+// coverageStart is op, which runs what created made: both answers are
+// documented, 202 with a Location or 204 with nothing.
+func coverageStart(op, created string, call coverageCall[string]) []coverageCase {
+	return coverageOn(op, created, call, func(r coverageResponse, err error) error {
+		resp, err := coverageAnswer(r, err, http.StatusAccepted, http.StatusNoContent)
+		if err != nil {
+			return err
+		}
+		if resp.StatusCode == http.StatusAccepted && resp.Header.Get("Location") == "" {
+			return errors.New("got 202 without Location")
+		}
+		return nil
+	})
+}
+
+// coverageImportOf is op, which imports the CSV that the create operation
+// resource made: it must answer 202, with the import's id in Location.
+func coverageImportOf(op, resource string, call coverageCall[generated.ImportContact]) []coverageCase {
+	return coverageRun(op, func(ctx context.Context, c *api.Client, s *coverageState) error {
+		id, err := s.id(resource)
+		if err != nil {
+			return err
+		}
+		r, err := call(ctx, c, s, coverageImport(id))
+		resp, err := coverageAnswer(r, err, http.StatusAccepted)
+		if err != nil {
+			return err
+		}
+		return s.keep(op, resp, nil)
+	})
+}
+
+// Twins: an operation in the workspace and its twin in the default
+// workspace, which differ only by the workspace argument.
+
+// coverageDefault names the default-workspace twin of op:
+// contactDelete -> defaultContactDelete.
+func coverageDefault(op string) string { return "default" + strings.ToUpper(op[:1]) + op[1:] }
+
+// coverageTwins is kind+verb, called by ws, and its twin, called by top,
+// each on what its own kind+"Create" made; one makes the case of a call.
+func coverageTwins[A any](kind, verb string, ws, top coverageCall[A], one func(op, created string, call coverageCall[A]) []coverageCase) []coverageCase {
+	op, created := kind+verb, kind+"Create"
+	return slices.Concat(one(op, created, ws), one(coverageDefault(op), coverageDefault(created), top))
+}
+
+// coverageCreates is kind+"Create" and its twin, each making body.
+func coverageCreates[B any, R1, R2 coverageResponse](kind string, ws coverageMethod2[string, B, R1], top coverageMethod1[B, R2], body B) []coverageCase {
+	return coverageTwins(kind, "Create", coverageWS(ws), coverageTop(top), func(op, _ string, call coverageCall[B]) []coverageCase {
+		return coverageCreate(op, call, body)
+	})
+}
+
+// coverageLists is kind+"List" and its twin, with their own parameters, on
+// pages of the same items.
+func coverageLists[C, T, P1, P2 any, R1, R2 coverageResponse](kind string, items func(*C) *[]T,
+	ws coverageMethod2[string, P1, R1], wsParams P1, top coverageMethod1[P2, R2], topParams P2,
+) []coverageCase {
+	return slices.Concat(
+		coverageList(kind+"List", kind+"Create", coverageWS(ws), wsParams, items),
+		coverageList(coverageDefault(kind+"List"), coverageDefault(kind+"Create"), coverageTop(top), topParams, items),
+	)
+}
+
+// coverageUpdates is kind+"Update" and its twin, each with body.
+func coverageUpdates[B any, R1, R2 coverageResponse](kind string, ws coverageMethod3[string, string, B, R1], top coverageMethod2[string, B, R2], body B) []coverageCase {
+	return coverageTwins(kind, "Update", coverageWSWith(ws, body), coverageTopWith(top, body), coverageNoContent)
+}
+
+// coverageReads is kind+"Retrieve" and its twin, whose answers check checks.
+func coverageReads[T any, R1, R2 coverageResponse](kind string, ws coverageMethod2[string, string, R1], top coverageMethod1[string, R2], check func(got *T) error) []coverageCase {
+	return coverageTwins(kind, "Retrieve", coverageWS(ws), coverageTop(top), func(op, created string, call coverageCall[string]) []coverageCase {
+		return coverageRead(op, created, call, check)
+	})
+}
+
+// coverageDeletes is kind+"Delete" and its twin.
+func coverageDeletes[R1, R2 coverageResponse](kind string, ws coverageMethod2[string, string, R1], top coverageMethod1[string, R2]) []coverageCase {
+	return coverageTwins(kind, "Delete", coverageWS(ws), coverageTop(top), coverageNoContent)
 }
 
 // Realistic bodies, after the spec's examples.
@@ -303,14 +607,10 @@ func coverageBulk(resourceID string) generated.BulkMessage {
 // coverageCases is one case per operation of the spec, in an order where
 // creates run before the operations that use what they made, and deletes
 // run last.
-var coverageCases = []coverageCase{
+var coverageCases = slices.Concat(
 	// Auth: a token from Basic credentials, then a call that uses it.
-	{"authCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.AuthCreateWithResponse(ctx)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
+	coverageRun("authCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
+		got, err := coverageOK[generated.AuthIssued](c.AuthCreateWithResponse(ctx))
 		if err != nil {
 			return err
 		}
@@ -319,545 +619,97 @@ var coverageCases = []coverageCase{
 		}
 		s.token = got.Token
 		return nil
-	}},
-	{"authVerificationRetrieve", func(ctx context.Context, _ *api.Client, s *coverageState) error {
-		r, err := s.bearer.AuthVerificationRetrieveWithResponse(ctx, s.bearerAuth)
-		if err != nil {
-			return err
-		}
-		_, err = coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
+	}),
+	coverageRun("authVerificationRetrieve", func(ctx context.Context, _ *api.Client, s *coverageState) error {
+		_, err := coverageOK[generated.AuthVerified](s.bearer.AuthVerificationRetrieveWithResponse(ctx, s.bearerAuth))
 		return err
-	}},
+	}),
 
 	// Workspaces: the one made here is the workspace of every
 	// workspace-scoped operation below.
-	{"workspaceCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.WorkspaceCreateWithResponse(ctx, coverageWorkspace("OPS-01"))
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
-		if err != nil {
-			return err
-		}
-		if err := s.keep("workspaceCreate", r.HTTPResponse, got.ID); err != nil {
-			return err
-		}
-		s.workspace = s.ids["workspaceCreate"]
-		return nil
-	}},
-	{"workspaceList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.WorkspaceListWithResponse(ctx, &generated.WorkspaceListParams{Limit: new(20)})
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.Workspaces, func(w generated.Workspace) *string { return w.ID }, s.workspace)
-	}},
-	{"workspaceUpdate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.WorkspaceUpdateWithResponse(ctx, s.workspace, coverageWorkspace("OPS-02"))
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"workspaceRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.WorkspaceRetrieveWithResponse(ctx, s.workspace)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("projectNumber", got.ProjectNumber, "OPS-02")
-	}},
+	coverageCreate("workspaceCreate", coverageTop((*api.Client).WorkspaceCreateWithResponse), coverageWorkspace("OPS-01")),
+	coverageList("workspaceList", "workspaceCreate", coverageTop((*api.Client).WorkspaceListWithResponse), &generated.WorkspaceListParams{Limit: new(20)},
+		func(p *generated.WorkspacePage) *[]generated.Workspace { return p.Workspaces }),
+	coverageNoContent("workspaceUpdate", "workspaceCreate", coverageTopWith((*api.Client).WorkspaceUpdateWithResponse, coverageWorkspace("OPS-02"))),
+	coverageRead("workspaceRetrieve", "workspaceCreate", coverageTop((*api.Client).WorkspaceRetrieveWithResponse),
+		func(got *generated.Workspace) error {
+			return coverageSame("projectNumber", got.ProjectNumber, "OPS-02")
+		}),
 
 	// Resources: the CSV that the bulk message and the imports use.
-	{"resourceCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.ResourceCreateWithResponse(ctx, s.workspace, coverageResource("contacts.csv"))
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
-		if err != nil {
-			return err
-		}
-		return s.keep("resourceCreate", r.HTTPResponse, got.ID)
-	}},
-	{"resourceList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("resourceCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.ResourceListWithResponse(ctx, s.workspace, &generated.ResourceListParams{Scope: new(generated.ResourceScopePrivate)})
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.Resources, func(v generated.Resource) *string { return v.ID }, id)
-	}},
-	{"resourceUpdate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("resourceCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.ResourceUpdateWithResponse(ctx, s.workspace, id, coverageResource("contacts-v2.csv"))
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"resourceRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("resourceCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.ResourceRetrieveWithResponse(ctx, s.workspace, id)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("name", &got.Name, "contacts-v2.csv")
-	}},
-	{"defaultResourceCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.DefaultResourceCreateWithResponse(ctx, coverageResource("contacts.csv"))
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
-		if err != nil {
-			return err
-		}
-		return s.keep("defaultResourceCreate", r.HTTPResponse, got.ID)
-	}},
-	{"defaultResourceList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultResourceCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultResourceListWithResponse(ctx, &generated.DefaultResourceListParams{Name: new("contacts.csv")})
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.Resources, func(v generated.Resource) *string { return v.ID }, id)
-	}},
-	{"defaultResourceUpdate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultResourceCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultResourceUpdateWithResponse(ctx, id, coverageResource("contacts-v2.csv"))
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"defaultResourceRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultResourceCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultResourceRetrieveWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("name", &got.Name, "contacts-v2.csv")
-	}},
+	coverageCreates("resource", (*api.Client).ResourceCreateWithResponse, (*api.Client).DefaultResourceCreateWithResponse, coverageResource("contacts.csv")),
+	coverageLists("resource", func(p *generated.ResourcePage) *[]generated.Resource { return p.Resources },
+		(*api.Client).ResourceListWithResponse, &generated.ResourceListParams{Scope: new(generated.ResourceScopePrivate)},
+		(*api.Client).DefaultResourceListWithResponse, &generated.DefaultResourceListParams{Name: new("contacts.csv")}),
+	coverageUpdates("resource", (*api.Client).ResourceUpdateWithResponse, (*api.Client).DefaultResourceUpdateWithResponse, coverageResource("contacts-v2.csv")),
+	coverageReads("resource", (*api.Client).ResourceRetrieveWithResponse, (*api.Client).DefaultResourceRetrieveWithResponse,
+		func(got *generated.Resource) error { return coverageSame("name", &got.Name, "contacts-v2.csv") }),
 
 	// Templates.
-	{"templateCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.TemplateCreateWithResponse(ctx, s.workspace, coverageTemplate("Tells customers about planned maintenance."))
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
-		if err != nil {
-			return err
-		}
-		return s.keep("templateCreate", r.HTTPResponse, got.ID)
-	}},
-	{"templateList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("templateCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.TemplateListWithResponse(ctx, s.workspace, &generated.TemplateListParams{Limit: new(20), Offset: new(0)})
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.MessageTemplates, func(v generated.Template) *string { return v.ID }, id)
-	}},
-	{"templateUpdate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("templateCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.TemplateUpdateWithResponse(ctx, s.workspace, id, coverageTemplate("Planned maintenance, updated."))
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"templateRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("templateCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.TemplateRetrieveWithResponse(ctx, s.workspace, id)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("messageTemplateDescription", got.MessageTemplateDescription, "Planned maintenance, updated.")
-	}},
-	{"defaultTemplateCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.DefaultTemplateCreateWithResponse(ctx, coverageTemplate("Tells customers about planned maintenance."))
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
-		if err != nil {
-			return err
-		}
-		return s.keep("defaultTemplateCreate", r.HTTPResponse, got.ID)
-	}},
-	{"defaultTemplateList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultTemplateCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultTemplateListWithResponse(ctx, nil)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.MessageTemplates, func(v generated.Template) *string { return v.ID }, id)
-	}},
-	{"defaultTemplateUpdate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultTemplateCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultTemplateUpdateWithResponse(ctx, id, coverageTemplate("Planned maintenance, updated."))
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"defaultTemplateRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultTemplateCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultTemplateRetrieveWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("messageTemplateDescription", got.MessageTemplateDescription, "Planned maintenance, updated.")
-	}},
+	coverageCreates("template", (*api.Client).TemplateCreateWithResponse, (*api.Client).DefaultTemplateCreateWithResponse,
+		coverageTemplate("Tells customers about planned maintenance.")),
+	coverageLists("template", func(p *generated.TemplatePage) *[]generated.Template { return p.MessageTemplates },
+		(*api.Client).TemplateListWithResponse, &generated.TemplateListParams{Limit: new(20), Offset: new(0)},
+		(*api.Client).DefaultTemplateListWithResponse, nil),
+	coverageUpdates("template", (*api.Client).TemplateUpdateWithResponse, (*api.Client).DefaultTemplateUpdateWithResponse,
+		coverageTemplate("Planned maintenance, updated.")),
+	coverageReads("template", (*api.Client).TemplateRetrieveWithResponse, (*api.Client).DefaultTemplateRetrieveWithResponse,
+		func(got *generated.Template) error {
+			return coverageSame("messageTemplateDescription", got.MessageTemplateDescription, "Planned maintenance, updated.")
+		}),
 
 	// Response rules.
-	{"responseRuleCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.ResponseRuleCreateWithResponse(ctx, s.workspace, coverageResponseRule("Sorts replies into yes and no."))
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
-		if err != nil {
-			return err
-		}
-		return s.keep("responseRuleCreate", r.HTTPResponse, got.ID)
-	}},
-	{"responseRuleList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("responseRuleCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.ResponseRuleListWithResponse(ctx, s.workspace, nil)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.ResponseRules, func(v generated.ResponseRule) *string { return v.ID }, id)
-	}},
-	{"responseRuleUpdate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("responseRuleCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.ResponseRuleUpdateWithResponse(ctx, s.workspace, id, coverageResponseRule("Yes and no, updated."))
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"responseRuleRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("responseRuleCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.ResponseRuleRetrieveWithResponse(ctx, s.workspace, id)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("description", got.Description, "Yes and no, updated.")
-	}},
-	{"defaultResponseRuleCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.DefaultResponseRuleCreateWithResponse(ctx, coverageResponseRule("Sorts replies into yes and no."))
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
-		if err != nil {
-			return err
-		}
-		return s.keep("defaultResponseRuleCreate", r.HTTPResponse, got.ID)
-	}},
-	{"defaultResponseRuleList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultResponseRuleCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultResponseRuleListWithResponse(ctx, nil)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.ResponseRules, func(v generated.ResponseRule) *string { return v.ID }, id)
-	}},
-	{"defaultResponseRuleUpdate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultResponseRuleCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultResponseRuleUpdateWithResponse(ctx, id, coverageResponseRule("Yes and no, updated."))
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"defaultResponseRuleRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultResponseRuleCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultResponseRuleRetrieveWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("description", got.Description, "Yes and no, updated.")
-	}},
+	coverageCreates("responseRule", (*api.Client).ResponseRuleCreateWithResponse, (*api.Client).DefaultResponseRuleCreateWithResponse,
+		coverageResponseRule("Sorts replies into yes and no.")),
+	coverageLists("responseRule", func(p *generated.ResponseRulePage) *[]generated.ResponseRule { return p.ResponseRules },
+		(*api.Client).ResponseRuleListWithResponse, nil,
+		(*api.Client).DefaultResponseRuleListWithResponse, nil),
+	coverageUpdates("responseRule", (*api.Client).ResponseRuleUpdateWithResponse, (*api.Client).DefaultResponseRuleUpdateWithResponse,
+		coverageResponseRule("Yes and no, updated.")),
+	coverageReads("responseRule", (*api.Client).ResponseRuleRetrieveWithResponse, (*api.Client).DefaultResponseRuleRetrieveWithResponse,
+		func(got *generated.ResponseRule) error {
+			return coverageSame("description", got.Description, "Yes and no, updated.")
+		}),
 
 	// Callbacks, and the calls Whispir made to them.
-	{"callbackCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.CallbackCreateWithResponse(ctx, coverageCallback("ops@example.com"))
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
-		if err != nil {
-			return err
-		}
-		return s.keep("callbackCreate", r.HTTPResponse, got.ID)
-	}},
-	{"callbackList", func(ctx context.Context, c *api.Client, s *coverageState) error {
+	coverageCreate("callbackCreate", coverageTop((*api.Client).CallbackCreateWithResponse), coverageCallback("ops@example.com")),
+	coverageList("callbackList", "callbackCreate", coverageTop((*api.Client).CallbackListWithResponse), nil,
+		func(p *generated.CallbackPage) *[]generated.Callback { return p.Callbacks }),
+	coverageNoContent("callbackUpdate", "callbackCreate", coverageTopWith((*api.Client).CallbackUpdateWithResponse, coverageCallback("oncall@example.com"))),
+	coverageRead("callbackRetrieve", "callbackCreate", coverageTop((*api.Client).CallbackRetrieveWithResponse),
+		func(got *generated.Callback) error { return coverageSame("email", got.Email, "oncall@example.com") }),
+	coverageRun("callbackCallList", func(ctx context.Context, c *api.Client, s *coverageState) error {
 		id, err := s.id("callbackCreate")
 		if err != nil {
 			return err
 		}
-		r, err := c.CallbackListWithResponse(ctx, nil)
+		got, err := coverageOK[generated.CallbackCallPage](c.CallbackCallListWithResponse(ctx, id,
+			&generated.CallbackCallListParams{Status: new(generated.CallbackCallStatusFAILED)}))
 		if err != nil {
 			return err
 		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.Callbacks, func(v generated.Callback) *string { return v.ID }, id)
-	}},
-	{"callbackUpdate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("callbackCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.CallbackUpdateWithResponse(ctx, id, coverageCallback("oncall@example.com"))
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"callbackRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("callbackCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.CallbackRetrieveWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("email", got.Email, "oncall@example.com")
-	}},
-	{"callbackCallList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("callbackCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.CallbackCallListWithResponse(ctx, id, &generated.CallbackCallListParams{Status: new(generated.CallbackCallStatusFAILED)})
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		if err := coverageNonEmpty(got.Calls); err != nil {
-			return err
-		}
-		for _, call := range *got.Calls {
-			if call.ID != nil {
-				s.ids["callbackCallList"] = *call.ID
-				return nil
-			}
-		}
-		return errors.New("got calls without ids")
-	}},
-	{"callbackCallUpdate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("callbackCreate")
-		if err != nil {
-			return err
-		}
+		return coverageKeepFirst(s, "callbackCallList", got.Calls)
+	}),
+	coverageNoContent("callbackCallUpdate", "callbackCreate", func(ctx context.Context, c *api.Client, s *coverageState, id string) (coverageResponse, error) {
 		call, err := s.id("callbackCallList")
 		if err != nil {
-			return err
+			return nil, err
 		}
-		r, err := c.CallbackCallUpdateWithResponse(ctx, id, &generated.CallbackCallUpdateParams{ID: []string{call}},
+		return c.CallbackCallUpdateWithResponse(ctx, id, &generated.CallbackCallUpdateParams{ID: []string{call}},
 			generated.CallbackCallResult{Status: generated.CallbackCallStatusSUCCESS})
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
+	}),
 
 	// Messages: a plain SMS in the workspace, a bulk message from the CSV
 	// in the default workspace.
-	{"messageCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := c.SendMessage(ctx, s.workspace, coverageSMS())
+	coverageRun("messageCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
+		id, err := c.SendMessage(ctx, s.workspace(), coverageSMS())
 		if err != nil {
 			return err
 		}
 		s.ids["messageCreate"] = id
 		return nil
-	}},
-	{"messageList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("messageCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.MessageListWithResponse(ctx, s.workspace, &generated.MessageListParams{Label: new("coverage")})
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.Messages, func(v generated.MessageSummary) *string { return v.ID }, id)
-	}},
-	{"messageRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("messageCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.MessageRetrieveWithResponse(ctx, s.workspace, id)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("subject", got.Subject, "Test SMS")
-	}},
-	{"messageStatusList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("messageCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.MessageStatusListWithResponse(ctx, s.workspace, id, &generated.MessageStatusListParams{View: new(generated.DetailLevelDetailed)})
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageNonEmpty(got.MessageStatuses)
-	}},
-	{"messageResponseList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("messageCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.MessageResponseListWithResponse(ctx, s.workspace, id, &generated.MessageResponseListParams{
-			View: new(generated.DetailLevelSummary), Filter: new(generated.ResponseGroupingDefault),
-		})
-		if err != nil {
-			return err
-		}
-		_, err = coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		return err
-	}},
-	{"defaultMessageCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
+	}),
+	coverageRun("defaultMessageCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
 		resource, err := s.id("defaultResourceCreate")
 		if err != nil {
 			return err
@@ -868,967 +720,205 @@ var coverageCases = []coverageCase{
 		}
 		s.ids["defaultMessageCreate"] = id
 		return nil
-	}},
-	{"defaultMessageList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultMessageCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultMessageListWithResponse(ctx, &generated.DefaultMessageListParams{Limit: new(20)})
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.Messages, func(v generated.MessageSummary) *string { return v.ID }, id)
-	}},
-	{"defaultMessageRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultMessageCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultMessageRetrieveWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("subject", got.Subject, "Your balance")
-	}},
-	{"defaultMessageStatusList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultMessageCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultMessageStatusListWithResponse(ctx, id, nil)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageNonEmpty(got.MessageStatuses)
-	}},
-	{"defaultMessageResponseList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultMessageCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultMessageResponseListWithResponse(ctx, id, nil)
-		if err != nil {
-			return err
-		}
-		_, err = coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		return err
-	}},
+	}),
+	coverageLists("message", func(p *generated.MessagePage) *[]generated.MessageSummary { return p.Messages },
+		(*api.Client).MessageListWithResponse, &generated.MessageListParams{Label: new("coverage")},
+		(*api.Client).DefaultMessageListWithResponse, &generated.DefaultMessageListParams{Limit: new(20)}),
+	coverageRead("messageRetrieve", "messageCreate", coverageWS((*api.Client).MessageRetrieveWithResponse),
+		func(got *generated.Message) error { return coverageSame("subject", got.Subject, "Test SMS") }),
+	coverageRead("defaultMessageRetrieve", "defaultMessageCreate", coverageTop((*api.Client).DefaultMessageRetrieveWithResponse),
+		func(got *generated.Message) error { return coverageSame("subject", got.Subject, "Your balance") }),
+	coverageRead("messageStatusList", "messageCreate",
+		coverageWSWith((*api.Client).MessageStatusListWithResponse, &generated.MessageStatusListParams{View: new(generated.DetailLevelDetailed)}),
+		func(got *generated.MessageStatusPage) error { return coverageNonEmpty(got.MessageStatuses) }),
+	coverageRead("defaultMessageStatusList", "defaultMessageCreate", coverageTopWith((*api.Client).DefaultMessageStatusListWithResponse, nil),
+		func(got *generated.MessageStatusPage) error { return coverageNonEmpty(got.MessageStatuses) }),
+	coverageRead("messageResponseList", "messageCreate",
+		coverageWSWith((*api.Client).MessageResponseListWithResponse, &generated.MessageResponseListParams{
+			View: new(generated.DetailLevelSummary), Filter: new(generated.ResponseGroupingDefault),
+		}),
+		coverageAnyBody[generated.MessageResponsePage]),
+	coverageRead("defaultMessageResponseList", "defaultMessageCreate", coverageTopWith((*api.Client).DefaultMessageResponseListWithResponse, nil),
+		coverageAnyBody[generated.MessageResponsePage]),
 
 	// Imports of the CSV.
-	{"importCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		resource, err := s.id("resourceCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.ImportCreateWithResponse(ctx, s.workspace, coverageImport(resource))
-		if err != nil {
-			return err
-		}
-		if err := coverageStatus(r.HTTPResponse, http.StatusAccepted); err != nil {
-			return err
-		}
-		return s.keep("importCreate", r.HTTPResponse, nil)
-	}},
-	{"defaultImportCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		resource, err := s.id("defaultResourceCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultImportCreateWithResponse(ctx, coverageImport(resource))
-		if err != nil {
-			return err
-		}
-		if err := coverageStatus(r.HTTPResponse, http.StatusAccepted); err != nil {
-			return err
-		}
-		return s.keep("defaultImportCreate", r.HTTPResponse, nil)
-	}},
+	coverageImportOf("importCreate", "resourceCreate", coverageWS((*api.Client).ImportCreateWithResponse)),
+	coverageImportOf("defaultImportCreate", "defaultResourceCreate", coverageTop((*api.Client).DefaultImportCreateWithResponse)),
 
 	// Contacts.
-	{"contactCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.ContactCreateWithResponse(ctx, s.workspace, coverageContact("Operations Manager"))
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
-		if err != nil {
-			return err
-		}
-		return s.keep("contactCreate", r.HTTPResponse, got.ID)
-	}},
-	{"contactList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("contactCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.ContactListWithResponse(ctx, s.workspace, &generated.ContactListParams{FirstName: new("Jane"), Limit: new(20)})
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.Contacts, func(v generated.Contact) *string { return v.ID }, id)
-	}},
-	{"contactUpdate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("contactCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.ContactUpdateWithResponse(ctx, s.workspace, id, coverageContact("Head of Operations"))
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"contactRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("contactCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.ContactRetrieveWithResponse(ctx, s.workspace, id, &generated.ContactRetrieveParams{CustomFields: new(true)})
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("jobTitle", got.JobTitle, "Head of Operations")
-	}},
-	{"defaultContactCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.DefaultContactCreateWithResponse(ctx, coverageContact("Operations Manager"))
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
-		if err != nil {
-			return err
-		}
-		return s.keep("defaultContactCreate", r.HTTPResponse, got.ID)
-	}},
-	{"defaultContactList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultContactCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultContactListWithResponse(ctx, &generated.DefaultContactListParams{LastName: new("Citizen")})
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.Contacts, func(v generated.Contact) *string { return v.ID }, id)
-	}},
-	{"defaultContactUpdate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultContactCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultContactUpdateWithResponse(ctx, id, coverageContact("Head of Operations"))
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"defaultContactRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultContactCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultContactRetrieveWithResponse(ctx, id, nil)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("jobTitle", got.JobTitle, "Head of Operations")
-	}},
+	coverageCreates("contact", (*api.Client).ContactCreateWithResponse, (*api.Client).DefaultContactCreateWithResponse, coverageContact("Operations Manager")),
+	coverageLists("contact", func(p *generated.ContactPage) *[]generated.Contact { return p.Contacts },
+		(*api.Client).ContactListWithResponse, &generated.ContactListParams{FirstName: new("Jane"), Limit: new(20)},
+		(*api.Client).DefaultContactListWithResponse, &generated.DefaultContactListParams{LastName: new("Citizen")}),
+	coverageUpdates("contact", (*api.Client).ContactUpdateWithResponse, (*api.Client).DefaultContactUpdateWithResponse, coverageContact("Head of Operations")),
+	coverageTwins("contact", "Retrieve",
+		coverageWSWith((*api.Client).ContactRetrieveWithResponse, &generated.ContactRetrieveParams{CustomFields: new(true)}),
+		coverageTopWith((*api.Client).DefaultContactRetrieveWithResponse, nil),
+		func(op, created string, call coverageCall[string]) []coverageCase {
+			return coverageRead(op, created, call, func(got *generated.Contact) error {
+				return coverageSame("jobTitle", got.JobTitle, "Head of Operations")
+			})
+		}),
 
 	// Distribution lists: a static one of the contact above, a dynamic one.
-	{"distributionListCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
+	coverageRun("distributionListCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
 		contact, err := s.id("contactCreate")
 		if err != nil {
 			return err
 		}
-		r, err := c.DistributionListCreateWithResponse(ctx, s.workspace, coverageStaticList("People on call for incidents", contact))
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
-		if err != nil {
-			return err
-		}
-		return s.keep("distributionListCreate", r.HTTPResponse, got.ID)
-	}},
-	{"distributionListList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("distributionListCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DistributionListListWithResponse(ctx, s.workspace, &generated.DistributionListListParams{Name: new("Incidents")})
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.DistributionLists, func(v generated.DistributionList) *string { return v.ID }, id)
-	}},
-	{"distributionListUpdate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("distributionListCreate")
-		if err != nil {
-			return err
-		}
+		r, err := c.DistributionListCreateWithResponse(ctx, s.workspace(), coverageStaticList("People on call for incidents", contact))
+		return coverageKeep[generated.DistributionList](s, "distributionListCreate", r, err)
+	}),
+	coverageCreate("defaultDistributionListCreate", coverageTop((*api.Client).DefaultDistributionListCreateWithResponse),
+		coverageDynamicList("Every contact whose first name starts with J")),
+	coverageLists("distributionList", func(p *generated.DistributionListPage) *[]generated.DistributionList { return p.DistributionLists },
+		(*api.Client).DistributionListListWithResponse, &generated.DistributionListListParams{Name: new("Incidents")},
+		(*api.Client).DefaultDistributionListListWithResponse, nil),
+	coverageNoContent("distributionListUpdate", "distributionListCreate", func(ctx context.Context, c *api.Client, s *coverageState, id string) (coverageResponse, error) {
 		contact, err := s.id("contactCreate")
 		if err != nil {
-			return err
+			return nil, err
 		}
-		r, err := c.DistributionListUpdateWithResponse(ctx, s.workspace, id, coverageStaticList("On call this week", contact))
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"distributionListRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("distributionListCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DistributionListRetrieveWithResponse(ctx, s.workspace, id)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("description", got.Description, "On call this week")
-	}},
-	{"defaultDistributionListCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.DefaultDistributionListCreateWithResponse(ctx, coverageDynamicList("Every contact whose first name starts with J"))
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
-		if err != nil {
-			return err
-		}
-		return s.keep("defaultDistributionListCreate", r.HTTPResponse, got.ID)
-	}},
-	{"defaultDistributionListList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultDistributionListCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultDistributionListListWithResponse(ctx, nil)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.DistributionLists, func(v generated.DistributionList) *string { return v.ID }, id)
-	}},
-	{"defaultDistributionListUpdate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultDistributionListCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultDistributionListUpdateWithResponse(ctx, id, coverageDynamicList("Contacts named J-something"))
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"defaultDistributionListRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultDistributionListCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultDistributionListRetrieveWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("description", got.Description, "Contacts named J-something")
-	}},
+		return c.DistributionListUpdateWithResponse(ctx, s.workspace(), id, coverageStaticList("On call this week", contact))
+	}),
+	coverageNoContent("defaultDistributionListUpdate", "defaultDistributionListCreate",
+		coverageTopWith((*api.Client).DefaultDistributionListUpdateWithResponse, coverageDynamicList("Contacts named J-something"))),
+	coverageRead("distributionListRetrieve", "distributionListCreate", coverageWS((*api.Client).DistributionListRetrieveWithResponse),
+		func(got *generated.DistributionList) error {
+			return coverageSame("description", got.Description, "On call this week")
+		}),
+	coverageRead("defaultDistributionListRetrieve", "defaultDistributionListCreate", coverageTop((*api.Client).DefaultDistributionListRetrieveWithResponse),
+		func(got *generated.DistributionList) error {
+			return coverageSame("description", got.Description, "Contacts named J-something")
+		}),
 
 	// Scenarios, and running them.
-	{"scenarioCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.ScenarioCreateWithResponse(ctx, s.workspace, coverageScenario("Tells everyone on site to leave the building."))
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
-		if err != nil {
-			return err
-		}
-		return s.keep("scenarioCreate", r.HTTPResponse, got.ID)
-	}},
-	{"scenarioList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("scenarioCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.ScenarioListWithResponse(ctx, s.workspace, nil)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.Scenarios, func(v generated.Scenario) *string { return v.ID }, id)
-	}},
-	{"scenarioUpdate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("scenarioCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.ScenarioUpdateWithResponse(ctx, s.workspace, id, coverageScenario("Evacuation of the north building."))
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"scenarioRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("scenarioCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.ScenarioRetrieveWithResponse(ctx, s.workspace, id)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("description", got.Description, "Evacuation of the north building.")
-	}},
-	{"scenarioRunCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("scenarioCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.ScenarioRunCreateWithResponse(ctx, s.workspace, id)
-		if err != nil {
-			return err
-		}
-		// Both are documented: 202 with a Location, or 204 with nothing.
-		if err := coverageStatus(r.HTTPResponse, http.StatusAccepted, http.StatusNoContent); err != nil {
-			return err
-		}
-		if r.StatusCode() == http.StatusAccepted && r.HTTPResponse.Header.Get("Location") == "" {
-			return errors.New("got 202 without Location")
-		}
-		return nil
-	}},
-	{"defaultScenarioCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.DefaultScenarioCreateWithResponse(ctx, coverageScenario("Tells everyone on site to leave the building."))
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
-		if err != nil {
-			return err
-		}
-		return s.keep("defaultScenarioCreate", r.HTTPResponse, got.ID)
-	}},
-	{"defaultScenarioList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultScenarioCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultScenarioListWithResponse(ctx, nil)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.Scenarios, func(v generated.Scenario) *string { return v.ID }, id)
-	}},
-	{"defaultScenarioUpdate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultScenarioCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultScenarioUpdateWithResponse(ctx, id, coverageScenario("Evacuation of the north building."))
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"defaultScenarioRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultScenarioCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultScenarioRetrieveWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("description", got.Description, "Evacuation of the north building.")
-	}},
-	{"defaultScenarioRunCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultScenarioCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultScenarioRunCreateWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		if err := coverageStatus(r.HTTPResponse, http.StatusAccepted, http.StatusNoContent); err != nil {
-			return err
-		}
-		if r.StatusCode() == http.StatusAccepted && r.HTTPResponse.Header.Get("Location") == "" {
-			return errors.New("got 202 without Location")
-		}
-		return nil
-	}},
+	coverageCreates("scenario", (*api.Client).ScenarioCreateWithResponse, (*api.Client).DefaultScenarioCreateWithResponse,
+		coverageScenario("Tells everyone on site to leave the building.")),
+	coverageLists("scenario", func(p *generated.ScenarioPage) *[]generated.Scenario { return p.Scenarios },
+		(*api.Client).ScenarioListWithResponse, nil,
+		(*api.Client).DefaultScenarioListWithResponse, nil),
+	coverageUpdates("scenario", (*api.Client).ScenarioUpdateWithResponse, (*api.Client).DefaultScenarioUpdateWithResponse,
+		coverageScenario("Evacuation of the north building.")),
+	coverageReads("scenario", (*api.Client).ScenarioRetrieveWithResponse, (*api.Client).DefaultScenarioRetrieveWithResponse,
+		func(got *generated.Scenario) error {
+			return coverageSame("description", got.Description, "Evacuation of the north building.")
+		}),
+	coverageTwins("scenario", "RunCreate",
+		coverageWS((*api.Client).ScenarioRunCreateWithResponse), coverageTop((*api.Client).DefaultScenarioRunCreateWithResponse), coverageStart),
 
 	// Events (there is no delete).
-	{"eventCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.EventCreateWithResponse(ctx, s.workspace, coverageEvent(generated.EventStatusOpen))
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
-		if err != nil {
-			return err
-		}
-		return s.keep("eventCreate", r.HTTPResponse, got.ID)
-	}},
-	{"eventList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("eventCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.EventListWithResponse(ctx, s.workspace, nil)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.Events, func(v generated.Event) *string { return v.ID }, id)
-	}},
-	{"eventUpdate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("eventCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.EventUpdateWithResponse(ctx, s.workspace, id, coverageEvent(generated.EventStatusResolved))
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"eventRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("eventCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.EventRetrieveWithResponse(ctx, s.workspace, id)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("status", (*string)(&got.Status), string(generated.EventStatusResolved))
-	}},
-	{"defaultEventCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.DefaultEventCreateWithResponse(ctx, coverageEvent(generated.EventStatusOpen))
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
-		if err != nil {
-			return err
-		}
-		return s.keep("defaultEventCreate", r.HTTPResponse, got.ID)
-	}},
-	{"defaultEventList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultEventCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultEventListWithResponse(ctx, nil)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.Events, func(v generated.Event) *string { return v.ID }, id)
-	}},
-	{"defaultEventUpdate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultEventCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultEventUpdateWithResponse(ctx, id, coverageEvent(generated.EventStatusResolved))
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"defaultEventRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultEventCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultEventRetrieveWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("status", (*string)(&got.Status), string(generated.EventStatusResolved))
-	}},
+	coverageCreates("event", (*api.Client).EventCreateWithResponse, (*api.Client).DefaultEventCreateWithResponse, coverageEvent(generated.EventStatusOpen)),
+	coverageLists("event", func(p *generated.EventPage) *[]generated.Event { return p.Events },
+		(*api.Client).EventListWithResponse, nil,
+		(*api.Client).DefaultEventListWithResponse, nil),
+	coverageUpdates("event", (*api.Client).EventUpdateWithResponse, (*api.Client).DefaultEventUpdateWithResponse, coverageEvent(generated.EventStatusResolved)),
+	coverageReads("event", (*api.Client).EventRetrieveWithResponse, (*api.Client).DefaultEventRetrieveWithResponse,
+		func(got *generated.Event) error {
+			return coverageSame("status", (*string)(&got.Status), string(generated.EventStatusResolved))
+		}),
 
 	// Users.
-	{"userCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.UserCreateWithResponse(ctx, coverageUser("Operations Manager"))
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
-		if err != nil {
-			return err
-		}
-		if got.Password != nil {
-			return errors.New("got the password back; want it never echoed")
-		}
-		return s.keep("userCreate", r.HTTPResponse, got.ID)
-	}},
-	{"userList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("userCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.UserListWithResponse(ctx, &generated.UserListParams{FirstName: new("Jane")})
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.Users, func(v generated.User) *string { return v.ID }, id)
-	}},
-	{"userWorkspaceList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.UserWorkspaceListWithResponse(ctx, s.workspace, nil)
-		if err != nil {
-			return err
-		}
-		_, err = coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		return err
-	}},
-	{"userUpdate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("userCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.UserUpdateWithResponse(ctx, id, coverageUser("Head of Operations"))
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"userRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("userCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.UserRetrieveWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("jobTitle", got.JobTitle, "Head of Operations")
-	}},
+	coverageCreate("userCreate", coverageTop((*api.Client).UserCreateWithResponse), coverageUser("Operations Manager"),
+		func(got *generated.User) error {
+			if got.Password != nil {
+				return errors.New("got the password back; want it never echoed")
+			}
+			return nil
+		}),
+	coverageList("userList", "userCreate", coverageTop((*api.Client).UserListWithResponse), &generated.UserListParams{FirstName: new("Jane")},
+		func(p *generated.UserPage) *[]generated.User { return p.Users }),
+	coverageGet("userWorkspaceList", coverageWS((*api.Client).UserWorkspaceListWithResponse), nil, coverageAnyBody[generated.UserPage]),
+	coverageNoContent("userUpdate", "userCreate", coverageTopWith((*api.Client).UserUpdateWithResponse, coverageUser("Head of Operations"))),
+	coverageRead("userRetrieve", "userCreate", coverageTop((*api.Client).UserRetrieveWithResponse),
+		func(got *generated.User) error { return coverageSame("jobTitle", got.JobTitle, "Head of Operations") }),
 
 	// Activities, the audit log.
-	{"activityCreate", func(ctx context.Context, c *api.Client, _ *coverageState) error {
+	coverageRun("activityCreate", func(ctx context.Context, c *api.Client, _ *coverageState) error {
 		r, err := c.ActivityCreateWithResponse(ctx, generated.Activity{
 			Action:      generated.ActivityActionSend,
 			Description: "Nightly reminders sent by the scheduler.",
 			Status:      generated.ActivityStatusSuccessful,
 			Module:      new("Message"),
 		})
-		if err != nil {
-			return err
-		}
-		_, err = coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
+		_, _, err = coverageDecoded[generated.Activity](r, err, http.StatusCreated)
 		return err
-	}},
-	{"activityList", func(ctx context.Context, c *api.Client, _ *coverageState) error {
-		r, err := c.ActivityListWithResponse(ctx, &generated.ActivityListParams{
-			Action:    new(generated.ActivityActionSend),
-			StartTime: new("01/11/2026 00:00"),
-			EndTime:   new("27/11/2026 23:59"),
-		})
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageNonEmpty(got.Activities)
-	}},
-	{"activityWorkspaceList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.ActivityWorkspaceListWithResponse(ctx, s.workspace, nil)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageNonEmpty(got.Activities)
-	}},
+	}),
+	coverageGet("activityList", coverageTop((*api.Client).ActivityListWithResponse), &generated.ActivityListParams{
+		Action:    new(generated.ActivityActionSend),
+		StartTime: new("01/11/2026 00:00"),
+		EndTime:   new("27/11/2026 23:59"),
+	}, func(got *generated.ActivityPage) error { return coverageNonEmpty(got.Activities) }),
+	coverageGet("activityWorkspaceList", coverageWS((*api.Client).ActivityWorkspaceListWithResponse), nil,
+		func(got *generated.ActivityPage) error { return coverageNonEmpty(got.Activities) }),
 
 	// Custom lists: read only; retrieve the first one listed.
-	{"customListList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.CustomListListWithResponse(ctx, nil)
+	coverageRun("customListList", func(ctx context.Context, c *api.Client, s *coverageState) error {
+		got, err := coverageOK[generated.CustomListPage](c.CustomListListWithResponse(ctx, nil))
 		if err != nil {
 			return err
 		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		if err := coverageNonEmpty(got.CustomLabels); err != nil {
-			return err
-		}
-		for _, l := range *got.CustomLabels {
-			if l.ID != nil {
-				s.ids["customListList"] = *l.ID
-				return nil
-			}
-		}
-		return errors.New("got custom lists without ids")
-	}},
-	{"customListRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
+		return coverageKeepFirst(s, "customListList", got.CustomLabels)
+	}),
+	coverageRun("customListRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
 		id, err := s.id("customListList")
 		if err != nil {
 			return err
 		}
-		r, err := c.CustomListRetrieveWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
+		got, err := coverageOK[generated.CustomList](c.CustomListRetrieveWithResponse(ctx, id))
 		if err != nil {
 			return err
 		}
 		return coverageSame("id", got.ID, id)
-	}},
+	}),
 
 	// API keys (internal).
-	{"keyCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.KeyCreateWithResponse(ctx, coverageKey("Billing system integration", true))
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
-		if err != nil {
-			return err
-		}
-		return s.keep("keyCreate", r.HTTPResponse, got.ID)
-	}},
-	{"keyList", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("keyCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.KeyListWithResponse(ctx, nil)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageListed(got.Keys, func(v generated.Key) *string { return v.ID }, id)
-	}},
-	{"keyUpdate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("keyCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.KeyUpdateWithResponse(ctx, id, coverageKey("Billing system, retired", false))
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"keyRetrieve", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("keyCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.KeyRetrieveWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		if err != nil {
-			return err
-		}
-		return coverageSame("description", got.Description, "Billing system, retired")
-	}},
+	coverageCreate("keyCreate", coverageTop((*api.Client).KeyCreateWithResponse), coverageKey("Billing system integration", true)),
+	coverageList("keyList", "keyCreate", coverageTop((*api.Client).KeyListWithResponse), nil,
+		func(p *generated.KeyPage) *[]generated.Key { return p.Keys }),
+	coverageNoContent("keyUpdate", "keyCreate", coverageTopWith((*api.Client).KeyUpdateWithResponse, coverageKey("Billing system, retired", false))),
+	coverageRead("keyRetrieve", "keyCreate", coverageTop((*api.Client).KeyRetrieveWithResponse),
+		func(got *generated.Key) error {
+			return coverageSame("description", got.Description, "Billing system, retired")
+		}),
 
 	// Verify: send a one-time code, then check it.
-	{"sendCodeCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
+	coverageRun("sendCodeCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
 		r, err := c.SendCodeCreateWithResponse(ctx, generated.OtpRequest{
-			WorkspaceID: s.workspace,
+			WorkspaceID: s.workspace(),
 			Channel:     generated.OtpChannelSms,
 			To:          "+61400000000",
 			CodeLength:  6,
 			ExpiresIn:   300,
 		})
-		if err != nil {
-			return err
-		}
-		got, err := coverageBody(r.HTTPResponse, http.StatusCreated, r.JSON201)
-		if err != nil {
-			return err
-		}
-		if got.ID == nil || *got.ID == "" {
-			return errors.New("got no otp id")
-		}
-		return s.keep("sendCodeCreate", r.HTTPResponse, got.ID)
-	}},
-	{"verifyCodeCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("sendCodeCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.VerifyCodeCreateWithResponse(ctx, id, generated.OtpCheck{To: "+61400000000", Code: "123456"})
-		if err != nil {
-			return err
-		}
-		_, err = coverageBody(r.HTTPResponse, http.StatusOK, r.JSON200)
-		return err
-	}},
+		return coverageKeep(s, "sendCodeCreate", r, err, func(got *generated.Otp) error {
+			if got.ID == nil || *got.ID == "" {
+				return errors.New("got no otp id")
+			}
+			return nil
+		})
+	}),
+	coverageRead("verifyCodeCreate", "sendCodeCreate",
+		coverageTopWith((*api.Client).VerifyCodeCreateWithResponse, generated.OtpCheck{To: "+61400000000", Code: "123456"}),
+		coverageAnyBody[generated.Otp]),
 
 	// Deletes, last: what uses a thing goes before the thing.
-	{"distributionListDelete", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("distributionListCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DistributionListDeleteWithResponse(ctx, s.workspace, id)
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"defaultDistributionListDelete", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultDistributionListCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultDistributionListDeleteWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"contactDelete", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("contactCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.ContactDeleteWithResponse(ctx, s.workspace, id, nil)
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"defaultContactDelete", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultContactCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultContactDeleteWithResponse(ctx, id, nil)
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"scenarioDelete", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("scenarioCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.ScenarioDeleteWithResponse(ctx, s.workspace, id)
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"defaultScenarioDelete", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultScenarioCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultScenarioDeleteWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"templateDelete", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("templateCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.TemplateDeleteWithResponse(ctx, s.workspace, id)
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"defaultTemplateDelete", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultTemplateCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultTemplateDeleteWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"responseRuleDelete", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("responseRuleCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.ResponseRuleDeleteWithResponse(ctx, s.workspace, id)
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"defaultResponseRuleDelete", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultResponseRuleCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultResponseRuleDeleteWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"resourceDelete", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("resourceCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.ResourceDeleteWithResponse(ctx, s.workspace, id)
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"defaultResourceDelete", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("defaultResourceCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.DefaultResourceDeleteWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"callbackDelete", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("callbackCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.CallbackDeleteWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"keyDelete", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("keyCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.KeyDeleteWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"userDelete", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		id, err := s.id("userCreate")
-		if err != nil {
-			return err
-		}
-		r, err := c.UserDeleteWithResponse(ctx, id)
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-	{"usersDelete", func(ctx context.Context, c *api.Client, _ *coverageState) error {
+	coverageDeletes("distributionList", (*api.Client).DistributionListDeleteWithResponse, (*api.Client).DefaultDistributionListDeleteWithResponse),
+	coverageTwins("contact", "Delete", coverageWSWith((*api.Client).ContactDeleteWithResponse, nil),
+		coverageTopWith((*api.Client).DefaultContactDeleteWithResponse, nil), coverageNoContent),
+	coverageDeletes("scenario", (*api.Client).ScenarioDeleteWithResponse, (*api.Client).DefaultScenarioDeleteWithResponse),
+	coverageDeletes("template", (*api.Client).TemplateDeleteWithResponse, (*api.Client).DefaultTemplateDeleteWithResponse),
+	coverageDeletes("responseRule", (*api.Client).ResponseRuleDeleteWithResponse, (*api.Client).DefaultResponseRuleDeleteWithResponse),
+	coverageDeletes("resource", (*api.Client).ResourceDeleteWithResponse, (*api.Client).DefaultResourceDeleteWithResponse),
+	coverageNoContent("callbackDelete", "callbackCreate", coverageTop((*api.Client).CallbackDeleteWithResponse)),
+	coverageNoContent("keyDelete", "keyCreate", coverageTop((*api.Client).KeyDeleteWithResponse)),
+	coverageNoContent("userDelete", "userCreate", coverageTop((*api.Client).UserDeleteWithResponse)),
+	coverageRun("usersDelete", func(ctx context.Context, c *api.Client, _ *coverageState) error {
 		r, err := c.UsersDeleteWithResponse(ctx)
-		if err != nil {
-			return err
-		}
-		return coverageStatus(r.HTTPResponse, http.StatusNoContent)
-	}},
-}
+		_, err = coverageAnswer(r, err, http.StatusNoContent)
+		return err
+	}),
+)
 
 // TestEveryOperationEndToEnd calls every operation of the embedded spec
 // through api.Client, against the mock under a base path: the mock
