@@ -884,14 +884,14 @@ var coverageCases = slices.Concat(
 
 	// Verify: send a one-time code, then check it.
 	coverageRun("sendCodeCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
-		r, err := c.SendCodeCreateWithResponse(ctx, generated.OtpRequest{
+		r, err := c.SendCodeCreateWithResponse(ctx, generated.OTPRequest{
 			WorkspaceID: s.workspace(),
-			Channel:     generated.OtpChannelSms,
+			Channel:     generated.OTPChannelSms,
 			To:          "+61400000000",
 			CodeLength:  6,
 			ExpiresIn:   300,
 		})
-		return coverageKeep(s, "sendCodeCreate", r, err, func(got *generated.Otp) error {
+		return coverageKeep(s, "sendCodeCreate", r, err, func(got *generated.OTP) error {
 			if got.ID == nil || *got.ID == "" {
 				return errors.New("got no otp id")
 			}
@@ -899,8 +899,8 @@ var coverageCases = slices.Concat(
 		})
 	}),
 	coverageRead("verifyCodeCreate", "sendCodeCreate",
-		coverageTopWith((*api.Client).VerifyCodeCreateWithResponse, generated.OtpCheck{To: "+61400000000", Code: "123456"}),
-		coverageAnyBody[generated.Otp]),
+		coverageTopWith((*api.Client).VerifyCodeCreateWithResponse, generated.OTPCheck{To: "+61400000000", Code: "123456"}),
+		coverageAnyBody[generated.OTP]),
 
 	// Deletes, last: what uses a thing goes before the thing.
 	coverageDeletes("distributionList", (*api.Client).DistributionListDeleteWithResponse, (*api.Client).DefaultDistributionListDeleteWithResponse),

@@ -658,15 +658,15 @@ func (e MessageViewType) Valid() bool {
 	}
 }
 
-// Defines values for OtpChannel.
+// Defines values for OTPChannel.
 const (
-	OtpChannelSms OtpChannel = "sms"
+	OTPChannelSms OTPChannel = "sms"
 )
 
-// Valid indicates whether the value is a known member of the OtpChannel enum.
-func (e OtpChannel) Valid() bool {
+// Valid indicates whether the value is a known member of the OTPChannel enum.
+func (e OTPChannel) Valid() bool {
 	switch e {
-	case OtpChannelSms:
+	case OTPChannelSms:
 		return true
 	default:
 		return false
@@ -2359,10 +2359,10 @@ type NextGenError struct {
 	Status int `json:"status"`
 }
 
-// Otp A one-time code that was sent, and its state. Each successful check is billed.
-type Otp struct {
+// OTP A one-time code that was sent, and its state. Each successful check is billed.
+type OTP struct {
 	// Channel Channel a one-time code is sent on.
-	Channel *OtpChannel `json:"channel,omitempty"`
+	Channel *OTPChannel `json:"channel,omitempty"`
 
 	// CodeLength Number of digits.
 	CodeLength *int `json:"codeLength,omitempty"`
@@ -2374,7 +2374,7 @@ type Otp struct {
 	ID *string `json:"id,omitempty"`
 
 	// Links Where to check the code.
-	Links *OtpLinks `json:"links,omitempty"`
+	Links *OTPLinks `json:"links,omitempty"`
 
 	// Status State of the code, e.g. `pending`.
 	Status *string `json:"status,omitempty"`
@@ -2383,11 +2383,11 @@ type Otp struct {
 	To *string `json:"to,omitempty"`
 }
 
-// OtpChannel Channel a one-time code is sent on.
-type OtpChannel string
+// OTPChannel Channel a one-time code is sent on.
+type OTPChannel string
 
-// OtpCheck A code the recipient typed in, to be checked.
-type OtpCheck struct {
+// OTPCheck A code the recipient typed in, to be checked.
+type OTPCheck struct {
 	// Code The code to check.
 	Code string `json:"code"`
 
@@ -2395,16 +2395,16 @@ type OtpCheck struct {
 	To string `json:"to"`
 }
 
-// OtpLinks Where to check the code.
-type OtpLinks struct {
+// OTPLinks Where to check the code.
+type OTPLinks struct {
 	// Verify URL of the check.
 	Verify *string `json:"verify,omitempty"`
 }
 
-// OtpRequest Asks for a one-time code to be sent. The workspace needs an alias named `otp`.
-type OtpRequest struct {
+// OTPRequest Asks for a one-time code to be sent. The workspace needs an alias named `otp`.
+type OTPRequest struct {
 	// Channel Channel a one-time code is sent on.
-	Channel OtpChannel `json:"channel"`
+	Channel OTPChannel `json:"channel"`
 
 	// CodeLength Number of digits of the code.
 	CodeLength int `json:"codeLength"`
@@ -3262,8 +3262,8 @@ type MessageLabel = string
 // Offset defines model for offset.
 type Offset = int
 
-// OtpID defines model for otpId.
-type OtpID = string
+// OTPID defines model for otpId.
+type OTPID = string
 
 // ResourceID defines model for resourceId.
 type ResourceID = string
@@ -3434,20 +3434,20 @@ type NotFound = APIError
 // NotImplemented The error body of Whispir's own services.
 type NotImplemented = APIError
 
-// OtpBadRequest The error body of Whispir's newer services (Verify); `status` repeats the HTTP status as a number.
-type OtpBadRequest = NextGenError
+// OTPBadRequest The error body of Whispir's newer services (Verify); `status` repeats the HTTP status as a number.
+type OTPBadRequest = NextGenError
 
-// OtpChecked A one-time code that was sent, and its state. Each successful check is billed.
-type OtpChecked = Otp
+// OTPChecked A one-time code that was sent, and its state. Each successful check is billed.
+type OTPChecked = OTP
 
-// OtpNotFound The error body of Whispir's newer services (Verify); `status` repeats the HTTP status as a number.
-type OtpNotFound = NextGenError
+// OTPNotFound The error body of Whispir's newer services (Verify); `status` repeats the HTTP status as a number.
+type OTPNotFound = NextGenError
 
-// OtpSent A one-time code that was sent, and its state. Each successful check is billed.
-type OtpSent = Otp
+// OTPSent A one-time code that was sent, and its state. Each successful check is billed.
+type OTPSent = OTP
 
-// OtpServerError The error body of Whispir's newer services (Verify); `status` repeats the HTTP status as a number.
-type OtpServerError = NextGenError
+// OTPServerError The error body of Whispir's newer services (Verify); `status` repeats the HTTP status as a number.
+type OTPServerError = NextGenError
 
 // PayloadTooLarge defines model for PayloadTooLarge.
 type PayloadTooLarge = string
@@ -3578,11 +3578,11 @@ type MessageToSendRequestBodyJSON = Message
 // MessageToSendRequestBodyJSON2 A message sent to every row of an uploaded resource (`bulkmessage-v1`).
 type MessageToSendRequestBodyJSON2 = BulkMessage
 
-// OtpToCheck A code the recipient typed in, to be checked.
-type OtpToCheck = OtpCheck
+// OTPToCheck A code the recipient typed in, to be checked.
+type OTPToCheck = OTPCheck
 
-// OtpToSend Asks for a one-time code to be sent. The workspace needs an alias named `otp`.
-type OtpToSend = OtpRequest
+// OTPToSend Asks for a one-time code to be sent. The workspace needs an alias named `otp`.
+type OTPToSend = OTPRequest
 
 // ResourceToSave A file stored in Whispir for bulk messages, contact imports or public
 // download, at most 10 MB. An update replaces all four fields; there is
@@ -4359,10 +4359,10 @@ type DefaultMessageCreateJSONRequestBody = Message
 type DefaultMessageCreateApplicationVndWhispirBulkmessageV1PlusJSONRequestBody = BulkMessage
 
 // SendCodeCreateJSONRequestBody defines body for SendCodeCreate for application/json ContentType.
-type SendCodeCreateJSONRequestBody = OtpRequest
+type SendCodeCreateJSONRequestBody = OTPRequest
 
 // VerifyCodeCreateJSONRequestBody defines body for VerifyCodeCreate for application/json ContentType.
-type VerifyCodeCreateJSONRequestBody = OtpCheck
+type VerifyCodeCreateJSONRequestBody = OTPCheck
 
 // DefaultResourceCreateJSONRequestBody defines body for DefaultResourceCreate for application/json ContentType.
 type DefaultResourceCreateJSONRequestBody = Resource
@@ -5207,7 +5207,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /otp/{otpId}/verify-code (the `VerifyCodeCreate` operationId).
-	VerifyCodeCreateWithBody(ctx context.Context, otpID OtpID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	VerifyCodeCreateWithBody(ctx context.Context, otpid OTPID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// VerifyCodeCreate Check a one-time code
 	//
@@ -5217,7 +5217,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /otp/{otpId}/verify-code (the `VerifyCodeCreate` operationId).
-	VerifyCodeCreate(ctx context.Context, otpID OtpID, body VerifyCodeCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	VerifyCodeCreate(ctx context.Context, otpid OTPID, body VerifyCodeCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DefaultResourceList List resources of the default workspace
 	//
@@ -7189,8 +7189,8 @@ func (c *Client) SendCodeCreate(ctx context.Context, body SendCodeCreateJSONRequ
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /otp/{otpId}/verify-code (the `VerifyCodeCreate` operationId).
-func (c *Client) VerifyCodeCreateWithBody(ctx context.Context, otpID OtpID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewVerifyCodeCreateRequestWithBody(c.Server, otpID, contentType, body)
+func (c *Client) VerifyCodeCreateWithBody(ctx context.Context, otpid OTPID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVerifyCodeCreateRequestWithBody(c.Server, otpid, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7209,8 +7209,8 @@ func (c *Client) VerifyCodeCreateWithBody(ctx context.Context, otpID OtpID, cont
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /otp/{otpId}/verify-code (the `VerifyCodeCreate` operationId).
-func (c *Client) VerifyCodeCreate(ctx context.Context, otpID OtpID, body VerifyCodeCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewVerifyCodeCreateRequest(c.Server, otpID, body)
+func (c *Client) VerifyCodeCreate(ctx context.Context, otpid OTPID, body VerifyCodeCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVerifyCodeCreateRequest(c.Server, otpid, body)
 	if err != nil {
 		return nil, err
 	}
@@ -11738,23 +11738,23 @@ func NewSendCodeCreateRequestWithBody(server string, contentType string, body io
 }
 
 // NewVerifyCodeCreateRequest calls the generic VerifyCodeCreate builder with application/json body
-func NewVerifyCodeCreateRequest(server string, otpID OtpID, body VerifyCodeCreateJSONRequestBody) (*http.Request, error) {
+func NewVerifyCodeCreateRequest(server string, otpid OTPID, body VerifyCodeCreateJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewVerifyCodeCreateRequestWithBody(server, otpID, "application/json", bodyReader)
+	return NewVerifyCodeCreateRequestWithBody(server, otpid, "application/json", bodyReader)
 }
 
 // NewVerifyCodeCreateRequestWithBody constructs an http.Request for the VerifyCodeCreate method, with any body, and a specified content type
-func NewVerifyCodeCreateRequestWithBody(server string, otpID OtpID, contentType string, body io.Reader) (*http.Request, error) {
+func NewVerifyCodeCreateRequestWithBody(server string, otpid OTPID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "otpId", otpID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "otpId", otpid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
 	if err != nil {
 		return nil, err
 	}
@@ -17062,7 +17062,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /otp/{otpId}/verify-code (the `VerifyCodeCreate` operationId).
-	VerifyCodeCreateWithBodyWithResponse(ctx context.Context, otpID OtpID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyCodeCreateResponse, error)
+	VerifyCodeCreateWithBodyWithResponse(ctx context.Context, otpid OTPID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyCodeCreateResponse, error)
 
 	// VerifyCodeCreateWithResponse Check a one-time code
 	//
@@ -17072,7 +17072,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /otp/{otpId}/verify-code (the `VerifyCodeCreate` operationId).
-	VerifyCodeCreateWithResponse(ctx context.Context, otpID OtpID, body VerifyCodeCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyCodeCreateResponse, error)
+	VerifyCodeCreateWithResponse(ctx context.Context, otpid OTPID, body VerifyCodeCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyCodeCreateResponse, error)
 
 	// DefaultResourceListWithResponse List resources of the default workspace
 	//
@@ -22801,15 +22801,15 @@ type SendCodeCreateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON201 the response for an HTTP 201 `application/json` response
-	JSON201 *OtpSent
+	JSON201 *OTPSent
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *OtpBadRequest
+	JSON400 *OTPBadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *OtpNotFound
+	JSON404 *OTPNotFound
 	// JSON405 the response for an HTTP 405 `application/json` response
 	JSON405 *MethodNotAllowed
 	// JSON413 the response for an HTTP 413 `application/json` response
@@ -22821,7 +22821,7 @@ type SendCodeCreateResponse struct {
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
-	JSON500 *OtpServerError
+	JSON500 *OTPServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
 	// Headers201 the parsed response headers for an HTTP 201 response
@@ -22833,12 +22833,12 @@ type SendCodeCreateResponse struct {
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
-func (r SendCodeCreateResponse) GetJSON201() *OtpSent {
+func (r SendCodeCreateResponse) GetJSON201() *OTPSent {
 	return r.JSON201
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r SendCodeCreateResponse) GetJSON400() *OtpBadRequest {
+func (r SendCodeCreateResponse) GetJSON400() *OTPBadRequest {
 	return r.JSON400
 }
 
@@ -22853,7 +22853,7 @@ func (r SendCodeCreateResponse) GetJSON403() *Forbidden {
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r SendCodeCreateResponse) GetJSON404() *OtpNotFound {
+func (r SendCodeCreateResponse) GetJSON404() *OTPNotFound {
 	return r.JSON404
 }
 
@@ -22883,7 +22883,7 @@ func (r SendCodeCreateResponse) GetJSON429() *TooManyRequests {
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r SendCodeCreateResponse) GetJSON500() *OtpServerError {
+func (r SendCodeCreateResponse) GetJSON500() *OTPServerError {
 	return r.JSON500
 }
 
@@ -22936,15 +22936,15 @@ type VerifyCodeCreateResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *OtpChecked
+	JSON200 *OTPChecked
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *OtpBadRequest
+	JSON400 *OTPBadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *Unauthorized
 	// JSON403 the response for an HTTP 403 `application/json` response
 	JSON403 *Forbidden
 	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *OtpNotFound
+	JSON404 *OTPNotFound
 	// JSON405 the response for an HTTP 405 `application/json` response
 	JSON405 *MethodNotAllowed
 	// JSON413 the response for an HTTP 413 `application/json` response
@@ -22956,7 +22956,7 @@ type VerifyCodeCreateResponse struct {
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
-	JSON500 *OtpServerError
+	JSON500 *OTPServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
 	// Headers403 the parsed response headers for an HTTP 403 response
@@ -22966,12 +22966,12 @@ type VerifyCodeCreateResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r VerifyCodeCreateResponse) GetJSON200() *OtpChecked {
+func (r VerifyCodeCreateResponse) GetJSON200() *OTPChecked {
 	return r.JSON200
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r VerifyCodeCreateResponse) GetJSON400() *OtpBadRequest {
+func (r VerifyCodeCreateResponse) GetJSON400() *OTPBadRequest {
 	return r.JSON400
 }
 
@@ -22986,7 +22986,7 @@ func (r VerifyCodeCreateResponse) GetJSON403() *Forbidden {
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r VerifyCodeCreateResponse) GetJSON404() *OtpNotFound {
+func (r VerifyCodeCreateResponse) GetJSON404() *OTPNotFound {
 	return r.JSON404
 }
 
@@ -23016,7 +23016,7 @@ func (r VerifyCodeCreateResponse) GetJSON429() *TooManyRequests {
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r VerifyCodeCreateResponse) GetJSON500() *OtpServerError {
+func (r VerifyCodeCreateResponse) GetJSON500() *OTPServerError {
 	return r.JSON500
 }
 
@@ -33055,8 +33055,8 @@ func (c *ClientWithResponses) SendCodeCreateWithResponse(ctx context.Context, bo
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /otp/{otpId}/verify-code (the `VerifyCodeCreate` operationId).
-func (c *ClientWithResponses) VerifyCodeCreateWithBodyWithResponse(ctx context.Context, otpID OtpID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyCodeCreateResponse, error) {
-	rsp, err := c.VerifyCodeCreateWithBody(ctx, otpID, contentType, body, reqEditors...)
+func (c *ClientWithResponses) VerifyCodeCreateWithBodyWithResponse(ctx context.Context, otpid OTPID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*VerifyCodeCreateResponse, error) {
+	rsp, err := c.VerifyCodeCreateWithBody(ctx, otpid, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -33071,8 +33071,8 @@ func (c *ClientWithResponses) VerifyCodeCreateWithBodyWithResponse(ctx context.C
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /otp/{otpId}/verify-code (the `VerifyCodeCreate` operationId).
-func (c *ClientWithResponses) VerifyCodeCreateWithResponse(ctx context.Context, otpID OtpID, body VerifyCodeCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyCodeCreateResponse, error) {
-	rsp, err := c.VerifyCodeCreate(ctx, otpID, body, reqEditors...)
+func (c *ClientWithResponses) VerifyCodeCreateWithResponse(ctx context.Context, otpid OTPID, body VerifyCodeCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*VerifyCodeCreateResponse, error) {
+	rsp, err := c.VerifyCodeCreate(ctx, otpid, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -39472,14 +39472,14 @@ func ParseSendCodeCreateResponse(rsp *http.Response) (*SendCodeCreateResponse, e
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
-		var dest OtpSent
+		var dest OTPSent
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest OtpBadRequest
+		var dest OTPBadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -39500,7 +39500,7 @@ func ParseSendCodeCreateResponse(rsp *http.Response) (*SendCodeCreateResponse, e
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest OtpNotFound
+		var dest OTPNotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -39542,7 +39542,7 @@ func ParseSendCodeCreateResponse(rsp *http.Response) (*SendCodeCreateResponse, e
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest OtpServerError
+		var dest OTPServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -39615,14 +39615,14 @@ func ParseVerifyCodeCreateResponse(rsp *http.Response) (*VerifyCodeCreateRespons
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest OtpChecked
+		var dest OTPChecked
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest OtpBadRequest
+		var dest OTPBadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -39643,7 +39643,7 @@ func ParseVerifyCodeCreateResponse(rsp *http.Response) (*VerifyCodeCreateRespons
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest OtpNotFound
+		var dest OTPNotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -39685,7 +39685,7 @@ func ParseVerifyCodeCreateResponse(rsp *http.Response) (*VerifyCodeCreateRespons
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest OtpServerError
+		var dest OTPServerError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
