@@ -117,7 +117,7 @@ func TestMessagesEndToEnd(t *testing.T) {
 			}
 
 			scheduled := sms("61400000002")
-			scheduled.MessageType = ptr(generated.MessageMessageTypeSCHEDULED)
+			scheduled.MessageType = ptr(generated.MessageTypeSCHEDULED)
 			scheduled.ScheduleType = ptr(generated.MessageScheduleTypeONCE)
 			scheduled.ScheduleDate = ptr("28/11/2026 09:00")
 			sid, err := c.SendMessage(ctx, tc.workspace, scheduled)

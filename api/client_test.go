@@ -158,7 +158,7 @@ func TestScheduledSendReturnsIDFromBody(t *testing.T) {
 		w.Header().Set("Content-Type", "application/vnd.whispir.message-v1+json")
 		io.WriteString(w, `{"to":"61400000000","messageType":"SCHEDULED","link":[{"rel":"self","uri":"https://api.au.whispir.com/messages/5CHED?x=1","method":"GET"}]}`)
 	})
-	id, err := c.SendMessage(t.Context(), "", generated.Message{To: "61400000000", MessageType: ptr(generated.MessageMessageTypeSCHEDULED), ScheduleDate: ptr("28/11/2026 09:00")})
+	id, err := c.SendMessage(t.Context(), "", generated.Message{To: "61400000000", MessageType: ptr(generated.MessageTypeSCHEDULED), ScheduleDate: ptr("28/11/2026 09:00")})
 	if err != nil || id != "5CHED" {
 		t.Fatalf("SendMessage = %q, %v; want 5CHED, nil", id, err)
 	}

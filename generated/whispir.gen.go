@@ -586,18 +586,18 @@ func (e KeyType) Valid() bool {
 	}
 }
 
-// Defines values for MessageMessageType.
+// Defines values for MessageType.
 const (
-	MessageMessageTypeNORMAL    MessageMessageType = "NORMAL"
-	MessageMessageTypeSCHEDULED MessageMessageType = "SCHEDULED"
+	MessageTypeNORMAL    MessageType = "NORMAL"
+	MessageTypeSCHEDULED MessageType = "SCHEDULED"
 )
 
-// Valid indicates whether the value is a known member of the MessageMessageType enum.
-func (e MessageMessageType) Valid() bool {
+// Valid indicates whether the value is a known member of the MessageType enum.
+func (e MessageType) Valid() bool {
 	switch e {
-	case MessageMessageTypeNORMAL:
+	case MessageTypeNORMAL:
 		return true
-	case MessageMessageTypeSCHEDULED:
+	case MessageTypeSCHEDULED:
 		return true
 	default:
 		return false
@@ -622,21 +622,21 @@ func (e MessageScheduleType) Valid() bool {
 	}
 }
 
-// Defines values for MessageType.
+// Defines values for MessageDeliveryType.
 const (
-	MessageTypeDefault        MessageType = "default"
-	MessageTypeDefaultNoReply MessageType = "defaultNoReply"
-	MessageTypeNoDlr          MessageType = "noDlr"
+	MessageDeliveryTypeDefault        MessageDeliveryType = "default"
+	MessageDeliveryTypeDefaultNoReply MessageDeliveryType = "defaultNoReply"
+	MessageDeliveryTypeNoDlr          MessageDeliveryType = "noDlr"
 )
 
-// Valid indicates whether the value is a known member of the MessageType enum.
-func (e MessageType) Valid() bool {
+// Valid indicates whether the value is a known member of the MessageDeliveryType enum.
+func (e MessageDeliveryType) Valid() bool {
 	switch e {
-	case MessageTypeDefault:
+	case MessageDeliveryTypeDefault:
 		return true
-	case MessageTypeDefaultNoReply:
+	case MessageDeliveryTypeDefaultNoReply:
 		return true
-	case MessageTypeNoDlr:
+	case MessageDeliveryTypeNoDlr:
 		return true
 	default:
 		return false
@@ -2134,7 +2134,7 @@ type Message struct {
 	MessageTemplateName *string `json:"messageTemplateName,omitempty"`
 
 	// MessageType `SCHEDULED` to send later; the service reports `NORMAL` for immediate sends.
-	MessageType *MessageMessageType `json:"messageType,omitempty"`
+	MessageType *MessageType `json:"messageType,omitempty"`
 
 	// Messageattributes Custom template tags, wrapped in an `attribute` array; missing from Whispir's published schema.
 	Messageattributes *MessageAttributes `json:"messageattributes,omitempty"`
@@ -2177,7 +2177,7 @@ type Message struct {
 	To string `json:"to"`
 
 	// Type `defaultNoReply` rejects replies; `noDlr` asks for no delivery receipts.
-	Type *MessageType `json:"type,omitempty"`
+	Type *MessageDeliveryType `json:"type,omitempty"`
 
 	// ValidBody Whether the SMS body was valid.
 	ValidBody *bool `json:"validBody,omitempty"`
@@ -2198,14 +2198,14 @@ type Message struct {
 	WhatsAppValidMessage *bool `json:"whatsappValidMessage,omitempty"`
 }
 
-// MessageMessageType `SCHEDULED` to send later; the service reports `NORMAL` for immediate sends.
-type MessageMessageType string
+// MessageType `SCHEDULED` to send later; the service reports `NORMAL` for immediate sends.
+type MessageType string
 
 // MessageScheduleType Send once or repeatedly.
 type MessageScheduleType string
 
-// MessageType `defaultNoReply` rejects replies; `noDlr` asks for no delivery receipts.
-type MessageType string
+// MessageDeliveryType `defaultNoReply` rejects replies; `noDlr` asks for no delivery receipts.
+type MessageDeliveryType string
 
 // MessageAttribute A custom tag for a template.
 type MessageAttribute struct {

@@ -140,7 +140,7 @@ func (s *Server) messageCreate(x *exchange) answer {
 		}
 	}
 	scheduled := m.view.MessageType != nil && *m.view.MessageType == "SCHEDULED"
-	kind := generated.MessageMessageType("NORMAL")
+	kind := generated.MessageType("NORMAL")
 	if scheduled {
 		kind = "SCHEDULED"
 	}
