@@ -475,7 +475,7 @@ func TestHugeErrorBodyIsCapped(t *testing.T) {
 
 func TestRateLimitWaitsForATokenBeforeSending(t *testing.T) {
 	t.Parallel()
-	c, f := setup(t, accepted("A"), WithRateLimit(0.001, 1))
+	c, f := setup(t, accepted("A"), WithRateLimit(0.001))
 	if _, err := c.SendMessage(t.Context(), "ABC", generated.Message{To: "61400000000"}); err != nil {
 		t.Fatal(err)
 	}
@@ -592,5 +592,25 @@ func TestPostRetriedWhenTheConnectionWasRefused(t *testing.T) {
 				t.Fatalf("after %d refusals: err %v, server saw %d; want ECONNREFUSED and 0", refusals, err, got)
 			}
 		})
+	}
+}
+
+func TestRateLimitAllowsABurstOfItsRate(t *testing.T) {
+	t.Parallel()
+	c, f := setup(t, accepted("A"), WithRateLimit(2))
+	for i := range 2 {
+		if _, err := c.SendMessage(t.Context(), "ABC", generated.Message{To: "61400000000"}); err != nil {
+			t.Fatalf("send %d of the burst: %v", i+1, err)
+		}
+	}
+	// The third token comes ~500 ms after the burst; a 50 ms deadline is
+	// refused by the limiter up front, without waiting or sending.
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := c.SendMessage(ctx, "ABC", generated.Message{To: "61400000000"}); err == nil || !strings.Contains(err.Error(), "rate limit wait") {
+		t.Fatalf("third send err = %v; want a rate limit wait error", err)
+	}
+	if n := len(f.requests()); n != 2 {
+		t.Errorf("requests = %d; want 2", n)
 	}
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -181,19 +182,17 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithRateLimit paces requests to perSecond on average (bursts of up to
-// burst, at least 1) so a batch of sends stays under the plan's quota (5, 10
-// or 30 per second) instead of collecting rate-limit rejections. Every
-// attempt, retries included, takes a token.
-func WithRateLimit(perSecond float64, burst int) Option {
+// WithRateLimit paces requests to perSecond on average, with bursts of up
+// to perSecond (at least 1) requests, so a batch of sends stays under the
+// plan's quota (5, 10 or 30 a second) instead of collecting rate-limit
+// rejections. Every attempt, retries included, takes a token; waiting for
+// one ends with the context. perSecond must be a positive finite number.
+func WithRateLimit(perSecond float64) Option {
 	return func(c *config) error {
-		if !(perSecond > 0) || burst < 0 {
-			return fmt.Errorf("%w: rate limit needs perSecond > 0 and burst >= 0", ErrInvalidOption)
+		if !(perSecond > 0) || math.IsInf(perSecond, 1) {
+			return fmt.Errorf("%w: rate limit needs a positive finite rate", ErrInvalidOption)
 		}
-		if burst == 0 {
-			burst = 1
-		}
-		c.ratePerSecond, c.rateBurst = perSecond, burst
+		c.ratePerSecond, c.rateBurst = perSecond, max(1, int(perSecond))
 		return nil
 	}
 }

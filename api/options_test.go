@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -54,8 +55,9 @@ func TestNewRejectsBadInput(t *testing.T) {
 		{"empty user agent", p, []Option{WithUserAgent(" ")}, ErrInvalidOption},
 		{"header injection in user agent", p, []Option{WithUserAgent("x\r\nX-Evil: 1")}, ErrInvalidOption},
 		{"nil logger", p, []Option{WithLogger(nil)}, ErrInvalidOption},
-		{"zero rate", p, []Option{WithRateLimit(0, 1)}, ErrInvalidOption},
-		{"negative burst", p, []Option{WithRateLimit(5, -1)}, ErrInvalidOption},
+		{"zero rate", p, []Option{WithRateLimit(0)}, ErrInvalidOption},
+		{"negative rate", p, []Option{WithRateLimit(-5)}, ErrInvalidOption},
+		{"infinite rate", p, []Option{WithRateLimit(math.Inf(1))}, ErrInvalidOption},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -80,7 +82,7 @@ func TestNewAcceptsGoodInput(t *testing.T) {
 		}
 	}
 	hc := &http.Client{Timeout: 5 * time.Second}
-	c, err := New(p, WithHTTPClient(hc), WithTimeout(time.Second), WithLogger(slog.Default()), WithUserAgent("my-app/1.0"), WithRateLimit(10, 5), WithoutRetry())
+	c, err := New(p, WithHTTPClient(hc), WithTimeout(time.Second), WithLogger(slog.Default()), WithUserAgent("my-app/1.0"), WithRateLimit(10), WithoutRetry())
 	if err != nil {
 		t.Fatal(err)
 	}
