@@ -614,3 +614,18 @@ func TestRateLimitAllowsABurstOfItsRate(t *testing.T) {
 		t.Errorf("requests = %d; want 2", n)
 	}
 }
+
+func TestOversizedBodyIsRefusedEvenWithoutValidation(t *testing.T) {
+	t.Parallel()
+	for _, opts := range [][]Option{nil, {WithoutValidation()}} {
+		c, f := setup(t, accepted("A"), opts...)
+		huge := strings.Repeat("x", maxRequestBody)
+		_, err := c.SendMessage(t.Context(), "ABC", generated.Message{To: "61400000000", Body: &huge})
+		if !errors.Is(err, ErrInvalidRequest) || !strings.Contains(err.Error(), "larger than 10485760 bytes") {
+			t.Errorf("options %d: err = %v; want ErrInvalidRequest about the size", len(opts), err)
+		}
+		if n := len(f.requests()); n != 0 {
+			t.Errorf("options %d: requests = %d; want 0 (never a truncated body)", len(opts), n)
+		}
+	}
+}

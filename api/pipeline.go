@@ -63,10 +63,12 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 	if p.userAgent != "" {
 		req.Header.Set("User-Agent", p.userAgent)
 	}
+	if len(body) > maxRequestBody {
+		// Refused with or without validation: readBody stopped reading, and
+		// Whispir would answer 413 anyway.
+		return nil, &whispir.ValidationError{Operation: route.ID, Where: "body", Reason: "larger than 10485760 bytes"}
+	}
 	if p.validate {
-		if len(body) > maxRequestBody {
-			return nil, &whispir.ValidationError{Operation: route.ID, Where: "body", Reason: "larger than 10485760 bytes"}
-		}
 		if err := whispir.ValidateRequest(ctx, route, req, body); err != nil {
 			return nil, err
 		}
