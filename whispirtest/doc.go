@@ -101,8 +101,9 @@
 // # Without a socket
 //
 // [Server.Handler] is the whole pipeline as an [http.Handler], for fuzz
-// tests or to serve the mock on a listener of your own (set [Server.URL] to
-// that listener's URL first: links and Location headers are built from it).
+// tests and httptest.ResponseRecorder. To serve the mock on an address of
+// your choosing (a fixed loopback port), pass its listener to
+// [WithListener]; links and Location headers then point at it.
 // Without a connection to hijack (an httptest.ResponseRecorder), a
 // [FaultDrop] panics with [http.ErrAbortHandler], as net/http servers expect
 // of an aborted response.

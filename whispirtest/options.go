@@ -1,6 +1,7 @@
 package whispirtest
 
 import (
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -25,6 +26,13 @@ func WithCredentials(c security.Credentials) Option {
 // one set with the password of another is refused (401).
 func WithAdditionalCredentials(cs ...security.Credentials) Option {
 	return func(s *Server) { s.extra = append(s.extra, cs...) }
+}
+
+// WithListener serves on ln (for example a fixed loopback port) instead of
+// a new listener on 127.0.0.1:0. The server takes ln over: Close closes it.
+// The mock's credentials are public, so ln should listen on loopback only.
+func WithListener(ln net.Listener) Option {
+	return func(s *Server) { s.listener = ln }
 }
 
 // WithBasePath serves the API under a path prefix such as "/api"; the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -24,11 +25,12 @@ const (
 type Server struct {
 	// URL is the base URL of the mock, http://127.0.0.1:PORT followed by
 	// the base path given to [WithBasePath]; pass it to api.WithBaseURL.
-	// Links and Location headers are built from it. Change it only before
-	// the first request, e.g. when serving [Server.Handler] elsewhere.
+	// Links and Location headers are built from it; treat it as read-only
+	// (serve on an address of your own with [WithListener]).
 	URL string
 
 	ts        *httptest.Server
+	listener  net.Listener // from WithListener; nil: httptest's own
 	basePath  string
 	overrides map[string]http.HandlerFunc
 	validate  testing.TB // nil: responses are not validated
@@ -56,7 +58,12 @@ type Server struct {
 // listen.
 func NewServer(opts ...Option) *Server {
 	s := newServer(opts...)
-	s.ts = httptest.NewServer(s.Handler())
+	s.ts = httptest.NewUnstartedServer(s.Handler())
+	if s.listener != nil {
+		_ = s.ts.Listener.Close()
+		s.ts.Listener = s.listener
+	}
+	s.ts.Start()
 	s.URL = s.ts.URL + s.basePath
 	return s
 }

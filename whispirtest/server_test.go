@@ -3,6 +3,7 @@ package whispirtest_test
 import (
 	"bytes"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -459,4 +460,24 @@ func readAll(r *http.Request) ([]byte, error) {
 	var b bytes.Buffer
 	_, err := b.ReadFrom(r.Body)
 	return b.Bytes(), err
+}
+
+func TestWithListenerServesOnIt(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := whispirtest.NewServer(whispirtest.WithListener(ln), whispirtest.WithBasePath("/api"))
+	if want := "http://" + ln.Addr().String() + "/api"; srv.URL != want {
+		t.Errorf("URL = %q; want %q", srv.URL, want)
+	}
+	resp, body := send(t, newRequest(t, srv, http.MethodPost, "/messages", `{"to":"61400000000"}`))
+	if resp.StatusCode != http.StatusAccepted || !strings.HasPrefix(resp.Header.Get("Location"), srv.URL+"/messages/") {
+		t.Errorf("got %d, Location %q (%s); want 202 and a Location on the listener", resp.StatusCode, resp.Header.Get("Location"), clip(body))
+	}
+	srv.Close()
+	if _, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+		t.Error("listener still accepts after Close")
+	}
 }

@@ -3,15 +3,13 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"strings"
-	"time"
 
 	"github.com/whispir-go/whispir/security"
+	"github.com/whispir-go/whispir/whispirtest"
 )
 
 var mockCommand = &command{
@@ -35,10 +33,6 @@ point whispir, or any client, at it:
 	run: runMock,
 }
 
-// shutdownTimeout bounds how long the mock waits for requests in flight
-// when it is stopped.
-const shutdownTimeout = 5 * time.Second
-
 func runMock(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
 	fs := g.flagSet("mock")
 	addr := fs.String("addr", "127.0.0.1:0", "loopback address to listen on")
@@ -53,23 +47,19 @@ func runMock(ctx context.Context, g *globals, args []string, stdout, stderr io.W
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	h, creds, url, stopMock, err := mockHandler(ln)
+	srv, err := newMockServer(whispirtest.WithListener(ln))
 	if err != nil {
 		_ = ln.Close()
 		return err
 	}
-	defer stopMock()
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	// Close waits for requests in flight; requests held by a fault end at once.
+	defer srv.Close()
+	creds := srv.Credentials()
 
 	w := bufio.NewWriter(stdout)
-	fmt.Fprintf(w, "# whispir mock server at %s (fake credentials); stop it with Ctrl-C\n", url)
+	fmt.Fprintf(w, "# whispir mock server at %s (fake credentials); stop it with Ctrl-C\n", srv.URL)
 	for _, kv := range [][2]string{
-		{envBaseURL, url},
+		{envBaseURL, srv.URL},
 		{security.EnvAPIKey, creds.APIKey},
 		{security.EnvUsername, creds.Username},
 		{security.EnvPassword, creds.Password},
@@ -77,23 +67,9 @@ func runMock(ctx context.Context, g *globals, args []string, stdout, stderr io.W
 		fmt.Fprintf(w, "export %s=%s\n", kv[0], shellQuote(kv[1]))
 	}
 	if err := w.Flush(); err != nil {
-		_ = srv.Close()
 		return err
 	}
-
-	select {
-	case err := <-served:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		_ = srv.Close()
-	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
-	}
+	<-ctx.Done()
 	return nil
 }
 
