@@ -178,23 +178,18 @@ func (s *Server) messageList(x *exchange) answer {
 	if q.Get("sortOrder") != "asc" {
 		slices.Reverse(all)
 	}
-	pg := pageOf(q, len(all))
-	out := generated.MessageCollection{Status: ptr(pg.status())}
-	if pg.hi > pg.lo {
-		summaries := make([]generated.MessageSummary, 0, pg.hi-pg.lo)
-		for _, m := range all[pg.lo:pg.hi] {
-			v := m.view
-			summaries = append(summaries, generated.MessageSummary{
-				ID: v.ID, Subject: v.Subject, From: v.From, Direction: v.Direction,
-				ResponseCount: v.ResponseCount, MessageType: (*string)(v.MessageType),
-				Label: v.Label, CreatedTime: v.CreatedTime,
-				Link: &[]generated.Link{link(s.URL+messagesPath(m.workspace, m.id), "self")},
-			})
-		}
-		out.Messages = &summaries
+	summaries := make([]generated.MessageSummary, 0, len(all))
+	for _, m := range all {
+		v := m.view
+		summaries = append(summaries, generated.MessageSummary{
+			ID: v.ID, Subject: v.Subject, From: v.From, Direction: v.Direction,
+			ResponseCount: v.ResponseCount, MessageType: (*string)(v.MessageType),
+			Label: v.Label, CreatedTime: v.CreatedTime,
+			Link: &[]generated.Link{link(s.URL+messagesPath(m.workspace, m.id), "self")},
+		})
 	}
-	links := pg.links(s.URL+messagesPath(x.workspace()), q)
-	out.Link = &links
+	var out generated.MessageCollection
+	out.Messages, out.Status, out.Link = cut(summaries, q, s.URL+messagesPath(x.workspace()))
 	return jsonAnswer(http.StatusOK, x.route.MediaType, out)
 }
 
@@ -245,14 +240,8 @@ func (s *Server) messageStatusList(x *exchange) answer {
 		}
 		entries = []generated.MessageStatus{{Categories: &cats, Link: &[]generated.Link{}}}
 	}
-	pg := pageOf(q, len(entries))
-	out := generated.MessageStatusCollection{Status: ptr(pg.status())}
-	if pg.hi > pg.lo {
-		page := entries[pg.lo:pg.hi]
-		out.MessageStatuses = &page
-	}
-	links := pg.links(s.URL+messagesPath(m.workspace, m.id, "messagestatus"), q)
-	out.Link = &links
+	var out generated.MessageStatusCollection
+	out.MessageStatuses, out.Status, out.Link = cut(entries, q, s.URL+messagesPath(m.workspace, m.id, "messagestatus"))
 	return jsonAnswer(http.StatusOK, x.route.MediaType, out)
 }
 
@@ -303,14 +292,8 @@ func (s *Server) messageResponseList(x *exchange) answer {
 			{Type: ptr("notmatched"), ResponseCount: ptr("0"), PercentageTotal: ptr("0%"), Link: &[]generated.Link{}},
 		}
 	}
-	pg := pageOf(q, len(entries))
-	out := generated.MessageResponseCollection{Status: ptr(pg.status())}
-	if pg.hi > pg.lo {
-		page := entries[pg.lo:pg.hi]
-		out.MessageResponses = &page
-	}
-	links := pg.links(s.URL+messagesPath(m.workspace, m.id, "messageresponses"), q)
-	out.Link = &links
+	var out generated.MessageResponseCollection
+	out.MessageResponses, out.Status, out.Link = cut(entries, q, s.URL+messagesPath(m.workspace, m.id, "messageresponses"))
 	return jsonAnswer(http.StatusOK, x.route.MediaType, out)
 }
 

@@ -33,6 +33,18 @@ func pageOf(q url.Values, total int) page {
 	return p
 }
 
+// cut returns the page of entries that q asks for (nil when it is empty),
+// the page's status text and its next and prev links under base.
+func cut[T any](entries []T, q url.Values, base string) (items *[]T, status *string, links *[]generated.Link) {
+	p := pageOf(q, len(entries))
+	if p.hi > p.lo {
+		page := entries[p.lo:p.hi]
+		items = &page
+	}
+	st, l := p.status(), p.links(base, q)
+	return items, &st, &l
+}
+
 // status is the page's status text, e.g. "1 to 20 of 45".
 func (p page) status() string {
 	if p.hi <= p.lo {
