@@ -2,7 +2,10 @@ module github.com/whispir-go/whispir
 
 go 1.26.8
 
-tool github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
+tool (
+	github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen
+	github.com/whispir-go/whispir/cmd/whispir-gen
+)
 
 require (
 	github.com/getkin/kin-openapi v0.153.0
