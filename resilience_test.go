@@ -205,15 +205,22 @@ func resilSlow(d time.Duration, after bool) whispirtest.Fault {
 	return whispirtest.Fault{Kind: whispirtest.FaultSlow, Delay: d, AfterProcessing: after}
 }
 
-// resilSendFaults are the faults a send (POST, not idempotent) meets.
-func resilSendFaults() []resilFault {
+// resilGatewayFaults are the gateway's rate-limit rejections, which every
+// method meets alike: the request was not processed, so all but the daily
+// quota are retried.
+func resilGatewayFaults() []resilFault {
 	qps := resilWaitsOf(api.DefaultRetryPolicy().QPSDelay)
-	rows := []resilFault{
+	return []resilFault{
 		{name: "FaultQPS", fault: resilQPS, outcome: resilRetried, waits: qps},
 		{name: "FaultQPD", fault: resilQPD, outcome: resilFails, check: resilWantAPIError(403, api.CodeOverQPD, api.ErrRateLimited)},
 		{name: "FaultMasheryQPS", fault: resilMashery, outcome: resilRetried, waits: qps},
 		{name: "FaultTooManyRequests Retry-After 1", fault: resil429, outcome: resilRetried, waits: resilWaitsOf(time.Second)},
 	}
+}
+
+// resilSendFaults are the faults a send (POST, not idempotent) meets.
+func resilSendFaults() []resilFault {
+	rows := resilGatewayFaults()
 	for _, code := range []int{500, 502, 503, 504} {
 		for _, after := range []bool{false, true} {
 			rows = append(rows, resilFault{
@@ -244,14 +251,8 @@ func resilSendFaults() []resilFault {
 
 // resilReadFaults are the faults a read (GET, idempotent) meets.
 func resilReadFaults() []resilFault {
-	qps := resilWaitsOf(api.DefaultRetryPolicy().QPSDelay)
-	rows := []resilFault{
-		{name: "FaultQPS", fault: resilQPS, outcome: resilRetried, waits: qps},
-		{name: "FaultQPD", fault: resilQPD, outcome: resilFails, check: resilWantAPIError(403, api.CodeOverQPD, api.ErrRateLimited)},
-		{name: "FaultMasheryQPS", fault: resilMashery, outcome: resilRetried, waits: qps},
-		{name: "FaultTooManyRequests Retry-After 1", fault: resil429, outcome: resilRetried, waits: resilWaitsOf(time.Second)},
-		{name: "FaultStatus 500", fault: resilStatus(500, false), outcome: resilFails, check: resilWantAPIError(500, "", nil)},
-	}
+	rows := append(resilGatewayFaults(),
+		resilFault{name: "FaultStatus 500", fault: resilStatus(500, false), outcome: resilFails, check: resilWantAPIError(500, "", nil)})
 	for _, code := range []int{502, 503, 504} {
 		rows = append(rows, resilFault{name: fmt.Sprintf("FaultStatus %d", code), fault: resilStatus(code, false), outcome: resilRetried, waits: resilBackoffWaits})
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 	"testing"
@@ -207,11 +208,7 @@ func TestNoCredentials(t *testing.T) {
 
 func TestUsageErrors(t *testing.T) {
 	t.Parallel()
-	creds := map[string]string{
-		security.EnvAPIKey:   "fake-api-key-456",
-		security.EnvUsername: "fake.user",
-		security.EnvPassword: "fake-password-123",
-	}
+	creds := fakeEnv(nil)
 	tests := []struct {
 		name    string
 		env     map[string]string
@@ -261,15 +258,8 @@ func TestUsageErrors(t *testing.T) {
 
 func TestBaseURLNotLoopback(t *testing.T) {
 	t.Parallel()
-	creds := map[string]string{
-		security.EnvAPIKey:   "fake-api-key-456",
-		security.EnvUsername: "fake.user",
-		security.EnvPassword: "fake-password-123",
-	}
-	withEnvURL := map[string]string{envBaseURL: "http://example.com"}
-	for k, v := range creds {
-		withEnvURL[k] = v
-	}
+	creds := fakeEnv(nil)
+	withEnvURL := fakeEnv(map[string]string{envBaseURL: "http://example.com"})
 	tests := []struct {
 		name  string
 		env   map[string]string
@@ -353,12 +343,7 @@ func TestWrongCredentials(t *testing.T) {
 
 func TestUnreachableServer(t *testing.T) {
 	t.Parallel()
-	env := map[string]string{
-		envBaseURL:           "http://127.0.0.1:1",
-		security.EnvAPIKey:   "fake-api-key-456",
-		security.EnvUsername: "fake.user",
-		security.EnvPassword: "fake-password-123",
-	}
+	env := fakeEnv(map[string]string{envBaseURL: "http://127.0.0.1:1"})
 	r := runTool(t, env, "--timeout", "5s", "status", "--id", "747AB7E716C1802B6476784AEB5C9BB8")
 	if r.code != exitError {
 		t.Fatalf("exit %d; want 1; stderr: %s", r.code, r.stderr)
@@ -505,4 +490,15 @@ func TestRunHonoursCancelledContext(t *testing.T) {
 	if stdout.Len() != 0 {
 		t.Errorf("stdout %q; want nothing", stdout.String())
 	}
+}
+
+// fakeEnv is an environment with obviously fake credentials plus extra.
+func fakeEnv(extra map[string]string) map[string]string {
+	env := map[string]string{
+		security.EnvAPIKey:   "fake-api-key-456",
+		security.EnvUsername: "fake.user",
+		security.EnvPassword: "fake-password-123",
+	}
+	maps.Copy(env, extra)
+	return env
 }
