@@ -17,6 +17,7 @@ import (
 
 	"github.com/whispir-go/whispir"
 	"github.com/whispir-go/whispir/callback"
+	"github.com/whispir-go/whispir/generated"
 )
 
 const callbackExpression = "{$request.body#/url}"
@@ -224,5 +225,53 @@ func writeXML(t *testing.T, b *bytes.Buffer, name string, v any, s *openapi3.Sch
 		b.WriteString("</" + tag + ">")
 	default:
 		t.Fatalf("example value of %s is a %T", name, v)
+	}
+}
+
+// TestGeneratedInitiator sends the spec's reply example with the client
+// oapi-codegen generates from the callbacks entry (generated.CallbackInitiator)
+// to NewHandler, with each auth parameter the spec declares.
+func TestGeneratedInitiator(t *testing.T) {
+	t.Parallel()
+	raw, err := json.Marshal(specCallback(t).Post.RequestBody.Value.Content.Get("application/json").Examples["reply"].Value.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body generated.CallbackEvent
+	if err := json.Unmarshal(raw, &body); err != nil {
+		t.Fatal(err)
+	}
+	key := testKey
+	tests := []struct {
+		typ    string
+		params generated.CallbackEventReceiveParams
+	}{
+		{callback.AuthHTTPHeader, generated.CallbackEventReceiveParams{CallbackKey: &key}},
+		{callback.AuthQueryParam, generated.CallbackEventReceiveParams{AuthKey: &key}},
+		{callback.AuthQueryParam, generated.CallbackEventReceiveParams{AuthKeyCapitalized: &key}},
+	}
+	for _, tc := range tests {
+		var c counter
+		srv := serve(t, callback.Auth{Type: tc.typ, Key: testKey}, c.fn)
+		initiator, err := generated.NewCallbackInitiator()
+		if err != nil {
+			t.Fatal(err)
+		}
+		check, err := initiator.CallbackURLCheck(t.Context(), srv.URL+"/whispir")
+		if err != nil {
+			t.Fatal(err)
+		}
+		check.Body.Close()
+		resp, err := initiator.CallbackEventReceive(t.Context(), srv.URL+"/whispir?tenant=7", &tc.params, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if check.StatusCode != 200 || resp.StatusCode != 200 || c.calls.Load() != 1 {
+			t.Fatalf("%s: URL check %d, event %d, fn calls %d; want 200, 200, 1", tc.typ, check.StatusCode, resp.StatusCode, c.calls.Load())
+		}
+		if want := specJSONExamples["reply"]; !equalEvents(c.events[0], want) {
+			t.Errorf("%s: got %s; want %s", tc.typ, dump(c.events[0]), dump(want))
+		}
 	}
 }
