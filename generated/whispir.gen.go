@@ -1355,6 +1355,82 @@ type CallbackCollection struct {
 	Status *CollectionStatus `json:"status,omitempty"`
 }
 
+// CallbackEvent What Whispir POSTs to a callback as JSON: a reply to a message, or its
+// failed delivery. `responseMessage` has exactly one of `acknowledged`
+// (a reply) and `undeliverable` (a failed delivery). The message id and
+// location come under one of the spellings below; Whispir's examples
+// use each.
+type CallbackEvent struct {
+	// CustomParameters The message's `callbackParameters` and the values Whispir adds
+	// (`sender_full_name`, `recipient_sms`, `date`, `time`,
+	// `matchedCategory`, ...). Every value is a string. Left out when there
+	// are none; one of Whispir's examples spells the key `customParamters`.
+	CustomParameters *CallbackParameters `json:"customParameters,omitempty"`
+
+	// CustomParamters The message's `callbackParameters` and the values Whispir adds
+	// (`sender_full_name`, `recipient_sms`, `date`, `time`,
+	// `matchedCategory`, ...). Every value is a string. Left out when there
+	// are none; one of Whispir's examples spells the key `customParamters`.
+	CustomParamters *CallbackParameters `json:"customParamters,omitempty"`
+
+	// From Who replied.
+	From *Responder `json:"from,omitempty"`
+
+	// Location The same as `messagelocation`, as some of Whispir's examples spell it.
+	Location *string `json:"location,omitempty"`
+
+	// MessageIDCamelCase The same as `messageid`, as some of Whispir's examples spell it.
+	MessageIDCamelCase *string `json:"messageId,omitempty"`
+
+	// MessageLocationCamelCase The same as `messagelocation`, as some of Whispir's examples spell it.
+	MessageLocationCamelCase *string `json:"messageLocation,omitempty"`
+
+	// MessageID Id of the message answered or not delivered.
+	MessageID *string `json:"messageid,omitempty"`
+
+	// MessageLocation URI of the message.
+	MessageLocation *string `json:"messagelocation,omitempty"`
+
+	// ResponseMessage A reply's content.
+	ResponseMessage ResponseContent `json:"responseMessage"`
+}
+
+// CallbackEventXML What Whispir POSTs to a callback as XML (`contentType: xml`): the
+// fields of `CallbackEvent` under the root element
+// `ns2:deliveryResponse`, with the custom parameters as `entry`
+// elements of `key` and `value`.
+type CallbackEventXML struct {
+	// CustomParameters The custom parameters, one `entry` each.
+	CustomParameters *[]CallbackParameter `json:"customParameters,omitempty"`
+
+	// From Who replied.
+	From *Responder `json:"from,omitempty"`
+
+	// MessageID Id of the message answered or not delivered.
+	MessageID *string `json:"messageid,omitempty"`
+
+	// MessageLocation URI of the message.
+	MessageLocation *string `json:"messagelocation,omitempty"`
+
+	// ResponseMessage A reply's content.
+	ResponseMessage ResponseContent `json:"responseMessage"`
+}
+
+// CallbackParameter One custom parameter of an XML callback event.
+type CallbackParameter struct {
+	// Key Name of the parameter.
+	Key string `json:"key"`
+
+	// Value Its value.
+	Value string `json:"value"`
+}
+
+// CallbackParameters The message's `callbackParameters` and the values Whispir adds
+// (`sender_full_name`, `recipient_sms`, `date`, `time`,
+// `matchedCategory`, ...). Every value is a string. Left out when there
+// are none; one of Whispir's examples spells the key `customParamters`.
+type CallbackParameters map[string]string
+
 // CallbackTriggers Which events call the callback: `reply` for replies, `undeliverable` for failed deliveries.
 type CallbackTriggers struct {
 	// Reply A switch as Whispir spells it.
@@ -4313,6 +4389,19 @@ type UserWorkspaceListParams struct {
 	Status *UserStatusFilter `form:"status,omitempty" json:"status,omitempty"`
 }
 
+// CallbackEventReceiveParams defines parameters for CallbackEventReceive.
+type CallbackEventReceiveParams struct {
+	// AuthKey The callback's `auth.key`, when `auth.type` is `queryparam` (legacy `querystring`).
+	AuthKey *string `form:"auth,omitempty" json:"auth,omitempty"`
+
+	// AuthKeyCapitalized The same as `auth`, as Whispir's own description spells it;
+	// query names are case-sensitive, so receivers accept both.
+	AuthKeyCapitalized *string `form:"Auth,omitempty" json:"Auth,omitempty"`
+
+	// CallbackKey The callback's `auth.key`, when `auth.type` is `httpheader`.
+	CallbackKey *string `json:"X-Whispir-Callback-Key,omitempty"`
+}
+
 // ActivityCreateJSONRequestBody defines body for ActivityCreate for application/json ContentType.
 type ActivityCreateJSONRequestBody = Activity
 
@@ -4450,6 +4539,9 @@ type TemplateCreateJSONRequestBody = Template
 
 // TemplateUpdateJSONRequestBody defines body for TemplateUpdate for application/json ContentType.
 type TemplateUpdateJSONRequestBody = Template
+
+// CallbackEventReceiveJSONRequestBody defines body for CallbackEventReceive for application/json ContentType.
+type CallbackEventReceiveJSONRequestBody = CallbackEvent
 
 // Getter for additional properties for ImportFieldMapping. Returns the specified
 // element and whether it was found
@@ -48984,4 +49076,213 @@ func ParseUserWorkspaceListResponse(rsp *http.Response) (*UserWorkspaceListRespo
 	}
 
 	return response, nil
+}
+
+// CallbackInitiator sends OpenAPI callback requests to target URLs.
+// Modeled on the generated Client, but with no stored Server -- the full
+// target URL is provided per-call by the caller (typically discovered
+// from a callback expression on the parent operation's request body,
+// e.g. `{$request.body#/callbackUrl}`).
+type CallbackInitiator struct {
+	// Doer for performing requests, typically a *http.Client with any
+	// customized settings, such as certificate chains.
+	Client HttpRequestDoer
+
+	// A list of callbacks for modifying requests which are generated before sending over
+	// the network.
+	RequestEditors []RequestEditorFn
+}
+
+// CallbackInitiatorOption allows setting custom parameters during construction.
+type CallbackInitiatorOption func(*CallbackInitiator) error
+
+// NewCallbackInitiator creates a new CallbackInitiator with reasonable defaults.
+func NewCallbackInitiator(opts ...CallbackInitiatorOption) (*CallbackInitiator, error) {
+	initiator := CallbackInitiator{}
+	for _, o := range opts {
+		if err := o(&initiator); err != nil {
+			return nil, err
+		}
+	}
+	if initiator.Client == nil {
+		initiator.Client = &http.Client{}
+	}
+	return &initiator, nil
+}
+
+// WithCallbackHTTPClient allows overriding the default Doer, which is
+// automatically created using http.Client. This is useful for tests.
+func WithCallbackHTTPClient(doer HttpRequestDoer) CallbackInitiatorOption {
+	return func(p *CallbackInitiator) error {
+		p.Client = doer
+		return nil
+	}
+}
+
+// WithCallbackRequestEditorFn allows setting up a callback function, which
+// will be called right before sending the callback request. This can be
+// used to mutate the request, e.g. to add signature headers.
+func WithCallbackRequestEditorFn(fn RequestEditorFn) CallbackInitiatorOption {
+	return func(p *CallbackInitiator) error {
+		p.RequestEditors = append(p.RequestEditors, fn)
+		return nil
+	}
+}
+
+func (p *CallbackInitiator) applyCallbackEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
+	for _, r := range p.RequestEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	for _, r := range additionalEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CallbackInitiatorInterface is the interface specification for the callback initiator.
+type CallbackInitiatorInterface interface {
+	// CallbackURLCheck fires the callbackEvent callback
+	CallbackURLCheck(ctx context.Context, targetURL string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CallbackEventReceiveWithBody fires the callbackEvent callback with any body
+	CallbackEventReceiveWithBody(ctx context.Context, targetURL string, params *CallbackEventReceiveParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	CallbackEventReceive(ctx context.Context, targetURL string, params *CallbackEventReceiveParams, body CallbackEventReceiveJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+func (p *CallbackInitiator) CallbackURLCheck(ctx context.Context, targetURL string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCallbackURLCheckCallbackRequest(targetURL)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyCallbackEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *CallbackInitiator) CallbackEventReceiveWithBody(ctx context.Context, targetURL string, params *CallbackEventReceiveParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCallbackEventReceiveCallbackRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyCallbackEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *CallbackInitiator) CallbackEventReceive(ctx context.Context, targetURL string, params *CallbackEventReceiveParams, body CallbackEventReceiveJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCallbackEventReceiveCallbackRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyCallbackEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+// NewCallbackURLCheckCallbackRequest builds a GET request for the callbackEvent callback
+func NewCallbackURLCheckCallbackRequest(targetURL string) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, reqURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCallbackEventReceiveCallbackRequest builds a application/json POST request for the callbackEvent callback
+func NewCallbackEventReceiveCallbackRequest(targetURL string, params *CallbackEventReceiveParams, body CallbackEventReceiveJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCallbackEventReceiveCallbackRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewCallbackEventReceiveCallbackRequestWithBody builds a POST request for the callbackEvent callback with any body
+func NewCallbackEventReceiveCallbackRequestWithBody(targetURL string, params *CallbackEventReceiveParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		queryValues := reqURL.Query()
+		var rawQueryFragments []string
+
+		if params.AuthKey != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "auth", *params.AuthKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.AuthKeyCapitalized != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "Auth", *params.AuthKeyCapitalized, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		reqURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.CallbackKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Whispir-Callback-Key", *params.CallbackKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Whispir-Callback-Key", headerParam0)
+		}
+
+	}
+	return req, nil
 }

@@ -1,5 +1,6 @@
-// Command whispir sends messages through the Whispir API and runs the
-// whispir-go mock server, from the command line.
+// Command whispir sends messages through the Whispir API, manages and
+// receives callbacks, and runs the whispir-go mock server, from the command
+// line.
 //
 // Usage:
 //
@@ -7,12 +8,13 @@
 //
 // The commands are:
 //
-//	send     send an SMS and print the new message's id
-//	status   print a message's delivery status
-//	regions  print each Whispir region and its base URL
-//	spec     print the OpenAPI document the SDK is built from
-//	mock     serve the mock Whispir API on a loopback address
-//	help     print this help, or a command's: whispir help send
+//	send       send an SMS and print the new message's id
+//	status     print a message's delivery status
+//	regions    print each Whispir region and its base URL
+//	spec       print the OpenAPI document the SDK is built from
+//	mock       serve the mock Whispir API on a loopback address
+//	callbacks  manage callbacks (list, create, delete) or receive their calls (listen)
+//	help       print this help, or a command's: whispir help send
 //
 // Global flags (they may also follow the command name):
 //
@@ -32,7 +34,8 @@
 // visible to other users of the machine (ps) and kept in shell history.
 // Nothing whispir prints, debug logs included, contains a credential or a
 // message body, except the mock command, which prints the mock's own fake
-// credentials.
+// credentials, and callbacks listen, whose output is the events it receives
+// (replies, phone numbers and addresses), never the key.
 //
 // Try it without an account:
 //
@@ -81,7 +84,7 @@ type command struct {
 
 // commands lists the subcommands in the order the help shows them.
 func commands() []*command {
-	return []*command{sendCommand, statusCommand, regionsCommand, specCommand, mockCommand}
+	return []*command{sendCommand, statusCommand, regionsCommand, specCommand, mockCommand, callbacksCommand}
 }
 
 func lookup(name string) *command {
@@ -171,9 +174,9 @@ func writeUsage(w io.Writer) {
 	var b strings.Builder
 	b.WriteString("Whispir from the command line.\n\nUsage:\n\n\twhispir [global flags] <command> [flags]\n\nCommands:\n\n")
 	for _, c := range commands() {
-		fmt.Fprintf(&b, "\t%-8s %s\n", c.name, c.short)
+		fmt.Fprintf(&b, "\t%-9s %s\n", c.name, c.short)
 	}
-	fmt.Fprintf(&b, "\t%-8s %s\n", "help", "print this help, or a command's: whispir help send")
+	fmt.Fprintf(&b, "\t%-9s %s\n", "help", "print this help, or a command's: whispir help send")
 	b.WriteString("\nGlobal flags (they may also follow the command name):\n\n")
 	b.WriteString(globalFlagsUsage)
 	b.WriteString(`
