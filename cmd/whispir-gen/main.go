@@ -1,24 +1,40 @@
-// Command whispir-gen generates a Go client (or server stubs) for the Whispir
-// API with oapi-codegen, from a spec that keeps Whispir's real vendor media
-// types.
+// Command whispir-gen generates Go code (client, models, server stubs) with
+// oapi-codegen from a spec that keeps its vendor media types: Whispir's, or
+// a downstream repository's own.
 //
 // oapi-codegen derives Go names from media types, so a vendor type such as
-// application/vnd.whispir.message-v1+json yields names like
-// ApplicationvndWhispirMessageV1JSON200. whispir-gen loads the spec, presents
-// each operation's primary vendor type (see whispir.PrimaryMediaType) as
-// application/json, and hands the result to oapi-codegen's codegen.Generate,
-// so the generated client reads MessageCreateWithResponse and resp.JSON200.
-// Other media types keep their names. The api package's pipeline puts the
-// real type back on Content-Type and Accept.
+// application/vnd.whispir.bulkmessage-v1+json yields names like
+// MessageCreateWithApplicationVndWhispirBulkmessageV1PlusJSONBodyWithResponse.
+// whispir-gen loads the spec and, before codegen.Generate:
+//
+//   - presents each operation's primary media type (whispir.PrimaryMediaType)
+//     as application/json in its request body and responses, and the only
+//     JSON type of any other response too, so the client reads
+//     MessageCreateWithResponse and resp.JSON200;
+//
+// and after it, working on the syntax tree of the output:
+//
+//   - gives every other media type a short name (names.go has the rule):
+//     MessageCreateBulkWithResponse, NewMessageCreateBulkRequest,
+//     MessageCreateBulkRequestBody, resp.ThingV2JSON201;
+//   - makes the Parse*Response functions return *DecodeError, which names
+//     the operation and never quotes the body;
+//   - adds the MediaTypes table (operationId -> the types the spec declares),
+//     the client option WithMediaTypes and the server middleware
+//     MediaTypeMiddleware, which keep the declared types on the wire.
 //
 // Usage:
 //
 //	whispir-gen -config config.yaml openapi.yaml
+//	whispir-gen -version
 //
 // The config file is an ordinary oapi-codegen configuration (package,
 // generate, output-options, output). Run it from go generate:
 //
 //	//go:generate go tool whispir-gen -config generated/config.yaml openapi.yaml
+//
+// The exit status is 0 on success (and for -h and -version), 2 for a usage
+// error and 1 when generation fails.
 package main
 
 import (
