@@ -178,7 +178,7 @@ func generate(specPath string, cfg codegen.Configuration) (string, error) {
 	if err := doc.Validate(loader.Context); err != nil {
 		return "", fmt.Errorf("validate %s: %w", specPath, err)
 	}
-	ops, err := present(doc)
+	ops, undo, err := present(doc)
 	if err != nil {
 		return "", err
 	}
@@ -207,6 +207,10 @@ func generate(specPath string, cfg codegen.Configuration) (string, error) {
 		return "", err
 	}
 	applyRenames(f, renames)
+	undo()
+	if _, err := embedSpec(f, doc); err != nil {
+		return "", err
+	}
 	if cfg.Generate.Client {
 		clientType := cfg.OutputOptions.ClientTypeName
 		if clientType == "" {

@@ -2,13 +2,20 @@ package main
 
 import (
 	"bytes"
+	"compress/flate"
+	"encoding/base64"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // TestGeneratesTheCommittedClient regenerates the client from the
@@ -237,6 +244,65 @@ func TestSplitOutputs(t *testing.T) {
 	for name, part := range map[string]string{"MediaTypes": "types", "FindMediaTypes": "types", "WithMediaTypes": "client", "DecodeError": "client", "MediaTypeMiddleware": "server"} {
 		if decls[name] != part {
 			t.Errorf("%s is in %q; want %q", name, decls[name], part)
+		}
+	}
+}
+
+// TestEmbeddedSpecKeepsMediaTypes: with embedded-spec, GetSwagger returns
+// the media types the spec declares, not the ones presented to
+// oapi-codegen.
+func TestEmbeddedSpecKeepsMediaTypes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"spec.yaml": acmeSpec, "config.yaml": "package: acme\ngenerate:\n  models: true\n  embedded-spec: true\n"})
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"-config", filepath.Join(dir, "config.yaml"), filepath.Join(dir, "spec.yaml")}, &stdout, &stderr); code != 0 {
+		t.Fatalf("run = %d (%s); want 0", code, stderr.String())
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), "", stdout.Bytes(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var encoded strings.Builder
+	ast.Inspect(f, func(n ast.Node) bool {
+		v, ok := n.(*ast.ValueSpec)
+		if !ok || v.Names[0].Name != "swaggerSpec" {
+			return true
+		}
+		for _, e := range v.Values[0].(*ast.CompositeLit).Elts {
+			s, _ := strconv.Unquote(e.(*ast.BasicLit).Value)
+			encoded.WriteString(s)
+		}
+		return false
+	})
+	compressed, err := base64.StdEncoding.DecodeString(encoded.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(flate.NewReader(bytes.NewReader(compressed)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := doc.Paths.Value("/things").Post
+	for _, c := range []struct {
+		where   string
+		content openapi3.Content
+	}{
+		{"request", op.RequestBody.Value.Content},
+		{"201", op.Responses.Value("201").Value.Content},
+		{"400", op.Responses.Value("400").Value.Content},
+	} {
+		var got []string
+		for mt := range c.content {
+			got = append(got, mt)
+		}
+		slices.Sort(got)
+		if slices.Contains(got, "application/json") || len(got) == 0 {
+			t.Errorf("embedded %s media types = %v; want the declared vendor types", c.where, got)
 		}
 	}
 }

@@ -36,8 +36,9 @@ type presenter struct {
 // application/json where the spec declares none: the operation's primary
 // type (whispir.PrimaryMediaType) if the content has it, else its only JSON
 // type. Everything else keeps its media type, and gets a short Go name in
-// rewrite. It returns the operations in path and method order.
-func present(doc *openapi3.T) ([]*operation, error) {
+// rewrite. It returns the operations in path and method order, and a
+// function that puts the declared media types back into doc.
+func present(doc *openapi3.T) ([]*operation, func(), error) {
 	pr := presenter{bodies: map[*openapi3.RequestBody]string{}, responses: map[*openapi3.Response]string{}}
 	// Primary types first: presenting changes what PrimaryMediaType sees.
 	var ops []*operation
@@ -57,10 +58,24 @@ func present(doc *openapi3.T) ([]*operation, error) {
 	}
 	for _, o := range ops {
 		if err := pr.presentOperation(o); err != nil {
-			return nil, fmt.Errorf("%s %s %w", o.method, o.path, err)
+			return nil, nil, fmt.Errorf("%s %s %w", o.method, o.path, err)
 		}
 	}
-	return ops, nil
+	return ops, pr.undo, nil
+}
+
+// undo moves every presented media type back to its declared name.
+func (pr presenter) undo() {
+	for body, real := range pr.bodies {
+		if real != "" {
+			_ = rename(body.Content, whispir.JSONMediaType, real)
+		}
+	}
+	for resp, real := range pr.responses {
+		if real != "" {
+			_ = rename(resp.Content, whispir.JSONMediaType, real)
+		}
+	}
 }
 
 func (pr presenter) presentOperation(o *operation) error {
@@ -70,7 +85,7 @@ func (pr presenter) presentOperation(o *operation) error {
 		real, seen := pr.bodies[body]
 		if !seen {
 			real = choosePresented(body.Content, o.accept)
-			if err := rename(body.Content, real); err != nil {
+			if err := rename(body.Content, real, whispir.JSONMediaType); err != nil {
 				return fmt.Errorf("request: %w", err)
 			}
 			pr.bodies[body] = real
@@ -89,7 +104,7 @@ func (pr presenter) presentOperation(o *operation) error {
 		real, seen := pr.responses[ref.Value]
 		if !seen {
 			real = choosePresented(ref.Value.Content, o.accept)
-			if err := rename(ref.Value.Content, real); err != nil {
+			if err := rename(ref.Value.Content, real, whispir.JSONMediaType); err != nil {
 				return fmt.Errorf("response %s: %w", code, err)
 			}
 			pr.responses[ref.Value] = real
@@ -122,8 +137,8 @@ func choosePresented(c openapi3.Content, primary string) string {
 	return ""
 }
 
-// rename moves content[from] to content["application/json"].
-func rename(content openapi3.Content, from string) error {
+// rename moves content[from] to content[to].
+func rename(content openapi3.Content, from, to string) error {
 	if from == "" {
 		return nil
 	}
@@ -131,10 +146,10 @@ func rename(content openapi3.Content, from string) error {
 	if !ok {
 		return nil
 	}
-	if _, clash := content[whispir.JSONMediaType]; clash {
-		return fmt.Errorf("both %s and %s are declared", from, whispir.JSONMediaType)
+	if _, clash := content[to]; clash {
+		return fmt.Errorf("both %s and %s are declared", from, to)
 	}
-	content[whispir.JSONMediaType] = mt
+	content[to] = mt
 	delete(content, from)
 	return nil
 }
