@@ -48998,7 +48998,8 @@ func ParseUserWorkspaceListResponse(rsp *http.Response) (*UserWorkspaceListRespo
 type OperationMediaTypes struct {
 	// Method and Path locate the operation, as the spec writes them.
 	Method, Path string
-	// Accept is the operation's primary media type, sent as Accept.
+	// Accept is the operation's primary media type, sent as Accept; ""
+	// when that is application/json.
 	Accept string
 	// Requests maps a request Content-Type as the generated code labels it
 	// to the media type the spec declares.
@@ -49294,19 +49295,19 @@ var MediaTypes = map[string]OperationMediaTypes{
 		Requests: map[string]string{"application/json": "application/vnd.whispir.importcontact-v1+json"},
 	},
 	"keyCreate": {
-		Method: "POST", Path: "/keys", Accept: "application/json",
+		Method: "POST", Path: "/keys",
 	},
 	"keyDelete": {
-		Method: "DELETE", Path: "/keys/{keyId}", Accept: "application/json",
+		Method: "DELETE", Path: "/keys/{keyId}",
 	},
 	"keyList": {
-		Method: "GET", Path: "/keys", Accept: "application/json",
+		Method: "GET", Path: "/keys",
 	},
 	"keyRetrieve": {
-		Method: "GET", Path: "/keys/{keyId}", Accept: "application/json",
+		Method: "GET", Path: "/keys/{keyId}",
 	},
 	"keyUpdate": {
-		Method: "PUT", Path: "/keys/{keyId}", Accept: "application/json",
+		Method: "PUT", Path: "/keys/{keyId}",
 	},
 	"messageCreate": {
 		Method: "POST", Path: "/workspaces/{workspaceId}/messages", Accept: "application/vnd.whispir.message-v1+json",
@@ -49393,7 +49394,7 @@ var MediaTypes = map[string]OperationMediaTypes{
 		Requests: map[string]string{"application/json": "application/vnd.whispir.scenario-v1+json"},
 	},
 	"sendCodeCreate": {
-		Method: "POST", Path: "/otp/send-code", Accept: "application/json",
+		Method: "POST", Path: "/otp/send-code",
 	},
 	"templateCreate": {
 		Method: "POST", Path: "/workspaces/{workspaceId}/templates", Accept: "application/vnd.whispir.template-v1+json",
@@ -49443,7 +49444,7 @@ var MediaTypes = map[string]OperationMediaTypes{
 		Method: "DELETE", Path: "/users", Accept: "application/vnd.whispir.user-v1+json",
 	},
 	"verifyCodeCreate": {
-		Method: "POST", Path: "/otp/{otpId}/verify-code", Accept: "application/json",
+		Method: "POST", Path: "/otp/{otpId}/verify-code",
 	},
 	"workspaceCreate": {
 		Method: "POST", Path: "/workspaces", Accept: "application/vnd.whispir.workspace-v1+json",
@@ -49557,7 +49558,7 @@ func WithMediaTypes() ClientOption {
 
 // NewMediaTypeDoer returns an HttpRequestDoer that sends each request of an
 // operation in [MediaTypes] with the media types the spec declares: the
-// operation's Accept when the request has none, and the declared
+// operation's Accept (if any) when the request has none, and the declared
 // Content-Type where the generated code presented it as application/json.
 // On the way back, a response labelled with the type presented for its
 // status is relabelled application/json, which is what the Parse functions

@@ -139,17 +139,36 @@ func (w *wire) check(t *testing.T, reqType, accept, answer string) {
 	}
 }
 
+// recorder keeps the request objects a strict server handed to a stub.
+type recorder[T any] struct {
+	mu  sync.Mutex
+	got []T
+}
+
+func (r *recorder[T]) add(req T) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got = append(r.got, req)
+}
+
+func (r *recorder[T]) last(t *testing.T) T {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.got) == 0 {
+		t.Fatal("the stub's handler was not called")
+	}
+	return r.got[len(r.got)-1]
+}
+
 // things is the acme stub: it records what the strict server decoded.
 type things struct {
 	acme.StrictServerInterface // other operations are not called
-	mu                         sync.Mutex
-	got                        []acme.ThingCreateRequestObject
+	recorder[acme.ThingCreateRequestObject]
 }
 
 func (s *things) ThingCreate(_ context.Context, req acme.ThingCreateRequestObject) (acme.ThingCreateResponseObject, error) {
-	s.mu.Lock()
-	s.got = append(s.got, req)
-	s.mu.Unlock()
+	s.add(req)
 	name := "none"
 	switch {
 	case req.JSONBody != nil:
@@ -158,16 +177,6 @@ func (s *things) ThingCreate(_ context.Context, req acme.ThingCreateRequestObjec
 		name = req.BulkBody.ResourceId
 	}
 	return acme.ThingCreate201JSONResponse{Name: &name}, nil
-}
-
-func (s *things) last(t *testing.T) acme.ThingCreateRequestObject {
-	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.got) == 0 {
-		t.Fatal("the stub's handler was not called")
-	}
-	return s.got[len(s.got)-1]
 }
 
 func acmeServer(t *testing.T, withMiddleware bool) (*httptest.Server, *things, *wire) {
@@ -182,10 +191,10 @@ func acmeServer(t *testing.T, withMiddleware bool) (*httptest.Server, *things, *
 	return srv, stub, w
 }
 
-func TestAcmeClientToStrictStub(t *testing.T) {
-	const thing, bulk = "application/vnd.acme.thing-v1+json", "application/vnd.acme.bulkthing-v1+json"
-	srv, stub, w := acmeServer(t, true)
-	c, err := acme.NewClientWithResponses(srv.URL+"/v1", acme.WithMediaTypes())
+// createAnvil sends the thing "anvil" with acme's generated client.
+func createAnvil(t *testing.T, server string) (*acme.ClientWithResponses, *acme.ThingCreateResponse) {
+	t.Helper()
+	c, err := acme.NewClientWithResponses(server, acme.WithMediaTypes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,6 +202,13 @@ func TestAcmeClientToStrictStub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c, resp
+}
+
+func TestAcmeClientToStrictStub(t *testing.T) {
+	const thing, bulk = "application/vnd.acme.thing-v1+json", "application/vnd.acme.bulkthing-v1+json"
+	srv, stub, w := acmeServer(t, true)
+	c, resp := createAnvil(t, srv.URL+"/v1")
 	if b := stub.last(t).JSONBody; b == nil || *b.Name != "anvil" {
 		t.Errorf("stub decoded %+v; want the thing named anvil", b)
 	}
@@ -214,13 +230,7 @@ func TestAcmeClientToStrictStub(t *testing.T) {
 // the failure the middleware exists for.
 func TestAcmeStrictStubWithoutMiddleware(t *testing.T) {
 	srv, stub, _ := acmeServer(t, false)
-	c, err := acme.NewClientWithResponses(srv.URL+"/v1", acme.WithMediaTypes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.ThingCreateWithResponse(t.Context(), acme.Thing{Name: ptr("anvil")}); err != nil {
-		t.Fatal(err)
-	}
+	createAnvil(t, srv.URL+"/v1")
 	if b := stub.last(t).JSONBody; b != nil {
 		t.Errorf("stub decoded %+v without the middleware; the test cannot tell the middleware's effect", b)
 	}
@@ -247,14 +257,11 @@ func TestAcmeDecodeError(t *testing.T) {
 // chiThings is the acme stub on the chi strict server.
 type chiThings struct {
 	acmechi.StrictServerInterface // other operations are not called
-	mu                            sync.Mutex
-	got                           []acmechi.ThingCreateRequestObject
+	recorder[acmechi.ThingCreateRequestObject]
 }
 
 func (s *chiThings) ThingCreate(_ context.Context, req acmechi.ThingCreateRequestObject) (acmechi.ThingCreateResponseObject, error) {
-	s.mu.Lock()
-	s.got = append(s.got, req)
-	s.mu.Unlock()
+	s.add(req)
 	return acmechi.ThingCreate201JSONResponse{Name: ptr("made")}, nil
 }
 
@@ -267,18 +274,9 @@ func TestAcmeClientToChiStub(t *testing.T) {
 	})
 	srv := httptest.NewServer(w.around(h))
 	defer srv.Close()
-	c, err := acme.NewClientWithResponses(srv.URL+base, acme.WithMediaTypes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := c.ThingCreateWithResponse(t.Context(), acme.Thing{Name: ptr("anvil")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stub.mu.Lock()
-	defer stub.mu.Unlock()
-	if len(stub.got) != 1 || stub.got[0].JSONBody == nil || *stub.got[0].JSONBody.Name != "anvil" {
-		t.Errorf("chi stub decoded %+v; want the thing named anvil", stub.got)
+	_, resp := createAnvil(t, srv.URL+base)
+	if b := stub.last(t).JSONBody; b == nil || *b.Name != "anvil" {
+		t.Errorf("chi stub decoded %+v; want the thing named anvil", b)
 	}
 	w.check(t, thing, thing, thing)
 	if resp.JSON201 == nil || *resp.JSON201.Name != "made" {
@@ -297,8 +295,7 @@ func TestAcmeRoutes(t *testing.T) {
 // messages is a Whispir stub built on the strict server of Whispir's spec.
 type messages struct {
 	whispirfake.StrictServerInterface // other operations are not called
-	mu                                sync.Mutex
-	got                               []whispirfake.MessageCreateRequestObject
+	recorder[whispirfake.MessageCreateRequestObject]
 }
 
 // accepted is the 202 answer to a send, written by hand so the test does not
@@ -314,9 +311,7 @@ func (accepted) VisitMessageCreateResponse(w http.ResponseWriter) error {
 }
 
 func (s *messages) MessageCreate(_ context.Context, req whispirfake.MessageCreateRequestObject) (whispirfake.MessageCreateResponseObject, error) {
-	s.mu.Lock()
-	s.got = append(s.got, req)
-	s.mu.Unlock()
+	s.add(req)
 	return accepted{}, nil
 }
 
@@ -340,10 +335,7 @@ func TestWhispirClientToStrictStub(t *testing.T) {
 		t.Fatalf("SendMessage = %q, %v; want ABCDEF0123456789", id, err)
 	}
 	w.check(t, message, message, "text/plain")
-	stub.mu.Lock()
-	got := stub.got[len(stub.got)-1]
-	stub.mu.Unlock()
-	if got.JSONBody == nil || got.JSONBody.To != "61400000000" || *got.JSONBody.Subject != "Hello" {
+	if got := stub.last(t); got.JSONBody == nil || got.JSONBody.To != "61400000000" || *got.JSONBody.Subject != "Hello" {
 		t.Errorf("stub decoded %+v; want the message", got.JSONBody)
 	}
 
@@ -351,10 +343,7 @@ func TestWhispirClientToStrictStub(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.check(t, "application/vnd.whispir.bulkmessage-v1+json", message, "text/plain")
-	stub.mu.Lock()
-	got = stub.got[len(stub.got)-1]
-	stub.mu.Unlock()
-	if got.BulkBody == nil || got.BulkBody.Resource.ResourceID != "4FBBC384BCE3DAABFE3" {
+	if got := stub.last(t); got.BulkBody == nil || got.BulkBody.Resource.ResourceID != "4FBBC384BCE3DAABFE3" {
 		t.Errorf("stub decoded %+v; want the bulk message", got.BulkBody)
 	}
 }

@@ -22,8 +22,9 @@ import (
 //
 //  1. the media type object's x-go-name extension, verbatim;
 //  2. the resource without the resource of the primary type of the
-//     operations that use it, when they all agree (bulkmessage beside
-//     message: "Bulk"; importcontact beside contact: "Import");
+//     operations that use it, when every primary it starts or ends with
+//     leaves the same rest (bulkmessage beside message: "Bulk";
+//     importcontact beside contact: "Import");
 //  3. the resource ("Bulkmessage"), unless it is the primary's own
 //     resource in another version;
 //  4. resource and version ("ThingV2");

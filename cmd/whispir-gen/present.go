@@ -18,7 +18,7 @@ type operation struct {
 	id           string // operationId; oapi-codegen's own name when the spec gives none
 	method, path string
 	op           *openapi3.Operation
-	accept       string            // whispir.PrimaryMediaType
+	accept       string            // whispir.PrimaryMediaType; "" for application/json
 	requests     map[string]string // request type as presented -> as declared
 	responses    map[string]string // response key ("200", "4XX", "default") -> type presented as application/json
 	goName       string            // oapi-codegen's Go name for the operation, set after generation
@@ -48,12 +48,16 @@ func present(doc *openapi3.T) ([]*operation, func(), error) {
 		methods := item.Operations()
 		for _, method := range sortedKeys(methods) {
 			op := methods[method]
-			ops = append(ops, &operation{
+			o := &operation{
 				id: op.OperationID, method: strings.ToUpper(method), path: path, op: op,
-				accept:    whispir.PrimaryMediaType(item, op),
-				requests:  map[string]string{},
-				responses: map[string]string{},
-			})
+				requests: map[string]string{}, responses: map[string]string{},
+			}
+			// Plain JSON needs no Accept restored (and an operation without
+			// JSON should not ask for it).
+			if primary := whispir.PrimaryMediaType(item, op); primary != whispir.JSONMediaType {
+				o.accept = primary
+			}
+			ops = append(ops, o)
 		}
 	}
 	for _, o := range ops {
@@ -179,7 +183,7 @@ func nameRequests(ops []*operation) ([]nameRequest, error) {
 				r = &nameRequest{mediaType: mt}
 				byType[mt] = r
 			}
-			if !slices.Contains(r.primaries, o.accept) {
+			if o.accept != "" && !slices.Contains(r.primaries, o.accept) {
 				r.primaries = append(r.primaries, o.accept)
 			}
 			if m == nil {

@@ -156,8 +156,7 @@ func applyRenames(f *ast.File, renames map[string]string) {
 // wrapDecodeError("operationId", rsp, <call>), and io.ReadAll(rsp.Body)
 // becomes readResponseBody("operationId", rsp.Body). The Parse function of
 // an operation is the one its ...WithResponse method returns through.
-// It returns the number of calls wrapped.
-func wrapDecoders(f *ast.File, receiver string, idByGoName map[string]string) int {
+func wrapDecoders(f *ast.File, receiver string, idByGoName map[string]string) {
 	parseOf := map[string]string{} // Parse function -> operationId
 	for _, d := range f.Decls {
 		fn, ok := d.(*ast.FuncDecl)
@@ -183,7 +182,6 @@ func wrapDecoders(f *ast.File, receiver string, idByGoName map[string]string) in
 			return true
 		})
 	}
-	wrapped := 0
 	for _, d := range f.Decls {
 		fn, ok := d.(*ast.FuncDecl)
 		if !ok || fn.Recv != nil || parseOf[fn.Name.Name] == "" || fn.Type.Params.NumFields() != 1 || len(fn.Type.Params.List[0].Names) != 1 {
@@ -195,34 +193,30 @@ func wrapDecoders(f *ast.File, receiver string, idByGoName map[string]string) in
 		// io.ReadAll(rsp.Body) and if err := json.Unmarshal(...); ...
 		ast.Inspect(fn.Body, func(n ast.Node) bool {
 			if as, ok := n.(*ast.AssignStmt); ok {
-				wrapped += wrapAssign(as, id, rsp)
+				wrapAssign(as, id, rsp)
 			}
 			return true
 		})
 	}
-	return wrapped
 }
 
 // wrapAssign wraps the decoder or io.ReadAll call on the right of as.
-func wrapAssign(as *ast.AssignStmt, id *ast.BasicLit, rsp string) int {
+func wrapAssign(as *ast.AssignStmt, id *ast.BasicLit, rsp string) {
 	if len(as.Rhs) != 1 {
-		return 0
+		return
 	}
 	call, ok := as.Rhs[0].(*ast.CallExpr)
 	if !ok {
-		return 0
+		return
 	}
 	switch pkgFunc(call) {
 	case "json.Unmarshal", "xml.Unmarshal", "yaml.Unmarshal":
 		as.Rhs[0] = wrapCall("wrapDecodeError", id, ast.NewIdent(rsp), call)
-		return 1
 	case "io.ReadAll":
 		if len(call.Args) == 1 {
 			as.Rhs[0] = wrapCall("readResponseBody", id, call.Args[0])
-			return 1
 		}
 	}
-	return 0
 }
 
 func wrapCall(fn string, args ...ast.Expr) *ast.CallExpr {
