@@ -7,11 +7,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/oapi-codegen/runtime"
 )
@@ -4444,8 +4449,8 @@ type KeyUpdateJSONRequestBody = Key
 // DefaultMessageCreateJSONRequestBody defines body for DefaultMessageCreate for application/json ContentType.
 type DefaultMessageCreateJSONRequestBody = Message
 
-// DefaultMessageCreateApplicationVndWhispirBulkmessageV1PlusJSONRequestBody defines body for DefaultMessageCreate for application/vnd.whispir.bulkmessage-v1+json ContentType.
-type DefaultMessageCreateApplicationVndWhispirBulkmessageV1PlusJSONRequestBody = BulkMessage
+// DefaultMessageCreateBulkRequestBody defines body for DefaultMessageCreate for application/vnd.whispir.bulkmessage-v1+json ContentType.
+type DefaultMessageCreateBulkRequestBody = BulkMessage
 
 // SendCodeCreateJSONRequestBody defines body for SendCodeCreate for application/json ContentType.
 type SendCodeCreateJSONRequestBody = OTPRequest
@@ -4513,8 +4518,8 @@ type ImportCreateJSONRequestBody = ImportContact
 // MessageCreateJSONRequestBody defines body for MessageCreate for application/json ContentType.
 type MessageCreateJSONRequestBody = Message
 
-// MessageCreateApplicationVndWhispirBulkmessageV1PlusJSONRequestBody defines body for MessageCreate for application/vnd.whispir.bulkmessage-v1+json ContentType.
-type MessageCreateApplicationVndWhispirBulkmessageV1PlusJSONRequestBody = BulkMessage
+// MessageCreateBulkRequestBody defines body for MessageCreate for application/vnd.whispir.bulkmessage-v1+json ContentType.
+type MessageCreateBulkRequestBody = BulkMessage
 
 // ResourceCreateJSONRequestBody defines body for ResourceCreate for application/json ContentType.
 type ResourceCreateJSONRequestBody = Resource
@@ -5239,14 +5244,14 @@ type ClientInterface interface {
 	// Corresponds with POST /messages (the `DefaultMessageCreate` operationId).
 	DefaultMessageCreate(ctx context.Context, body DefaultMessageCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// DefaultMessageCreateWithApplicationVndWhispirBulkmessageV1PlusJSONBody Send a message from the default workspace
+	// DefaultMessageCreateBulk Send a message from the default workspace
 	//
 	// Same as messageCreate, in the company's default workspace.
 	//
 	// Takes a body of the `application/vnd.whispir.bulkmessage-v1+json` content type.
 	//
 	// Corresponds with POST /messages (the `DefaultMessageCreate` operationId).
-	DefaultMessageCreateWithApplicationVndWhispirBulkmessageV1PlusJSONBody(ctx context.Context, body DefaultMessageCreateApplicationVndWhispirBulkmessageV1PlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DefaultMessageCreateBulk(ctx context.Context, body DefaultMessageCreateBulkRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DefaultMessageRetrieve Retrieve a message of the default workspace
 	//
@@ -5915,7 +5920,7 @@ type ClientInterface interface {
 	// Corresponds with POST /workspaces/{workspaceId}/messages (the `MessageCreate` operationId).
 	MessageCreate(ctx context.Context, workspaceID WorkspaceID, body MessageCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// MessageCreateWithApplicationVndWhispirBulkmessageV1PlusJSONBody Send a message
+	// MessageCreateBulk Send a message
 	//
 	// Sends a message to one or more recipients in a workspace. An immediate
 	// send answers 202 with the new message's URI in `Location`; a scheduled
@@ -5926,7 +5931,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/vnd.whispir.bulkmessage-v1+json` content type.
 	//
 	// Corresponds with POST /workspaces/{workspaceId}/messages (the `MessageCreate` operationId).
-	MessageCreateWithApplicationVndWhispirBulkmessageV1PlusJSONBody(ctx context.Context, workspaceID WorkspaceID, body MessageCreateApplicationVndWhispirBulkmessageV1PlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	MessageCreateBulk(ctx context.Context, workspaceID WorkspaceID, body MessageCreateBulkRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// MessageRetrieve Retrieve a message
 	//
@@ -7161,15 +7166,15 @@ func (c *Client) DefaultMessageCreate(ctx context.Context, body DefaultMessageCr
 	return c.Client.Do(req)
 }
 
-// DefaultMessageCreateWithApplicationVndWhispirBulkmessageV1PlusJSONBody Send a message from the default workspace
+// DefaultMessageCreateBulk Send a message from the default workspace
 //
 // Same as messageCreate, in the company's default workspace.
 //
 // Takes a body of the `application/vnd.whispir.bulkmessage-v1+json` content type.
 //
 // Corresponds with POST /messages (the `DefaultMessageCreate` operationId).
-func (c *Client) DefaultMessageCreateWithApplicationVndWhispirBulkmessageV1PlusJSONBody(ctx context.Context, body DefaultMessageCreateApplicationVndWhispirBulkmessageV1PlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDefaultMessageCreateRequestWithApplicationVndWhispirBulkmessageV1PlusJSONBody(c.Server, body)
+func (c *Client) DefaultMessageCreateBulk(ctx context.Context, body DefaultMessageCreateBulkRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDefaultMessageCreateBulkRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -8607,7 +8612,7 @@ func (c *Client) MessageCreate(ctx context.Context, workspaceID WorkspaceID, bod
 	return c.Client.Do(req)
 }
 
-// MessageCreateWithApplicationVndWhispirBulkmessageV1PlusJSONBody Send a message
+// MessageCreateBulk Send a message
 //
 // Sends a message to one or more recipients in a workspace. An immediate
 // send answers 202 with the new message's URI in `Location`; a scheduled
@@ -8618,8 +8623,8 @@ func (c *Client) MessageCreate(ctx context.Context, workspaceID WorkspaceID, bod
 // Takes a body of the `application/vnd.whispir.bulkmessage-v1+json` content type.
 //
 // Corresponds with POST /workspaces/{workspaceId}/messages (the `MessageCreate` operationId).
-func (c *Client) MessageCreateWithApplicationVndWhispirBulkmessageV1PlusJSONBody(ctx context.Context, workspaceID WorkspaceID, body MessageCreateApplicationVndWhispirBulkmessageV1PlusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewMessageCreateRequestWithApplicationVndWhispirBulkmessageV1PlusJSONBody(c.Server, workspaceID, body)
+func (c *Client) MessageCreateBulk(ctx context.Context, workspaceID WorkspaceID, body MessageCreateBulkRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMessageCreateBulkRequest(c.Server, workspaceID, body)
 	if err != nil {
 		return nil, err
 	}
@@ -11473,8 +11478,8 @@ func NewDefaultMessageCreateRequest(server string, body DefaultMessageCreateJSON
 	return NewDefaultMessageCreateRequestWithBody(server, "application/json", bodyReader)
 }
 
-// NewDefaultMessageCreateRequestWithApplicationVndWhispirBulkmessageV1PlusJSONBody calls the generic DefaultMessageCreate builder with application/vnd.whispir.bulkmessage-v1+json body
-func NewDefaultMessageCreateRequestWithApplicationVndWhispirBulkmessageV1PlusJSONBody(server string, body DefaultMessageCreateApplicationVndWhispirBulkmessageV1PlusJSONRequestBody) (*http.Request, error) {
+// NewDefaultMessageCreateBulkRequest calls the generic DefaultMessageCreate builder with application/vnd.whispir.bulkmessage-v1+json body
+func NewDefaultMessageCreateBulkRequest(server string, body DefaultMessageCreateBulkRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -14826,8 +14831,8 @@ func NewMessageCreateRequest(server string, workspaceID WorkspaceID, body Messag
 	return NewMessageCreateRequestWithBody(server, workspaceID, "application/json", bodyReader)
 }
 
-// NewMessageCreateRequestWithApplicationVndWhispirBulkmessageV1PlusJSONBody calls the generic MessageCreate builder with application/vnd.whispir.bulkmessage-v1+json body
-func NewMessageCreateRequestWithApplicationVndWhispirBulkmessageV1PlusJSONBody(server string, workspaceID WorkspaceID, body MessageCreateApplicationVndWhispirBulkmessageV1PlusJSONRequestBody) (*http.Request, error) {
+// NewMessageCreateBulkRequest calls the generic MessageCreate builder with application/vnd.whispir.bulkmessage-v1+json body
+func NewMessageCreateBulkRequest(server string, workspaceID WorkspaceID, body MessageCreateBulkRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
@@ -17088,14 +17093,14 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /messages (the `DefaultMessageCreate` operationId).
 	DefaultMessageCreateWithResponse(ctx context.Context, body DefaultMessageCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*DefaultMessageCreateResponse, error)
 
-	// DefaultMessageCreateWithApplicationVndWhispirBulkmessageV1PlusJSONBodyWithResponse Send a message from the default workspace
+	// DefaultMessageCreateBulkWithResponse Send a message from the default workspace
 	//
 	// Same as messageCreate, in the company's default workspace.
 	//
 	// Takes a body of the `application/vnd.whispir.bulkmessage-v1+json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /messages (the `DefaultMessageCreate` operationId).
-	DefaultMessageCreateWithApplicationVndWhispirBulkmessageV1PlusJSONBodyWithResponse(ctx context.Context, body DefaultMessageCreateApplicationVndWhispirBulkmessageV1PlusJSONRequestBody, reqEditors ...RequestEditorFn) (*DefaultMessageCreateResponse, error)
+	DefaultMessageCreateBulkWithResponse(ctx context.Context, body DefaultMessageCreateBulkRequestBody, reqEditors ...RequestEditorFn) (*DefaultMessageCreateResponse, error)
 
 	// DefaultMessageRetrieveWithResponse Retrieve a message of the default workspace
 	//
@@ -17828,7 +17833,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /workspaces/{workspaceId}/messages (the `MessageCreate` operationId).
 	MessageCreateWithResponse(ctx context.Context, workspaceID WorkspaceID, body MessageCreateJSONRequestBody, reqEditors ...RequestEditorFn) (*MessageCreateResponse, error)
 
-	// MessageCreateWithApplicationVndWhispirBulkmessageV1PlusJSONBodyWithResponse Send a message
+	// MessageCreateBulkWithResponse Send a message
 	//
 	// Sends a message to one or more recipients in a workspace. An immediate
 	// send answers 202 with the new message's URI in `Location`; a scheduled
@@ -17839,7 +17844,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/vnd.whispir.bulkmessage-v1+json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /workspaces/{workspaceId}/messages (the `MessageCreate` operationId).
-	MessageCreateWithApplicationVndWhispirBulkmessageV1PlusJSONBodyWithResponse(ctx context.Context, workspaceID WorkspaceID, body MessageCreateApplicationVndWhispirBulkmessageV1PlusJSONRequestBody, reqEditors ...RequestEditorFn) (*MessageCreateResponse, error)
+	MessageCreateBulkWithResponse(ctx context.Context, workspaceID WorkspaceID, body MessageCreateBulkRequestBody, reqEditors ...RequestEditorFn) (*MessageCreateResponse, error)
 
 	// MessageRetrieveWithResponse Retrieve a message
 	//
@@ -33045,15 +33050,15 @@ func (c *ClientWithResponses) DefaultMessageCreateWithResponse(ctx context.Conte
 	return ParseDefaultMessageCreateResponse(rsp)
 }
 
-// DefaultMessageCreateWithApplicationVndWhispirBulkmessageV1PlusJSONBodyWithResponse Send a message from the default workspace
+// DefaultMessageCreateBulkWithResponse Send a message from the default workspace
 //
 // Same as messageCreate, in the company's default workspace.
 //
 // Takes a body of the `application/vnd.whispir.bulkmessage-v1+json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /messages (the `DefaultMessageCreate` operationId).
-func (c *ClientWithResponses) DefaultMessageCreateWithApplicationVndWhispirBulkmessageV1PlusJSONBodyWithResponse(ctx context.Context, body DefaultMessageCreateApplicationVndWhispirBulkmessageV1PlusJSONRequestBody, reqEditors ...RequestEditorFn) (*DefaultMessageCreateResponse, error) {
-	rsp, err := c.DefaultMessageCreateWithApplicationVndWhispirBulkmessageV1PlusJSONBody(ctx, body, reqEditors...)
+func (c *ClientWithResponses) DefaultMessageCreateBulkWithResponse(ctx context.Context, body DefaultMessageCreateBulkRequestBody, reqEditors ...RequestEditorFn) (*DefaultMessageCreateResponse, error) {
+	rsp, err := c.DefaultMessageCreateBulk(ctx, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -34247,7 +34252,7 @@ func (c *ClientWithResponses) MessageCreateWithResponse(ctx context.Context, wor
 	return ParseMessageCreateResponse(rsp)
 }
 
-// MessageCreateWithApplicationVndWhispirBulkmessageV1PlusJSONBodyWithResponse Send a message
+// MessageCreateBulkWithResponse Send a message
 //
 // Sends a message to one or more recipients in a workspace. An immediate
 // send answers 202 with the new message's URI in `Location`; a scheduled
@@ -34258,8 +34263,8 @@ func (c *ClientWithResponses) MessageCreateWithResponse(ctx context.Context, wor
 // Takes a body of the `application/vnd.whispir.bulkmessage-v1+json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /workspaces/{workspaceId}/messages (the `MessageCreate` operationId).
-func (c *ClientWithResponses) MessageCreateWithApplicationVndWhispirBulkmessageV1PlusJSONBodyWithResponse(ctx context.Context, workspaceID WorkspaceID, body MessageCreateApplicationVndWhispirBulkmessageV1PlusJSONRequestBody, reqEditors ...RequestEditorFn) (*MessageCreateResponse, error) {
-	rsp, err := c.MessageCreateWithApplicationVndWhispirBulkmessageV1PlusJSONBody(ctx, workspaceID, body, reqEditors...)
+func (c *ClientWithResponses) MessageCreateBulkWithResponse(ctx context.Context, workspaceID WorkspaceID, body MessageCreateBulkRequestBody, reqEditors ...RequestEditorFn) (*MessageCreateResponse, error) {
+	rsp, err := c.MessageCreateBulk(ctx, workspaceID, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -34800,7 +34805,7 @@ func (c *ClientWithResponses) UserWorkspaceListWithResponse(ctx context.Context,
 
 // ParseActivityListResponse parses an HTTP response from a ActivityListWithResponse call
 func ParseActivityListResponse(rsp *http.Response) (*ActivityListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("activityList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -34814,70 +34819,70 @@ func ParseActivityListResponse(rsp *http.Response) (*ActivityListResponse, error
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ActivityPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest SearchFoundNothing
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -34919,7 +34924,7 @@ func ParseActivityListResponse(rsp *http.Response) (*ActivityListResponse, error
 
 // ParseActivityCreateResponse parses an HTTP response from a ActivityCreateWithResponse call
 func ParseActivityCreateResponse(rsp *http.Response) (*ActivityCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("activityCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -34933,84 +34938,84 @@ func ParseActivityCreateResponse(rsp *http.Response) (*ActivityCreateResponse, e
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest ActivityCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -35062,7 +35067,7 @@ func ParseActivityCreateResponse(rsp *http.Response) (*ActivityCreateResponse, e
 
 // ParseAuthCreateResponse parses an HTTP response from a AuthCreateWithResponse call
 func ParseAuthCreateResponse(rsp *http.Response) (*AuthCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("authCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -35076,70 +35081,70 @@ func ParseAuthCreateResponse(rsp *http.Response) (*AuthCreateResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest AuthIssued
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -35181,7 +35186,7 @@ func ParseAuthCreateResponse(rsp *http.Response) (*AuthCreateResponse, error) {
 
 // ParseAuthVerificationRetrieveResponse parses an HTTP response from a AuthVerificationRetrieveWithResponse call
 func ParseAuthVerificationRetrieveResponse(rsp *http.Response) (*AuthVerificationRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("authVerificationRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -35195,70 +35200,70 @@ func ParseAuthVerificationRetrieveResponse(rsp *http.Response) (*AuthVerificatio
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest AuthVerified
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authVerificationRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authVerificationRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authVerificationRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authVerificationRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authVerificationRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authVerificationRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authVerificationRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authVerificationRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authVerificationRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("authVerificationRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -35300,7 +35305,7 @@ func ParseAuthVerificationRetrieveResponse(rsp *http.Response) (*AuthVerificatio
 
 // ParseCallbackListResponse parses an HTTP response from a CallbackListWithResponse call
 func ParseCallbackListResponse(rsp *http.Response) (*CallbackListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("callbackList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -35314,70 +35319,70 @@ func ParseCallbackListResponse(rsp *http.Response) (*CallbackListResponse, error
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest CallbackPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -35419,7 +35424,7 @@ func ParseCallbackListResponse(rsp *http.Response) (*CallbackListResponse, error
 
 // ParseCallbackCreateResponse parses an HTTP response from a CallbackCreateWithResponse call
 func ParseCallbackCreateResponse(rsp *http.Response) (*CallbackCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("callbackCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -35433,84 +35438,84 @@ func ParseCallbackCreateResponse(rsp *http.Response) (*CallbackCreateResponse, e
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest CallbackCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -35562,7 +35567,7 @@ func ParseCallbackCreateResponse(rsp *http.Response) (*CallbackCreateResponse, e
 
 // ParseCallbackDeleteResponse parses an HTTP response from a CallbackDeleteWithResponse call
 func ParseCallbackDeleteResponse(rsp *http.Response) (*CallbackDeleteResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("callbackDelete", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -35579,63 +35584,63 @@ func ParseCallbackDeleteResponse(rsp *http.Response) (*CallbackDeleteResponse, e
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -35677,7 +35682,7 @@ func ParseCallbackDeleteResponse(rsp *http.Response) (*CallbackDeleteResponse, e
 
 // ParseCallbackRetrieveResponse parses an HTTP response from a CallbackRetrieveWithResponse call
 func ParseCallbackRetrieveResponse(rsp *http.Response) (*CallbackRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("callbackRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -35691,70 +35696,70 @@ func ParseCallbackRetrieveResponse(rsp *http.Response) (*CallbackRetrieveRespons
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest CallbackFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -35796,7 +35801,7 @@ func ParseCallbackRetrieveResponse(rsp *http.Response) (*CallbackRetrieveRespons
 
 // ParseCallbackUpdateResponse parses an HTTP response from a CallbackUpdateWithResponse call
 func ParseCallbackUpdateResponse(rsp *http.Response) (*CallbackUpdateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("callbackUpdate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -35813,77 +35818,77 @@ func ParseCallbackUpdateResponse(rsp *http.Response) (*CallbackUpdateResponse, e
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -35925,7 +35930,7 @@ func ParseCallbackUpdateResponse(rsp *http.Response) (*CallbackUpdateResponse, e
 
 // ParseCallbackCallListResponse parses an HTTP response from a CallbackCallListWithResponse call
 func ParseCallbackCallListResponse(rsp *http.Response) (*CallbackCallListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("callbackCallList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -35939,70 +35944,70 @@ func ParseCallbackCallListResponse(rsp *http.Response) (*CallbackCallListRespons
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest CallbackCallPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -36044,7 +36049,7 @@ func ParseCallbackCallListResponse(rsp *http.Response) (*CallbackCallListRespons
 
 // ParseCallbackCallUpdateResponse parses an HTTP response from a CallbackCallUpdateWithResponse call
 func ParseCallbackCallUpdateResponse(rsp *http.Response) (*CallbackCallUpdateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("callbackCallUpdate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -36061,77 +36066,77 @@ func ParseCallbackCallUpdateResponse(rsp *http.Response) (*CallbackCallUpdateRes
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("callbackCallUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -36173,7 +36178,7 @@ func ParseCallbackCallUpdateResponse(rsp *http.Response) (*CallbackCallUpdateRes
 
 // ParseDefaultContactListResponse parses an HTTP response from a DefaultContactListWithResponse call
 func ParseDefaultContactListResponse(rsp *http.Response) (*DefaultContactListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultContactList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -36187,70 +36192,70 @@ func ParseDefaultContactListResponse(rsp *http.Response) (*DefaultContactListRes
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ContactPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -36292,7 +36297,7 @@ func ParseDefaultContactListResponse(rsp *http.Response) (*DefaultContactListRes
 
 // ParseDefaultContactCreateResponse parses an HTTP response from a DefaultContactCreateWithResponse call
 func ParseDefaultContactCreateResponse(rsp *http.Response) (*DefaultContactCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultContactCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -36306,84 +36311,84 @@ func ParseDefaultContactCreateResponse(rsp *http.Response) (*DefaultContactCreat
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest ContactCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -36435,7 +36440,7 @@ func ParseDefaultContactCreateResponse(rsp *http.Response) (*DefaultContactCreat
 
 // ParseDefaultContactDeleteResponse parses an HTTP response from a DefaultContactDeleteWithResponse call
 func ParseDefaultContactDeleteResponse(rsp *http.Response) (*DefaultContactDeleteResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultContactDelete", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -36452,63 +36457,63 @@ func ParseDefaultContactDeleteResponse(rsp *http.Response) (*DefaultContactDelet
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -36550,7 +36555,7 @@ func ParseDefaultContactDeleteResponse(rsp *http.Response) (*DefaultContactDelet
 
 // ParseDefaultContactRetrieveResponse parses an HTTP response from a DefaultContactRetrieveWithResponse call
 func ParseDefaultContactRetrieveResponse(rsp *http.Response) (*DefaultContactRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultContactRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -36564,70 +36569,70 @@ func ParseDefaultContactRetrieveResponse(rsp *http.Response) (*DefaultContactRet
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ContactFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -36669,7 +36674,7 @@ func ParseDefaultContactRetrieveResponse(rsp *http.Response) (*DefaultContactRet
 
 // ParseDefaultContactUpdateResponse parses an HTTP response from a DefaultContactUpdateWithResponse call
 func ParseDefaultContactUpdateResponse(rsp *http.Response) (*DefaultContactUpdateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultContactUpdate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -36686,77 +36691,77 @@ func ParseDefaultContactUpdateResponse(rsp *http.Response) (*DefaultContactUpdat
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultContactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -36798,7 +36803,7 @@ func ParseDefaultContactUpdateResponse(rsp *http.Response) (*DefaultContactUpdat
 
 // ParseCustomListListResponse parses an HTTP response from a CustomListListWithResponse call
 func ParseCustomListListResponse(rsp *http.Response) (*CustomListListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("customListList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -36812,70 +36817,70 @@ func ParseCustomListListResponse(rsp *http.Response) (*CustomListListResponse, e
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest CustomListPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest SearchFoundNothing
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -36917,7 +36922,7 @@ func ParseCustomListListResponse(rsp *http.Response) (*CustomListListResponse, e
 
 // ParseCustomListRetrieveResponse parses an HTTP response from a CustomListRetrieveWithResponse call
 func ParseCustomListRetrieveResponse(rsp *http.Response) (*CustomListRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("customListRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -36931,70 +36936,70 @@ func ParseCustomListRetrieveResponse(rsp *http.Response) (*CustomListRetrieveRes
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest CustomListFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("customListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -37036,7 +37041,7 @@ func ParseCustomListRetrieveResponse(rsp *http.Response) (*CustomListRetrieveRes
 
 // ParseDefaultDistributionListListResponse parses an HTTP response from a DefaultDistributionListListWithResponse call
 func ParseDefaultDistributionListListResponse(rsp *http.Response) (*DefaultDistributionListListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultDistributionListList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -37050,70 +37055,70 @@ func ParseDefaultDistributionListListResponse(rsp *http.Response) (*DefaultDistr
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest DistributionListPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -37155,7 +37160,7 @@ func ParseDefaultDistributionListListResponse(rsp *http.Response) (*DefaultDistr
 
 // ParseDefaultDistributionListCreateResponse parses an HTTP response from a DefaultDistributionListCreateWithResponse call
 func ParseDefaultDistributionListCreateResponse(rsp *http.Response) (*DefaultDistributionListCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultDistributionListCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -37169,84 +37174,84 @@ func ParseDefaultDistributionListCreateResponse(rsp *http.Response) (*DefaultDis
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest DistributionListCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -37298,7 +37303,7 @@ func ParseDefaultDistributionListCreateResponse(rsp *http.Response) (*DefaultDis
 
 // ParseDefaultDistributionListDeleteResponse parses an HTTP response from a DefaultDistributionListDeleteWithResponse call
 func ParseDefaultDistributionListDeleteResponse(rsp *http.Response) (*DefaultDistributionListDeleteResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultDistributionListDelete", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -37315,63 +37320,63 @@ func ParseDefaultDistributionListDeleteResponse(rsp *http.Response) (*DefaultDis
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -37413,7 +37418,7 @@ func ParseDefaultDistributionListDeleteResponse(rsp *http.Response) (*DefaultDis
 
 // ParseDefaultDistributionListRetrieveResponse parses an HTTP response from a DefaultDistributionListRetrieveWithResponse call
 func ParseDefaultDistributionListRetrieveResponse(rsp *http.Response) (*DefaultDistributionListRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultDistributionListRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -37427,70 +37432,70 @@ func ParseDefaultDistributionListRetrieveResponse(rsp *http.Response) (*DefaultD
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest DistributionListFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -37532,7 +37537,7 @@ func ParseDefaultDistributionListRetrieveResponse(rsp *http.Response) (*DefaultD
 
 // ParseDefaultDistributionListUpdateResponse parses an HTTP response from a DefaultDistributionListUpdateWithResponse call
 func ParseDefaultDistributionListUpdateResponse(rsp *http.Response) (*DefaultDistributionListUpdateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultDistributionListUpdate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -37549,77 +37554,77 @@ func ParseDefaultDistributionListUpdateResponse(rsp *http.Response) (*DefaultDis
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultDistributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -37661,7 +37666,7 @@ func ParseDefaultDistributionListUpdateResponse(rsp *http.Response) (*DefaultDis
 
 // ParseDefaultEventListResponse parses an HTTP response from a DefaultEventListWithResponse call
 func ParseDefaultEventListResponse(rsp *http.Response) (*DefaultEventListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultEventList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -37675,70 +37680,70 @@ func ParseDefaultEventListResponse(rsp *http.Response) (*DefaultEventListRespons
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest EventPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -37780,7 +37785,7 @@ func ParseDefaultEventListResponse(rsp *http.Response) (*DefaultEventListRespons
 
 // ParseDefaultEventCreateResponse parses an HTTP response from a DefaultEventCreateWithResponse call
 func ParseDefaultEventCreateResponse(rsp *http.Response) (*DefaultEventCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultEventCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -37794,84 +37799,84 @@ func ParseDefaultEventCreateResponse(rsp *http.Response) (*DefaultEventCreateRes
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest EventCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -37923,7 +37928,7 @@ func ParseDefaultEventCreateResponse(rsp *http.Response) (*DefaultEventCreateRes
 
 // ParseDefaultEventRetrieveResponse parses an HTTP response from a DefaultEventRetrieveWithResponse call
 func ParseDefaultEventRetrieveResponse(rsp *http.Response) (*DefaultEventRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultEventRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -37937,70 +37942,70 @@ func ParseDefaultEventRetrieveResponse(rsp *http.Response) (*DefaultEventRetriev
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest EventFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -38042,7 +38047,7 @@ func ParseDefaultEventRetrieveResponse(rsp *http.Response) (*DefaultEventRetriev
 
 // ParseDefaultEventUpdateResponse parses an HTTP response from a DefaultEventUpdateWithResponse call
 func ParseDefaultEventUpdateResponse(rsp *http.Response) (*DefaultEventUpdateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultEventUpdate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -38059,77 +38064,77 @@ func ParseDefaultEventUpdateResponse(rsp *http.Response) (*DefaultEventUpdateRes
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultEventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -38171,7 +38176,7 @@ func ParseDefaultEventUpdateResponse(rsp *http.Response) (*DefaultEventUpdateRes
 
 // ParseDefaultImportCreateResponse parses an HTTP response from a DefaultImportCreateWithResponse call
 func ParseDefaultImportCreateResponse(rsp *http.Response) (*DefaultImportCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultImportCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -38185,77 +38190,77 @@ func ParseDefaultImportCreateResponse(rsp *http.Response) (*DefaultImportCreateR
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultImportCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultImportCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultImportCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultImportCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultImportCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultImportCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultImportCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultImportCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultImportCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultImportCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultImportCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -38307,7 +38312,7 @@ func ParseDefaultImportCreateResponse(rsp *http.Response) (*DefaultImportCreateR
 
 // ParseKeyListResponse parses an HTTP response from a KeyListWithResponse call
 func ParseKeyListResponse(rsp *http.Response) (*KeyListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("keyList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -38321,70 +38326,70 @@ func ParseKeyListResponse(rsp *http.Response) (*KeyListResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest KeyPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -38426,7 +38431,7 @@ func ParseKeyListResponse(rsp *http.Response) (*KeyListResponse, error) {
 
 // ParseKeyCreateResponse parses an HTTP response from a KeyCreateWithResponse call
 func ParseKeyCreateResponse(rsp *http.Response) (*KeyCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("keyCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -38440,84 +38445,84 @@ func ParseKeyCreateResponse(rsp *http.Response) (*KeyCreateResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest KeyCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -38569,7 +38574,7 @@ func ParseKeyCreateResponse(rsp *http.Response) (*KeyCreateResponse, error) {
 
 // ParseKeyDeleteResponse parses an HTTP response from a KeyDeleteWithResponse call
 func ParseKeyDeleteResponse(rsp *http.Response) (*KeyDeleteResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("keyDelete", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -38586,63 +38591,63 @@ func ParseKeyDeleteResponse(rsp *http.Response) (*KeyDeleteResponse, error) {
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -38684,7 +38689,7 @@ func ParseKeyDeleteResponse(rsp *http.Response) (*KeyDeleteResponse, error) {
 
 // ParseKeyRetrieveResponse parses an HTTP response from a KeyRetrieveWithResponse call
 func ParseKeyRetrieveResponse(rsp *http.Response) (*KeyRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("keyRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -38698,70 +38703,70 @@ func ParseKeyRetrieveResponse(rsp *http.Response) (*KeyRetrieveResponse, error) 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest KeyFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -38803,7 +38808,7 @@ func ParseKeyRetrieveResponse(rsp *http.Response) (*KeyRetrieveResponse, error) 
 
 // ParseKeyUpdateResponse parses an HTTP response from a KeyUpdateWithResponse call
 func ParseKeyUpdateResponse(rsp *http.Response) (*KeyUpdateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("keyUpdate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -38820,77 +38825,77 @@ func ParseKeyUpdateResponse(rsp *http.Response) (*KeyUpdateResponse, error) {
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("keyUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -38932,7 +38937,7 @@ func ParseKeyUpdateResponse(rsp *http.Response) (*KeyUpdateResponse, error) {
 
 // ParseDefaultMessageListResponse parses an HTTP response from a DefaultMessageListWithResponse call
 func ParseDefaultMessageListResponse(rsp *http.Response) (*DefaultMessageListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultMessageList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -38946,70 +38951,70 @@ func ParseDefaultMessageListResponse(rsp *http.Response) (*DefaultMessageListRes
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest MessagePage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -39051,7 +39056,7 @@ func ParseDefaultMessageListResponse(rsp *http.Response) (*DefaultMessageListRes
 
 // ParseDefaultMessageCreateResponse parses an HTTP response from a DefaultMessageCreateWithResponse call
 func ParseDefaultMessageCreateResponse(rsp *http.Response) (*DefaultMessageCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultMessageCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -39065,84 +39070,84 @@ func ParseDefaultMessageCreateResponse(rsp *http.Response) (*DefaultMessageCreat
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest MessageScheduled
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -39194,7 +39199,7 @@ func ParseDefaultMessageCreateResponse(rsp *http.Response) (*DefaultMessageCreat
 
 // ParseDefaultMessageRetrieveResponse parses an HTTP response from a DefaultMessageRetrieveWithResponse call
 func ParseDefaultMessageRetrieveResponse(rsp *http.Response) (*DefaultMessageRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultMessageRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -39208,70 +39213,70 @@ func ParseDefaultMessageRetrieveResponse(rsp *http.Response) (*DefaultMessageRet
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest MessageFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -39313,7 +39318,7 @@ func ParseDefaultMessageRetrieveResponse(rsp *http.Response) (*DefaultMessageRet
 
 // ParseDefaultMessageResponseListResponse parses an HTTP response from a DefaultMessageResponseListWithResponse call
 func ParseDefaultMessageResponseListResponse(rsp *http.Response) (*DefaultMessageResponseListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultMessageResponseList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -39327,70 +39332,70 @@ func ParseDefaultMessageResponseListResponse(rsp *http.Response) (*DefaultMessag
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest MessageResponsePage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -39432,7 +39437,7 @@ func ParseDefaultMessageResponseListResponse(rsp *http.Response) (*DefaultMessag
 
 // ParseDefaultMessageStatusListResponse parses an HTTP response from a DefaultMessageStatusListWithResponse call
 func ParseDefaultMessageStatusListResponse(rsp *http.Response) (*DefaultMessageStatusListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultMessageStatusList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -39446,70 +39451,70 @@ func ParseDefaultMessageStatusListResponse(rsp *http.Response) (*DefaultMessageS
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest MessageStatusPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultMessageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -39551,7 +39556,7 @@ func ParseDefaultMessageStatusListResponse(rsp *http.Response) (*DefaultMessageS
 
 // ParseSendCodeCreateResponse parses an HTTP response from a SendCodeCreateWithResponse call
 func ParseSendCodeCreateResponse(rsp *http.Response) (*SendCodeCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("sendCodeCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -39565,84 +39570,84 @@ func ParseSendCodeCreateResponse(rsp *http.Response) (*SendCodeCreateResponse, e
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest OTPSent
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("sendCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest OTPBadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("sendCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("sendCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("sendCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest OTPNotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("sendCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("sendCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("sendCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("sendCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("sendCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("sendCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest OTPServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("sendCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("sendCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -39694,7 +39699,7 @@ func ParseSendCodeCreateResponse(rsp *http.Response) (*SendCodeCreateResponse, e
 
 // ParseVerifyCodeCreateResponse parses an HTTP response from a VerifyCodeCreateWithResponse call
 func ParseVerifyCodeCreateResponse(rsp *http.Response) (*VerifyCodeCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("verifyCodeCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -39708,84 +39713,84 @@ func ParseVerifyCodeCreateResponse(rsp *http.Response) (*VerifyCodeCreateRespons
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest OTPChecked
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("verifyCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest OTPBadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("verifyCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("verifyCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("verifyCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest OTPNotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("verifyCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("verifyCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("verifyCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("verifyCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("verifyCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("verifyCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest OTPServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("verifyCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("verifyCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -39827,7 +39832,7 @@ func ParseVerifyCodeCreateResponse(rsp *http.Response) (*VerifyCodeCreateRespons
 
 // ParseDefaultResourceListResponse parses an HTTP response from a DefaultResourceListWithResponse call
 func ParseDefaultResourceListResponse(rsp *http.Response) (*DefaultResourceListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultResourceList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -39841,70 +39846,70 @@ func ParseDefaultResourceListResponse(rsp *http.Response) (*DefaultResourceListR
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ResourcePage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -39946,7 +39951,7 @@ func ParseDefaultResourceListResponse(rsp *http.Response) (*DefaultResourceListR
 
 // ParseDefaultResourceCreateResponse parses an HTTP response from a DefaultResourceCreateWithResponse call
 func ParseDefaultResourceCreateResponse(rsp *http.Response) (*DefaultResourceCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultResourceCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -39960,84 +39965,84 @@ func ParseDefaultResourceCreateResponse(rsp *http.Response) (*DefaultResourceCre
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest ResourceCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -40089,7 +40094,7 @@ func ParseDefaultResourceCreateResponse(rsp *http.Response) (*DefaultResourceCre
 
 // ParseDefaultResourceDeleteResponse parses an HTTP response from a DefaultResourceDeleteWithResponse call
 func ParseDefaultResourceDeleteResponse(rsp *http.Response) (*DefaultResourceDeleteResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultResourceDelete", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -40106,63 +40111,63 @@ func ParseDefaultResourceDeleteResponse(rsp *http.Response) (*DefaultResourceDel
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -40204,7 +40209,7 @@ func ParseDefaultResourceDeleteResponse(rsp *http.Response) (*DefaultResourceDel
 
 // ParseDefaultResourceRetrieveResponse parses an HTTP response from a DefaultResourceRetrieveWithResponse call
 func ParseDefaultResourceRetrieveResponse(rsp *http.Response) (*DefaultResourceRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultResourceRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -40218,70 +40223,70 @@ func ParseDefaultResourceRetrieveResponse(rsp *http.Response) (*DefaultResourceR
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ResourceFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -40323,7 +40328,7 @@ func ParseDefaultResourceRetrieveResponse(rsp *http.Response) (*DefaultResourceR
 
 // ParseDefaultResourceUpdateResponse parses an HTTP response from a DefaultResourceUpdateWithResponse call
 func ParseDefaultResourceUpdateResponse(rsp *http.Response) (*DefaultResourceUpdateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultResourceUpdate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -40340,77 +40345,77 @@ func ParseDefaultResourceUpdateResponse(rsp *http.Response) (*DefaultResourceUpd
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -40452,7 +40457,7 @@ func ParseDefaultResourceUpdateResponse(rsp *http.Response) (*DefaultResourceUpd
 
 // ParseDefaultResponseRuleListResponse parses an HTTP response from a DefaultResponseRuleListWithResponse call
 func ParseDefaultResponseRuleListResponse(rsp *http.Response) (*DefaultResponseRuleListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultResponseRuleList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -40466,70 +40471,70 @@ func ParseDefaultResponseRuleListResponse(rsp *http.Response) (*DefaultResponseR
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ResponseRulePage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -40571,7 +40576,7 @@ func ParseDefaultResponseRuleListResponse(rsp *http.Response) (*DefaultResponseR
 
 // ParseDefaultResponseRuleCreateResponse parses an HTTP response from a DefaultResponseRuleCreateWithResponse call
 func ParseDefaultResponseRuleCreateResponse(rsp *http.Response) (*DefaultResponseRuleCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultResponseRuleCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -40585,84 +40590,84 @@ func ParseDefaultResponseRuleCreateResponse(rsp *http.Response) (*DefaultRespons
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest ResponseRuleCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -40714,7 +40719,7 @@ func ParseDefaultResponseRuleCreateResponse(rsp *http.Response) (*DefaultRespons
 
 // ParseDefaultResponseRuleDeleteResponse parses an HTTP response from a DefaultResponseRuleDeleteWithResponse call
 func ParseDefaultResponseRuleDeleteResponse(rsp *http.Response) (*DefaultResponseRuleDeleteResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultResponseRuleDelete", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -40731,63 +40736,63 @@ func ParseDefaultResponseRuleDeleteResponse(rsp *http.Response) (*DefaultRespons
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -40829,7 +40834,7 @@ func ParseDefaultResponseRuleDeleteResponse(rsp *http.Response) (*DefaultRespons
 
 // ParseDefaultResponseRuleRetrieveResponse parses an HTTP response from a DefaultResponseRuleRetrieveWithResponse call
 func ParseDefaultResponseRuleRetrieveResponse(rsp *http.Response) (*DefaultResponseRuleRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultResponseRuleRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -40843,70 +40848,70 @@ func ParseDefaultResponseRuleRetrieveResponse(rsp *http.Response) (*DefaultRespo
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ResponseRuleFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -40948,7 +40953,7 @@ func ParseDefaultResponseRuleRetrieveResponse(rsp *http.Response) (*DefaultRespo
 
 // ParseDefaultResponseRuleUpdateResponse parses an HTTP response from a DefaultResponseRuleUpdateWithResponse call
 func ParseDefaultResponseRuleUpdateResponse(rsp *http.Response) (*DefaultResponseRuleUpdateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultResponseRuleUpdate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -40965,77 +40970,77 @@ func ParseDefaultResponseRuleUpdateResponse(rsp *http.Response) (*DefaultRespons
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultResponseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -41077,7 +41082,7 @@ func ParseDefaultResponseRuleUpdateResponse(rsp *http.Response) (*DefaultRespons
 
 // ParseDefaultScenarioListResponse parses an HTTP response from a DefaultScenarioListWithResponse call
 func ParseDefaultScenarioListResponse(rsp *http.Response) (*DefaultScenarioListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultScenarioList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -41091,70 +41096,70 @@ func ParseDefaultScenarioListResponse(rsp *http.Response) (*DefaultScenarioListR
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ScenarioPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -41196,7 +41201,7 @@ func ParseDefaultScenarioListResponse(rsp *http.Response) (*DefaultScenarioListR
 
 // ParseDefaultScenarioCreateResponse parses an HTTP response from a DefaultScenarioCreateWithResponse call
 func ParseDefaultScenarioCreateResponse(rsp *http.Response) (*DefaultScenarioCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultScenarioCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -41210,84 +41215,84 @@ func ParseDefaultScenarioCreateResponse(rsp *http.Response) (*DefaultScenarioCre
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest ScenarioCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -41339,7 +41344,7 @@ func ParseDefaultScenarioCreateResponse(rsp *http.Response) (*DefaultScenarioCre
 
 // ParseDefaultScenarioDeleteResponse parses an HTTP response from a DefaultScenarioDeleteWithResponse call
 func ParseDefaultScenarioDeleteResponse(rsp *http.Response) (*DefaultScenarioDeleteResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultScenarioDelete", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -41356,63 +41361,63 @@ func ParseDefaultScenarioDeleteResponse(rsp *http.Response) (*DefaultScenarioDel
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -41454,7 +41459,7 @@ func ParseDefaultScenarioDeleteResponse(rsp *http.Response) (*DefaultScenarioDel
 
 // ParseDefaultScenarioRetrieveResponse parses an HTTP response from a DefaultScenarioRetrieveWithResponse call
 func ParseDefaultScenarioRetrieveResponse(rsp *http.Response) (*DefaultScenarioRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultScenarioRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -41468,70 +41473,70 @@ func ParseDefaultScenarioRetrieveResponse(rsp *http.Response) (*DefaultScenarioR
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ScenarioFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -41573,7 +41578,7 @@ func ParseDefaultScenarioRetrieveResponse(rsp *http.Response) (*DefaultScenarioR
 
 // ParseDefaultScenarioRunCreateResponse parses an HTTP response from a DefaultScenarioRunCreateWithResponse call
 func ParseDefaultScenarioRunCreateResponse(rsp *http.Response) (*DefaultScenarioRunCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultScenarioRunCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -41590,63 +41595,63 @@ func ParseDefaultScenarioRunCreateResponse(rsp *http.Response) (*DefaultScenario
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioRunCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioRunCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioRunCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioRunCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioRunCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioRunCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioRunCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioRunCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioRunCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -41698,7 +41703,7 @@ func ParseDefaultScenarioRunCreateResponse(rsp *http.Response) (*DefaultScenario
 
 // ParseDefaultScenarioUpdateResponse parses an HTTP response from a DefaultScenarioUpdateWithResponse call
 func ParseDefaultScenarioUpdateResponse(rsp *http.Response) (*DefaultScenarioUpdateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultScenarioUpdate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -41715,77 +41720,77 @@ func ParseDefaultScenarioUpdateResponse(rsp *http.Response) (*DefaultScenarioUpd
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultScenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -41827,7 +41832,7 @@ func ParseDefaultScenarioUpdateResponse(rsp *http.Response) (*DefaultScenarioUpd
 
 // ParseDefaultTemplateListResponse parses an HTTP response from a DefaultTemplateListWithResponse call
 func ParseDefaultTemplateListResponse(rsp *http.Response) (*DefaultTemplateListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultTemplateList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -41841,70 +41846,70 @@ func ParseDefaultTemplateListResponse(rsp *http.Response) (*DefaultTemplateListR
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest TemplatePage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -41946,7 +41951,7 @@ func ParseDefaultTemplateListResponse(rsp *http.Response) (*DefaultTemplateListR
 
 // ParseDefaultTemplateCreateResponse parses an HTTP response from a DefaultTemplateCreateWithResponse call
 func ParseDefaultTemplateCreateResponse(rsp *http.Response) (*DefaultTemplateCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultTemplateCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -41960,84 +41965,84 @@ func ParseDefaultTemplateCreateResponse(rsp *http.Response) (*DefaultTemplateCre
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest TemplateCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -42089,7 +42094,7 @@ func ParseDefaultTemplateCreateResponse(rsp *http.Response) (*DefaultTemplateCre
 
 // ParseDefaultTemplateDeleteResponse parses an HTTP response from a DefaultTemplateDeleteWithResponse call
 func ParseDefaultTemplateDeleteResponse(rsp *http.Response) (*DefaultTemplateDeleteResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultTemplateDelete", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -42106,63 +42111,63 @@ func ParseDefaultTemplateDeleteResponse(rsp *http.Response) (*DefaultTemplateDel
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -42204,7 +42209,7 @@ func ParseDefaultTemplateDeleteResponse(rsp *http.Response) (*DefaultTemplateDel
 
 // ParseDefaultTemplateRetrieveResponse parses an HTTP response from a DefaultTemplateRetrieveWithResponse call
 func ParseDefaultTemplateRetrieveResponse(rsp *http.Response) (*DefaultTemplateRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultTemplateRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -42218,70 +42223,70 @@ func ParseDefaultTemplateRetrieveResponse(rsp *http.Response) (*DefaultTemplateR
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest TemplateFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -42323,7 +42328,7 @@ func ParseDefaultTemplateRetrieveResponse(rsp *http.Response) (*DefaultTemplateR
 
 // ParseDefaultTemplateUpdateResponse parses an HTTP response from a DefaultTemplateUpdateWithResponse call
 func ParseDefaultTemplateUpdateResponse(rsp *http.Response) (*DefaultTemplateUpdateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("defaultTemplateUpdate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -42340,77 +42345,77 @@ func ParseDefaultTemplateUpdateResponse(rsp *http.Response) (*DefaultTemplateUpd
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("defaultTemplateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -42452,7 +42457,7 @@ func ParseDefaultTemplateUpdateResponse(rsp *http.Response) (*DefaultTemplateUpd
 
 // ParseUsersDeleteResponse parses an HTTP response from a UsersDeleteWithResponse call
 func ParseUsersDeleteResponse(rsp *http.Response) (*UsersDeleteResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("usersDelete", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -42469,63 +42474,63 @@ func ParseUsersDeleteResponse(rsp *http.Response) (*UsersDeleteResponse, error) 
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("usersDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("usersDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("usersDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("usersDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("usersDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("usersDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("usersDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("usersDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("usersDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -42567,7 +42572,7 @@ func ParseUsersDeleteResponse(rsp *http.Response) (*UsersDeleteResponse, error) 
 
 // ParseUserListResponse parses an HTTP response from a UserListWithResponse call
 func ParseUserListResponse(rsp *http.Response) (*UserListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("userList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -42581,70 +42586,70 @@ func ParseUserListResponse(rsp *http.Response) (*UserListResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest UserPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -42686,7 +42691,7 @@ func ParseUserListResponse(rsp *http.Response) (*UserListResponse, error) {
 
 // ParseUserCreateResponse parses an HTTP response from a UserCreateWithResponse call
 func ParseUserCreateResponse(rsp *http.Response) (*UserCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("userCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -42700,84 +42705,84 @@ func ParseUserCreateResponse(rsp *http.Response) (*UserCreateResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest UserCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -42829,7 +42834,7 @@ func ParseUserCreateResponse(rsp *http.Response) (*UserCreateResponse, error) {
 
 // ParseUserDeleteResponse parses an HTTP response from a UserDeleteWithResponse call
 func ParseUserDeleteResponse(rsp *http.Response) (*UserDeleteResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("userDelete", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -42846,63 +42851,63 @@ func ParseUserDeleteResponse(rsp *http.Response) (*UserDeleteResponse, error) {
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -42944,7 +42949,7 @@ func ParseUserDeleteResponse(rsp *http.Response) (*UserDeleteResponse, error) {
 
 // ParseUserRetrieveResponse parses an HTTP response from a UserRetrieveWithResponse call
 func ParseUserRetrieveResponse(rsp *http.Response) (*UserRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("userRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -42958,70 +42963,70 @@ func ParseUserRetrieveResponse(rsp *http.Response) (*UserRetrieveResponse, error
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest UserFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -43063,7 +43068,7 @@ func ParseUserRetrieveResponse(rsp *http.Response) (*UserRetrieveResponse, error
 
 // ParseUserUpdateResponse parses an HTTP response from a UserUpdateWithResponse call
 func ParseUserUpdateResponse(rsp *http.Response) (*UserUpdateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("userUpdate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -43080,77 +43085,77 @@ func ParseUserUpdateResponse(rsp *http.Response) (*UserUpdateResponse, error) {
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -43192,7 +43197,7 @@ func ParseUserUpdateResponse(rsp *http.Response) (*UserUpdateResponse, error) {
 
 // ParseWorkspaceListResponse parses an HTTP response from a WorkspaceListWithResponse call
 func ParseWorkspaceListResponse(rsp *http.Response) (*WorkspaceListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("workspaceList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -43206,70 +43211,70 @@ func ParseWorkspaceListResponse(rsp *http.Response) (*WorkspaceListResponse, err
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest WorkspacePage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -43311,7 +43316,7 @@ func ParseWorkspaceListResponse(rsp *http.Response) (*WorkspaceListResponse, err
 
 // ParseWorkspaceCreateResponse parses an HTTP response from a WorkspaceCreateWithResponse call
 func ParseWorkspaceCreateResponse(rsp *http.Response) (*WorkspaceCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("workspaceCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -43325,84 +43330,84 @@ func ParseWorkspaceCreateResponse(rsp *http.Response) (*WorkspaceCreateResponse,
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest WorkspaceCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -43454,7 +43459,7 @@ func ParseWorkspaceCreateResponse(rsp *http.Response) (*WorkspaceCreateResponse,
 
 // ParseWorkspaceRetrieveResponse parses an HTTP response from a WorkspaceRetrieveWithResponse call
 func ParseWorkspaceRetrieveResponse(rsp *http.Response) (*WorkspaceRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("workspaceRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -43468,70 +43473,70 @@ func ParseWorkspaceRetrieveResponse(rsp *http.Response) (*WorkspaceRetrieveRespo
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest WorkspaceFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -43573,7 +43578,7 @@ func ParseWorkspaceRetrieveResponse(rsp *http.Response) (*WorkspaceRetrieveRespo
 
 // ParseWorkspaceUpdateResponse parses an HTTP response from a WorkspaceUpdateWithResponse call
 func ParseWorkspaceUpdateResponse(rsp *http.Response) (*WorkspaceUpdateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("workspaceUpdate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -43590,77 +43595,77 @@ func ParseWorkspaceUpdateResponse(rsp *http.Response) (*WorkspaceUpdateResponse,
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("workspaceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -43702,7 +43707,7 @@ func ParseWorkspaceUpdateResponse(rsp *http.Response) (*WorkspaceUpdateResponse,
 
 // ParseActivityWorkspaceListResponse parses an HTTP response from a ActivityWorkspaceListWithResponse call
 func ParseActivityWorkspaceListResponse(rsp *http.Response) (*ActivityWorkspaceListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("activityWorkspaceList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -43716,70 +43721,70 @@ func ParseActivityWorkspaceListResponse(rsp *http.Response) (*ActivityWorkspaceL
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ActivityPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("activityWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -43821,7 +43826,7 @@ func ParseActivityWorkspaceListResponse(rsp *http.Response) (*ActivityWorkspaceL
 
 // ParseContactListResponse parses an HTTP response from a ContactListWithResponse call
 func ParseContactListResponse(rsp *http.Response) (*ContactListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("contactList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -43835,70 +43840,70 @@ func ParseContactListResponse(rsp *http.Response) (*ContactListResponse, error) 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ContactPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -43940,7 +43945,7 @@ func ParseContactListResponse(rsp *http.Response) (*ContactListResponse, error) 
 
 // ParseContactCreateResponse parses an HTTP response from a ContactCreateWithResponse call
 func ParseContactCreateResponse(rsp *http.Response) (*ContactCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("contactCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -43954,84 +43959,84 @@ func ParseContactCreateResponse(rsp *http.Response) (*ContactCreateResponse, err
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest ContactCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -44083,7 +44088,7 @@ func ParseContactCreateResponse(rsp *http.Response) (*ContactCreateResponse, err
 
 // ParseContactDeleteResponse parses an HTTP response from a ContactDeleteWithResponse call
 func ParseContactDeleteResponse(rsp *http.Response) (*ContactDeleteResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("contactDelete", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -44100,63 +44105,63 @@ func ParseContactDeleteResponse(rsp *http.Response) (*ContactDeleteResponse, err
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -44198,7 +44203,7 @@ func ParseContactDeleteResponse(rsp *http.Response) (*ContactDeleteResponse, err
 
 // ParseContactRetrieveResponse parses an HTTP response from a ContactRetrieveWithResponse call
 func ParseContactRetrieveResponse(rsp *http.Response) (*ContactRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("contactRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -44212,70 +44217,70 @@ func ParseContactRetrieveResponse(rsp *http.Response) (*ContactRetrieveResponse,
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ContactFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -44317,7 +44322,7 @@ func ParseContactRetrieveResponse(rsp *http.Response) (*ContactRetrieveResponse,
 
 // ParseContactUpdateResponse parses an HTTP response from a ContactUpdateWithResponse call
 func ParseContactUpdateResponse(rsp *http.Response) (*ContactUpdateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("contactUpdate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -44334,77 +44339,77 @@ func ParseContactUpdateResponse(rsp *http.Response) (*ContactUpdateResponse, err
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("contactUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -44446,7 +44451,7 @@ func ParseContactUpdateResponse(rsp *http.Response) (*ContactUpdateResponse, err
 
 // ParseDistributionListListResponse parses an HTTP response from a DistributionListListWithResponse call
 func ParseDistributionListListResponse(rsp *http.Response) (*DistributionListListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("distributionListList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -44460,70 +44465,70 @@ func ParseDistributionListListResponse(rsp *http.Response) (*DistributionListLis
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest DistributionListPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -44565,7 +44570,7 @@ func ParseDistributionListListResponse(rsp *http.Response) (*DistributionListLis
 
 // ParseDistributionListCreateResponse parses an HTTP response from a DistributionListCreateWithResponse call
 func ParseDistributionListCreateResponse(rsp *http.Response) (*DistributionListCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("distributionListCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -44579,84 +44584,84 @@ func ParseDistributionListCreateResponse(rsp *http.Response) (*DistributionListC
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest DistributionListCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -44708,7 +44713,7 @@ func ParseDistributionListCreateResponse(rsp *http.Response) (*DistributionListC
 
 // ParseDistributionListDeleteResponse parses an HTTP response from a DistributionListDeleteWithResponse call
 func ParseDistributionListDeleteResponse(rsp *http.Response) (*DistributionListDeleteResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("distributionListDelete", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -44725,63 +44730,63 @@ func ParseDistributionListDeleteResponse(rsp *http.Response) (*DistributionListD
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -44823,7 +44828,7 @@ func ParseDistributionListDeleteResponse(rsp *http.Response) (*DistributionListD
 
 // ParseDistributionListRetrieveResponse parses an HTTP response from a DistributionListRetrieveWithResponse call
 func ParseDistributionListRetrieveResponse(rsp *http.Response) (*DistributionListRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("distributionListRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -44837,70 +44842,70 @@ func ParseDistributionListRetrieveResponse(rsp *http.Response) (*DistributionLis
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest DistributionListFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -44942,7 +44947,7 @@ func ParseDistributionListRetrieveResponse(rsp *http.Response) (*DistributionLis
 
 // ParseDistributionListUpdateResponse parses an HTTP response from a DistributionListUpdateWithResponse call
 func ParseDistributionListUpdateResponse(rsp *http.Response) (*DistributionListUpdateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("distributionListUpdate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -44959,77 +44964,77 @@ func ParseDistributionListUpdateResponse(rsp *http.Response) (*DistributionListU
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("distributionListUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -45071,7 +45076,7 @@ func ParseDistributionListUpdateResponse(rsp *http.Response) (*DistributionListU
 
 // ParseEventListResponse parses an HTTP response from a EventListWithResponse call
 func ParseEventListResponse(rsp *http.Response) (*EventListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("eventList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -45085,70 +45090,70 @@ func ParseEventListResponse(rsp *http.Response) (*EventListResponse, error) {
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest EventPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -45190,7 +45195,7 @@ func ParseEventListResponse(rsp *http.Response) (*EventListResponse, error) {
 
 // ParseEventCreateResponse parses an HTTP response from a EventCreateWithResponse call
 func ParseEventCreateResponse(rsp *http.Response) (*EventCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("eventCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -45204,84 +45209,84 @@ func ParseEventCreateResponse(rsp *http.Response) (*EventCreateResponse, error) 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest EventCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -45333,7 +45338,7 @@ func ParseEventCreateResponse(rsp *http.Response) (*EventCreateResponse, error) 
 
 // ParseEventRetrieveResponse parses an HTTP response from a EventRetrieveWithResponse call
 func ParseEventRetrieveResponse(rsp *http.Response) (*EventRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("eventRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -45347,70 +45352,70 @@ func ParseEventRetrieveResponse(rsp *http.Response) (*EventRetrieveResponse, err
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest EventFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -45452,7 +45457,7 @@ func ParseEventRetrieveResponse(rsp *http.Response) (*EventRetrieveResponse, err
 
 // ParseEventUpdateResponse parses an HTTP response from a EventUpdateWithResponse call
 func ParseEventUpdateResponse(rsp *http.Response) (*EventUpdateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("eventUpdate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -45469,77 +45474,77 @@ func ParseEventUpdateResponse(rsp *http.Response) (*EventUpdateResponse, error) 
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("eventUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -45581,7 +45586,7 @@ func ParseEventUpdateResponse(rsp *http.Response) (*EventUpdateResponse, error) 
 
 // ParseImportCreateResponse parses an HTTP response from a ImportCreateWithResponse call
 func ParseImportCreateResponse(rsp *http.Response) (*ImportCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("importCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -45595,77 +45600,77 @@ func ParseImportCreateResponse(rsp *http.Response) (*ImportCreateResponse, error
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("importCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("importCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("importCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("importCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("importCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("importCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("importCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("importCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("importCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("importCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("importCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -45717,7 +45722,7 @@ func ParseImportCreateResponse(rsp *http.Response) (*ImportCreateResponse, error
 
 // ParseMessageListResponse parses an HTTP response from a MessageListWithResponse call
 func ParseMessageListResponse(rsp *http.Response) (*MessageListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("messageList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -45731,70 +45736,70 @@ func ParseMessageListResponse(rsp *http.Response) (*MessageListResponse, error) 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest MessagePage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -45836,7 +45841,7 @@ func ParseMessageListResponse(rsp *http.Response) (*MessageListResponse, error) 
 
 // ParseMessageCreateResponse parses an HTTP response from a MessageCreateWithResponse call
 func ParseMessageCreateResponse(rsp *http.Response) (*MessageCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("messageCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -45850,84 +45855,84 @@ func ParseMessageCreateResponse(rsp *http.Response) (*MessageCreateResponse, err
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest MessageScheduled
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -45979,7 +45984,7 @@ func ParseMessageCreateResponse(rsp *http.Response) (*MessageCreateResponse, err
 
 // ParseMessageRetrieveResponse parses an HTTP response from a MessageRetrieveWithResponse call
 func ParseMessageRetrieveResponse(rsp *http.Response) (*MessageRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("messageRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -45993,70 +45998,70 @@ func ParseMessageRetrieveResponse(rsp *http.Response) (*MessageRetrieveResponse,
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest MessageFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -46098,7 +46103,7 @@ func ParseMessageRetrieveResponse(rsp *http.Response) (*MessageRetrieveResponse,
 
 // ParseMessageResponseListResponse parses an HTTP response from a MessageResponseListWithResponse call
 func ParseMessageResponseListResponse(rsp *http.Response) (*MessageResponseListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("messageResponseList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -46112,70 +46117,70 @@ func ParseMessageResponseListResponse(rsp *http.Response) (*MessageResponseListR
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest MessageResponsePage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageResponseList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -46217,7 +46222,7 @@ func ParseMessageResponseListResponse(rsp *http.Response) (*MessageResponseListR
 
 // ParseMessageStatusListResponse parses an HTTP response from a MessageStatusListWithResponse call
 func ParseMessageStatusListResponse(rsp *http.Response) (*MessageStatusListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("messageStatusList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -46231,70 +46236,70 @@ func ParseMessageStatusListResponse(rsp *http.Response) (*MessageStatusListRespo
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest MessageStatusPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("messageStatusList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -46336,7 +46341,7 @@ func ParseMessageStatusListResponse(rsp *http.Response) (*MessageStatusListRespo
 
 // ParseResourceListResponse parses an HTTP response from a ResourceListWithResponse call
 func ParseResourceListResponse(rsp *http.Response) (*ResourceListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("resourceList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -46350,70 +46355,70 @@ func ParseResourceListResponse(rsp *http.Response) (*ResourceListResponse, error
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ResourcePage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -46455,7 +46460,7 @@ func ParseResourceListResponse(rsp *http.Response) (*ResourceListResponse, error
 
 // ParseResourceCreateResponse parses an HTTP response from a ResourceCreateWithResponse call
 func ParseResourceCreateResponse(rsp *http.Response) (*ResourceCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("resourceCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -46469,84 +46474,84 @@ func ParseResourceCreateResponse(rsp *http.Response) (*ResourceCreateResponse, e
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest ResourceCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -46598,7 +46603,7 @@ func ParseResourceCreateResponse(rsp *http.Response) (*ResourceCreateResponse, e
 
 // ParseResourceDeleteResponse parses an HTTP response from a ResourceDeleteWithResponse call
 func ParseResourceDeleteResponse(rsp *http.Response) (*ResourceDeleteResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("resourceDelete", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -46615,63 +46620,63 @@ func ParseResourceDeleteResponse(rsp *http.Response) (*ResourceDeleteResponse, e
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -46713,7 +46718,7 @@ func ParseResourceDeleteResponse(rsp *http.Response) (*ResourceDeleteResponse, e
 
 // ParseResourceRetrieveResponse parses an HTTP response from a ResourceRetrieveWithResponse call
 func ParseResourceRetrieveResponse(rsp *http.Response) (*ResourceRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("resourceRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -46727,70 +46732,70 @@ func ParseResourceRetrieveResponse(rsp *http.Response) (*ResourceRetrieveRespons
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ResourceFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -46832,7 +46837,7 @@ func ParseResourceRetrieveResponse(rsp *http.Response) (*ResourceRetrieveRespons
 
 // ParseResourceUpdateResponse parses an HTTP response from a ResourceUpdateWithResponse call
 func ParseResourceUpdateResponse(rsp *http.Response) (*ResourceUpdateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("resourceUpdate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -46849,77 +46854,77 @@ func ParseResourceUpdateResponse(rsp *http.Response) (*ResourceUpdateResponse, e
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("resourceUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -46961,7 +46966,7 @@ func ParseResourceUpdateResponse(rsp *http.Response) (*ResourceUpdateResponse, e
 
 // ParseResponseRuleListResponse parses an HTTP response from a ResponseRuleListWithResponse call
 func ParseResponseRuleListResponse(rsp *http.Response) (*ResponseRuleListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("responseRuleList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -46975,70 +46980,70 @@ func ParseResponseRuleListResponse(rsp *http.Response) (*ResponseRuleListRespons
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ResponseRulePage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -47080,7 +47085,7 @@ func ParseResponseRuleListResponse(rsp *http.Response) (*ResponseRuleListRespons
 
 // ParseResponseRuleCreateResponse parses an HTTP response from a ResponseRuleCreateWithResponse call
 func ParseResponseRuleCreateResponse(rsp *http.Response) (*ResponseRuleCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("responseRuleCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -47094,84 +47099,84 @@ func ParseResponseRuleCreateResponse(rsp *http.Response) (*ResponseRuleCreateRes
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest ResponseRuleCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -47223,7 +47228,7 @@ func ParseResponseRuleCreateResponse(rsp *http.Response) (*ResponseRuleCreateRes
 
 // ParseResponseRuleDeleteResponse parses an HTTP response from a ResponseRuleDeleteWithResponse call
 func ParseResponseRuleDeleteResponse(rsp *http.Response) (*ResponseRuleDeleteResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("responseRuleDelete", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -47240,63 +47245,63 @@ func ParseResponseRuleDeleteResponse(rsp *http.Response) (*ResponseRuleDeleteRes
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -47338,7 +47343,7 @@ func ParseResponseRuleDeleteResponse(rsp *http.Response) (*ResponseRuleDeleteRes
 
 // ParseResponseRuleRetrieveResponse parses an HTTP response from a ResponseRuleRetrieveWithResponse call
 func ParseResponseRuleRetrieveResponse(rsp *http.Response) (*ResponseRuleRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("responseRuleRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -47352,70 +47357,70 @@ func ParseResponseRuleRetrieveResponse(rsp *http.Response) (*ResponseRuleRetriev
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ResponseRuleFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -47457,7 +47462,7 @@ func ParseResponseRuleRetrieveResponse(rsp *http.Response) (*ResponseRuleRetriev
 
 // ParseResponseRuleUpdateResponse parses an HTTP response from a ResponseRuleUpdateWithResponse call
 func ParseResponseRuleUpdateResponse(rsp *http.Response) (*ResponseRuleUpdateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("responseRuleUpdate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -47474,77 +47479,77 @@ func ParseResponseRuleUpdateResponse(rsp *http.Response) (*ResponseRuleUpdateRes
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("responseRuleUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -47586,7 +47591,7 @@ func ParseResponseRuleUpdateResponse(rsp *http.Response) (*ResponseRuleUpdateRes
 
 // ParseScenarioListResponse parses an HTTP response from a ScenarioListWithResponse call
 func ParseScenarioListResponse(rsp *http.Response) (*ScenarioListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("scenarioList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -47600,70 +47605,70 @@ func ParseScenarioListResponse(rsp *http.Response) (*ScenarioListResponse, error
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ScenarioPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -47705,7 +47710,7 @@ func ParseScenarioListResponse(rsp *http.Response) (*ScenarioListResponse, error
 
 // ParseScenarioCreateResponse parses an HTTP response from a ScenarioCreateWithResponse call
 func ParseScenarioCreateResponse(rsp *http.Response) (*ScenarioCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("scenarioCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -47719,84 +47724,84 @@ func ParseScenarioCreateResponse(rsp *http.Response) (*ScenarioCreateResponse, e
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest ScenarioCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -47848,7 +47853,7 @@ func ParseScenarioCreateResponse(rsp *http.Response) (*ScenarioCreateResponse, e
 
 // ParseScenarioDeleteResponse parses an HTTP response from a ScenarioDeleteWithResponse call
 func ParseScenarioDeleteResponse(rsp *http.Response) (*ScenarioDeleteResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("scenarioDelete", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -47865,63 +47870,63 @@ func ParseScenarioDeleteResponse(rsp *http.Response) (*ScenarioDeleteResponse, e
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -47963,7 +47968,7 @@ func ParseScenarioDeleteResponse(rsp *http.Response) (*ScenarioDeleteResponse, e
 
 // ParseScenarioRetrieveResponse parses an HTTP response from a ScenarioRetrieveWithResponse call
 func ParseScenarioRetrieveResponse(rsp *http.Response) (*ScenarioRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("scenarioRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -47977,70 +47982,70 @@ func ParseScenarioRetrieveResponse(rsp *http.Response) (*ScenarioRetrieveRespons
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest ScenarioFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -48082,7 +48087,7 @@ func ParseScenarioRetrieveResponse(rsp *http.Response) (*ScenarioRetrieveRespons
 
 // ParseScenarioRunCreateResponse parses an HTTP response from a ScenarioRunCreateWithResponse call
 func ParseScenarioRunCreateResponse(rsp *http.Response) (*ScenarioRunCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("scenarioRunCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -48099,63 +48104,63 @@ func ParseScenarioRunCreateResponse(rsp *http.Response) (*ScenarioRunCreateRespo
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioRunCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioRunCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioRunCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioRunCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioRunCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioRunCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioRunCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioRunCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioRunCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -48207,7 +48212,7 @@ func ParseScenarioRunCreateResponse(rsp *http.Response) (*ScenarioRunCreateRespo
 
 // ParseScenarioUpdateResponse parses an HTTP response from a ScenarioUpdateWithResponse call
 func ParseScenarioUpdateResponse(rsp *http.Response) (*ScenarioUpdateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("scenarioUpdate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -48224,77 +48229,77 @@ func ParseScenarioUpdateResponse(rsp *http.Response) (*ScenarioUpdateResponse, e
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("scenarioUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -48336,7 +48341,7 @@ func ParseScenarioUpdateResponse(rsp *http.Response) (*ScenarioUpdateResponse, e
 
 // ParseTemplateListResponse parses an HTTP response from a TemplateListWithResponse call
 func ParseTemplateListResponse(rsp *http.Response) (*TemplateListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("templateList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -48350,70 +48355,70 @@ func ParseTemplateListResponse(rsp *http.Response) (*TemplateListResponse, error
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest TemplatePage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -48455,7 +48460,7 @@ func ParseTemplateListResponse(rsp *http.Response) (*TemplateListResponse, error
 
 // ParseTemplateCreateResponse parses an HTTP response from a TemplateCreateWithResponse call
 func ParseTemplateCreateResponse(rsp *http.Response) (*TemplateCreateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("templateCreate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -48469,84 +48474,84 @@ func ParseTemplateCreateResponse(rsp *http.Response) (*TemplateCreateResponse, e
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
 		var dest TemplateCreated
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON201 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -48598,7 +48603,7 @@ func ParseTemplateCreateResponse(rsp *http.Response) (*TemplateCreateResponse, e
 
 // ParseTemplateDeleteResponse parses an HTTP response from a TemplateDeleteWithResponse call
 func ParseTemplateDeleteResponse(rsp *http.Response) (*TemplateDeleteResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("templateDelete", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -48615,63 +48620,63 @@ func ParseTemplateDeleteResponse(rsp *http.Response) (*TemplateDeleteResponse, e
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateDelete", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -48713,7 +48718,7 @@ func ParseTemplateDeleteResponse(rsp *http.Response) (*TemplateDeleteResponse, e
 
 // ParseTemplateRetrieveResponse parses an HTTP response from a TemplateRetrieveWithResponse call
 func ParseTemplateRetrieveResponse(rsp *http.Response) (*TemplateRetrieveResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("templateRetrieve", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -48727,70 +48732,70 @@ func ParseTemplateRetrieveResponse(rsp *http.Response) (*TemplateRetrieveRespons
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest TemplateFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateRetrieve", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -48832,7 +48837,7 @@ func ParseTemplateRetrieveResponse(rsp *http.Response) (*TemplateRetrieveRespons
 
 // ParseTemplateUpdateResponse parses an HTTP response from a TemplateUpdateWithResponse call
 func ParseTemplateUpdateResponse(rsp *http.Response) (*TemplateUpdateResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("templateUpdate", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -48849,77 +48854,77 @@ func ParseTemplateUpdateResponse(rsp *http.Response) (*TemplateUpdateResponse, e
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
 		var dest UnprocessableEntity
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("templateUpdate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -48961,7 +48966,7 @@ func ParseTemplateUpdateResponse(rsp *http.Response) (*TemplateUpdateResponse, e
 
 // ParseUserWorkspaceListResponse parses an HTTP response from a UserWorkspaceListWithResponse call
 func ParseUserWorkspaceListResponse(rsp *http.Response) (*UserWorkspaceListResponse, error) {
-	bodyBytes, err := io.ReadAll(rsp.Body)
+	bodyBytes, err := readResponseBody("userWorkspaceList", rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
@@ -48975,70 +48980,70 @@ func ParseUserWorkspaceListResponse(rsp *http.Response) (*UserWorkspaceListRespo
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest UserPage
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
 		var dest Unauthorized
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
 		var dest Forbidden
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 405:
 		var dest MethodNotAllowed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON405 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
 		var dest UnsupportedMediaType
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON415 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalServerError
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 501:
 		var dest NotImplemented
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+		if err := wrapDecodeError("userWorkspaceList", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
 			return nil, err
 		}
 		response.JSON501 = &dest
@@ -49285,4 +49290,692 @@ func NewCallbackEventReceiveCallbackRequestWithBody(targetURL string, params *Ca
 
 	}
 	return req, nil
+}
+
+// OperationMediaTypes is one operation's row in [MediaTypes]. whispir-gen
+// presents each operation's primary media type to oapi-codegen as
+// application/json, so that Go names stay short; this row says which types
+// the spec really declares, so that they can be put back on the wire.
+type OperationMediaTypes struct {
+	// Method and Path locate the operation, as the spec writes them.
+	Method, Path string
+	// Accept is the operation's primary media type, sent as Accept; ""
+	// when that is application/json.
+	Accept string
+	// Requests maps a request Content-Type as the generated code labels it
+	// to the media type the spec declares.
+	Requests map[string]string
+	// Responses maps a response key of the spec ("200", "4XX", "default")
+	// to the media type the generated code presents as application/json.
+	Responses map[string]string
+}
+
+// MediaTypes holds the media types of every operation, by operationId.
+var MediaTypes = map[string]OperationMediaTypes{
+	"activityCreate": {
+		Method: "POST", Path: "/activities", Accept: "application/vnd.whispir.activity-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.activity-v1+json"},
+		Responses: map[string]string{"201": "application/vnd.whispir.activity-v1+json"},
+	},
+	"activityList": {
+		Method: "GET", Path: "/activities", Accept: "application/vnd.whispir.activity-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.activity-v1+json"},
+	},
+	"activityWorkspaceList": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/activities", Accept: "application/vnd.whispir.activity-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.activity-v1+json"},
+	},
+	"authCreate": {
+		Method: "POST", Path: "/auth", Accept: "application/vnd.whispir.auth-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.auth-v1+json"},
+	},
+	"authVerificationRetrieve": {
+		Method: "GET", Path: "/auth/verify", Accept: "application/vnd.whispir.auth-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.auth-v1+json"},
+	},
+	"callbackCallList": {
+		Method: "GET", Path: "/callbacks/{callbackId}/calls", Accept: "application/vnd.whispir.api-call-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.api-call-v1+json"},
+	},
+	"callbackCallUpdate": {
+		Method: "PUT", Path: "/callbacks/{callbackId}/calls", Accept: "application/vnd.whispir.api-call-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.api-call-v1+json"},
+	},
+	"callbackCreate": {
+		Method: "POST", Path: "/callbacks", Accept: "application/vnd.whispir.api-callback-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.api-callback-v1+json"},
+		Responses: map[string]string{"201": "application/vnd.whispir.api-callback-v1+json"},
+	},
+	"callbackDelete": {
+		Method: "DELETE", Path: "/callbacks/{callbackId}", Accept: "application/vnd.whispir.api-callback-v1+json",
+	},
+	"callbackList": {
+		Method: "GET", Path: "/callbacks", Accept: "application/vnd.whispir.api-callback-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.api-callback-v1+json"},
+	},
+	"callbackRetrieve": {
+		Method: "GET", Path: "/callbacks/{callbackId}", Accept: "application/vnd.whispir.api-callback-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.api-callback-v1+json"},
+	},
+	"callbackUpdate": {
+		Method: "PUT", Path: "/callbacks/{callbackId}", Accept: "application/vnd.whispir.api-callback-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.api-callback-v1+json"},
+	},
+	"contactCreate": {
+		Method: "POST", Path: "/workspaces/{workspaceId}/contacts", Accept: "application/vnd.whispir.contact-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.contact-v1+json"},
+		Responses: map[string]string{"201": "application/vnd.whispir.contact-v1+json"},
+	},
+	"contactDelete": {
+		Method: "DELETE", Path: "/workspaces/{workspaceId}/contacts/{contactId}", Accept: "application/vnd.whispir.contact-v1+json",
+	},
+	"contactList": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/contacts", Accept: "application/vnd.whispir.contact-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.contact-v1+json"},
+	},
+	"contactRetrieve": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/contacts/{contactId}", Accept: "application/vnd.whispir.contact-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.contact-v1+json"},
+	},
+	"contactUpdate": {
+		Method: "PUT", Path: "/workspaces/{workspaceId}/contacts/{contactId}", Accept: "application/vnd.whispir.contact-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.contact-v1+json"},
+	},
+	"customListList": {
+		Method: "GET", Path: "/customlists", Accept: "application/vnd.whispir.customlist-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.customlist-v1+json"},
+	},
+	"customListRetrieve": {
+		Method: "GET", Path: "/customlists/{customListId}", Accept: "application/vnd.whispir.customlist-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.customlist-v1+json"},
+	},
+	"defaultContactCreate": {
+		Method: "POST", Path: "/contacts", Accept: "application/vnd.whispir.contact-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.contact-v1+json"},
+		Responses: map[string]string{"201": "application/vnd.whispir.contact-v1+json"},
+	},
+	"defaultContactDelete": {
+		Method: "DELETE", Path: "/contacts/{contactId}", Accept: "application/vnd.whispir.contact-v1+json",
+	},
+	"defaultContactList": {
+		Method: "GET", Path: "/contacts", Accept: "application/vnd.whispir.contact-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.contact-v1+json"},
+	},
+	"defaultContactRetrieve": {
+		Method: "GET", Path: "/contacts/{contactId}", Accept: "application/vnd.whispir.contact-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.contact-v1+json"},
+	},
+	"defaultContactUpdate": {
+		Method: "PUT", Path: "/contacts/{contactId}", Accept: "application/vnd.whispir.contact-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.contact-v1+json"},
+	},
+	"defaultDistributionListCreate": {
+		Method: "POST", Path: "/distributionlists", Accept: "application/vnd.whispir.distributionlist-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.distributionlist-v1+json"},
+		Responses: map[string]string{"201": "application/vnd.whispir.distributionlist-v1+json"},
+	},
+	"defaultDistributionListDelete": {
+		Method: "DELETE", Path: "/distributionlists/{distributionListId}", Accept: "application/vnd.whispir.distributionlist-v1+json",
+	},
+	"defaultDistributionListList": {
+		Method: "GET", Path: "/distributionlists", Accept: "application/vnd.whispir.distributionlist-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.distributionlist-v1+json"},
+	},
+	"defaultDistributionListRetrieve": {
+		Method: "GET", Path: "/distributionlists/{distributionListId}", Accept: "application/vnd.whispir.distributionlist-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.distributionlist-v1+json"},
+	},
+	"defaultDistributionListUpdate": {
+		Method: "PUT", Path: "/distributionlists/{distributionListId}", Accept: "application/vnd.whispir.distributionlist-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.distributionlist-v1+json"},
+	},
+	"defaultEventCreate": {
+		Method: "POST", Path: "/events", Accept: "application/vnd.whispir.event-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.event-v1+json"},
+		Responses: map[string]string{"201": "application/vnd.whispir.event-v1+json"},
+	},
+	"defaultEventList": {
+		Method: "GET", Path: "/events", Accept: "application/vnd.whispir.event-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.event-v1+json"},
+	},
+	"defaultEventRetrieve": {
+		Method: "GET", Path: "/events/{eventId}", Accept: "application/vnd.whispir.event-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.event-v1+json"},
+	},
+	"defaultEventUpdate": {
+		Method: "PUT", Path: "/events/{eventId}", Accept: "application/vnd.whispir.event-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.event-v1+json"},
+	},
+	"defaultImportCreate": {
+		Method: "POST", Path: "/imports", Accept: "application/vnd.whispir.importcontact-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.importcontact-v1+json"},
+	},
+	"defaultMessageCreate": {
+		Method: "POST", Path: "/messages", Accept: "application/vnd.whispir.message-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.message-v1+json"},
+		Responses: map[string]string{"200": "application/vnd.whispir.message-v1+json"},
+	},
+	"defaultMessageList": {
+		Method: "GET", Path: "/messages", Accept: "application/vnd.whispir.message-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.message-v1+json"},
+	},
+	"defaultMessageResponseList": {
+		Method: "GET", Path: "/messages/{messageId}/messageresponses", Accept: "application/vnd.whispir.messageresponse-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.messageresponse-v1+json"},
+	},
+	"defaultMessageRetrieve": {
+		Method: "GET", Path: "/messages/{messageId}", Accept: "application/vnd.whispir.message-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.message-v1+json"},
+	},
+	"defaultMessageStatusList": {
+		Method: "GET", Path: "/messages/{messageId}/messagestatus", Accept: "application/vnd.whispir.messagestatus-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.messagestatus-v1+json"},
+	},
+	"defaultResourceCreate": {
+		Method: "POST", Path: "/resources", Accept: "application/vnd.whispir.resource-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.resource-v1+json"},
+		Responses: map[string]string{"201": "application/vnd.whispir.resource-v1+json"},
+	},
+	"defaultResourceDelete": {
+		Method: "DELETE", Path: "/resources/{resourceId}", Accept: "application/vnd.whispir.resource-v1+json",
+	},
+	"defaultResourceList": {
+		Method: "GET", Path: "/resources", Accept: "application/vnd.whispir.resource-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.resource-v1+json"},
+	},
+	"defaultResourceRetrieve": {
+		Method: "GET", Path: "/resources/{resourceId}", Accept: "application/vnd.whispir.resource-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.resource-v1+json"},
+	},
+	"defaultResourceUpdate": {
+		Method: "PUT", Path: "/resources/{resourceId}", Accept: "application/vnd.whispir.resource-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.resource-v1+json"},
+	},
+	"defaultResponseRuleCreate": {
+		Method: "POST", Path: "/responserules", Accept: "application/vnd.whispir.responserule-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.responserule-v1+json"},
+		Responses: map[string]string{"201": "application/vnd.whispir.responserule-v1+json"},
+	},
+	"defaultResponseRuleDelete": {
+		Method: "DELETE", Path: "/responserules/{responseRuleId}", Accept: "application/vnd.whispir.responserule-v1+json",
+	},
+	"defaultResponseRuleList": {
+		Method: "GET", Path: "/responserules", Accept: "application/vnd.whispir.responserule-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.responserule-v1+json"},
+	},
+	"defaultResponseRuleRetrieve": {
+		Method: "GET", Path: "/responserules/{responseRuleId}", Accept: "application/vnd.whispir.responserule-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.responserule-v1+json"},
+	},
+	"defaultResponseRuleUpdate": {
+		Method: "PUT", Path: "/responserules/{responseRuleId}", Accept: "application/vnd.whispir.responserule-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.responserule-v1+json"},
+	},
+	"defaultScenarioCreate": {
+		Method: "POST", Path: "/scenarios", Accept: "application/vnd.whispir.scenario-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.scenario-v1+json"},
+		Responses: map[string]string{"201": "application/vnd.whispir.scenario-v1+json"},
+	},
+	"defaultScenarioDelete": {
+		Method: "DELETE", Path: "/scenarios/{scenarioId}", Accept: "application/vnd.whispir.scenario-v1+json",
+	},
+	"defaultScenarioList": {
+		Method: "GET", Path: "/scenarios", Accept: "application/vnd.whispir.scenario-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.scenario-v1+json"},
+	},
+	"defaultScenarioRetrieve": {
+		Method: "GET", Path: "/scenarios/{scenarioId}", Accept: "application/vnd.whispir.scenario-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.scenario-v1+json"},
+	},
+	"defaultScenarioRunCreate": {
+		Method: "POST", Path: "/scenarios/{scenarioId}", Accept: "application/vnd.whispir.scenario-v1+json",
+	},
+	"defaultScenarioUpdate": {
+		Method: "PUT", Path: "/scenarios/{scenarioId}", Accept: "application/vnd.whispir.scenario-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.scenario-v1+json"},
+	},
+	"defaultTemplateCreate": {
+		Method: "POST", Path: "/templates", Accept: "application/vnd.whispir.template-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.template-v1+json"},
+		Responses: map[string]string{"201": "application/vnd.whispir.template-v1+json"},
+	},
+	"defaultTemplateDelete": {
+		Method: "DELETE", Path: "/templates/{templateId}", Accept: "application/vnd.whispir.template-v1+json",
+	},
+	"defaultTemplateList": {
+		Method: "GET", Path: "/templates", Accept: "application/vnd.whispir.template-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.template-v1+json"},
+	},
+	"defaultTemplateRetrieve": {
+		Method: "GET", Path: "/templates/{templateId}", Accept: "application/vnd.whispir.template-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.template-v1+json"},
+	},
+	"defaultTemplateUpdate": {
+		Method: "PUT", Path: "/templates/{templateId}", Accept: "application/vnd.whispir.template-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.template-v1+json"},
+	},
+	"distributionListCreate": {
+		Method: "POST", Path: "/workspaces/{workspaceId}/distributionlists", Accept: "application/vnd.whispir.distributionlist-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.distributionlist-v1+json"},
+		Responses: map[string]string{"201": "application/vnd.whispir.distributionlist-v1+json"},
+	},
+	"distributionListDelete": {
+		Method: "DELETE", Path: "/workspaces/{workspaceId}/distributionlists/{distributionListId}", Accept: "application/vnd.whispir.distributionlist-v1+json",
+	},
+	"distributionListList": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/distributionlists", Accept: "application/vnd.whispir.distributionlist-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.distributionlist-v1+json"},
+	},
+	"distributionListRetrieve": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/distributionlists/{distributionListId}", Accept: "application/vnd.whispir.distributionlist-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.distributionlist-v1+json"},
+	},
+	"distributionListUpdate": {
+		Method: "PUT", Path: "/workspaces/{workspaceId}/distributionlists/{distributionListId}", Accept: "application/vnd.whispir.distributionlist-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.distributionlist-v1+json"},
+	},
+	"eventCreate": {
+		Method: "POST", Path: "/workspaces/{workspaceId}/events", Accept: "application/vnd.whispir.event-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.event-v1+json"},
+		Responses: map[string]string{"201": "application/vnd.whispir.event-v1+json"},
+	},
+	"eventList": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/events", Accept: "application/vnd.whispir.event-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.event-v1+json"},
+	},
+	"eventRetrieve": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/events/{eventId}", Accept: "application/vnd.whispir.event-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.event-v1+json"},
+	},
+	"eventUpdate": {
+		Method: "PUT", Path: "/workspaces/{workspaceId}/events/{eventId}", Accept: "application/vnd.whispir.event-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.event-v1+json"},
+	},
+	"importCreate": {
+		Method: "POST", Path: "/workspaces/{workspaceId}/imports", Accept: "application/vnd.whispir.importcontact-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.importcontact-v1+json"},
+	},
+	"keyCreate": {
+		Method: "POST", Path: "/keys",
+	},
+	"keyDelete": {
+		Method: "DELETE", Path: "/keys/{keyId}",
+	},
+	"keyList": {
+		Method: "GET", Path: "/keys",
+	},
+	"keyRetrieve": {
+		Method: "GET", Path: "/keys/{keyId}",
+	},
+	"keyUpdate": {
+		Method: "PUT", Path: "/keys/{keyId}",
+	},
+	"messageCreate": {
+		Method: "POST", Path: "/workspaces/{workspaceId}/messages", Accept: "application/vnd.whispir.message-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.message-v1+json"},
+		Responses: map[string]string{"200": "application/vnd.whispir.message-v1+json"},
+	},
+	"messageList": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/messages", Accept: "application/vnd.whispir.message-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.message-v1+json"},
+	},
+	"messageResponseList": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/messages/{messageId}/messageresponses", Accept: "application/vnd.whispir.messageresponse-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.messageresponse-v1+json"},
+	},
+	"messageRetrieve": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/messages/{messageId}", Accept: "application/vnd.whispir.message-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.message-v1+json"},
+	},
+	"messageStatusList": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/messages/{messageId}/messagestatus", Accept: "application/vnd.whispir.messagestatus-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.messagestatus-v1+json"},
+	},
+	"resourceCreate": {
+		Method: "POST", Path: "/workspaces/{workspaceId}/resources", Accept: "application/vnd.whispir.resource-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.resource-v1+json"},
+		Responses: map[string]string{"201": "application/vnd.whispir.resource-v1+json"},
+	},
+	"resourceDelete": {
+		Method: "DELETE", Path: "/workspaces/{workspaceId}/resources/{resourceId}", Accept: "application/vnd.whispir.resource-v1+json",
+	},
+	"resourceList": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/resources", Accept: "application/vnd.whispir.resource-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.resource-v1+json"},
+	},
+	"resourceRetrieve": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/resources/{resourceId}", Accept: "application/vnd.whispir.resource-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.resource-v1+json"},
+	},
+	"resourceUpdate": {
+		Method: "PUT", Path: "/workspaces/{workspaceId}/resources/{resourceId}", Accept: "application/vnd.whispir.resource-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.resource-v1+json"},
+	},
+	"responseRuleCreate": {
+		Method: "POST", Path: "/workspaces/{workspaceId}/responserules", Accept: "application/vnd.whispir.responserule-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.responserule-v1+json"},
+		Responses: map[string]string{"201": "application/vnd.whispir.responserule-v1+json"},
+	},
+	"responseRuleDelete": {
+		Method: "DELETE", Path: "/workspaces/{workspaceId}/responserules/{responseRuleId}", Accept: "application/vnd.whispir.responserule-v1+json",
+	},
+	"responseRuleList": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/responserules", Accept: "application/vnd.whispir.responserule-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.responserule-v1+json"},
+	},
+	"responseRuleRetrieve": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/responserules/{responseRuleId}", Accept: "application/vnd.whispir.responserule-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.responserule-v1+json"},
+	},
+	"responseRuleUpdate": {
+		Method: "PUT", Path: "/workspaces/{workspaceId}/responserules/{responseRuleId}", Accept: "application/vnd.whispir.responserule-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.responserule-v1+json"},
+	},
+	"scenarioCreate": {
+		Method: "POST", Path: "/workspaces/{workspaceId}/scenarios", Accept: "application/vnd.whispir.scenario-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.scenario-v1+json"},
+		Responses: map[string]string{"201": "application/vnd.whispir.scenario-v1+json"},
+	},
+	"scenarioDelete": {
+		Method: "DELETE", Path: "/workspaces/{workspaceId}/scenarios/{scenarioId}", Accept: "application/vnd.whispir.scenario-v1+json",
+	},
+	"scenarioList": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/scenarios", Accept: "application/vnd.whispir.scenario-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.scenario-v1+json"},
+	},
+	"scenarioRetrieve": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/scenarios/{scenarioId}", Accept: "application/vnd.whispir.scenario-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.scenario-v1+json"},
+	},
+	"scenarioRunCreate": {
+		Method: "POST", Path: "/workspaces/{workspaceId}/scenarios/{scenarioId}", Accept: "application/vnd.whispir.scenario-v1+json",
+	},
+	"scenarioUpdate": {
+		Method: "PUT", Path: "/workspaces/{workspaceId}/scenarios/{scenarioId}", Accept: "application/vnd.whispir.scenario-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.scenario-v1+json"},
+	},
+	"sendCodeCreate": {
+		Method: "POST", Path: "/otp/send-code",
+	},
+	"templateCreate": {
+		Method: "POST", Path: "/workspaces/{workspaceId}/templates", Accept: "application/vnd.whispir.template-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.template-v1+json"},
+		Responses: map[string]string{"201": "application/vnd.whispir.template-v1+json"},
+	},
+	"templateDelete": {
+		Method: "DELETE", Path: "/workspaces/{workspaceId}/templates/{templateId}", Accept: "application/vnd.whispir.template-v1+json",
+	},
+	"templateList": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/templates", Accept: "application/vnd.whispir.template-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.template-v1+json"},
+	},
+	"templateRetrieve": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/templates/{templateId}", Accept: "application/vnd.whispir.template-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.template-v1+json"},
+	},
+	"templateUpdate": {
+		Method: "PUT", Path: "/workspaces/{workspaceId}/templates/{templateId}", Accept: "application/vnd.whispir.template-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.template-v1+json"},
+	},
+	"userCreate": {
+		Method: "POST", Path: "/users", Accept: "application/vnd.whispir.user-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.user-v1+json"},
+		Responses: map[string]string{"201": "application/vnd.whispir.user-v1+json"},
+	},
+	"userDelete": {
+		Method: "DELETE", Path: "/users/{userId}", Accept: "application/vnd.whispir.user-v1+json",
+	},
+	"userList": {
+		Method: "GET", Path: "/users", Accept: "application/vnd.whispir.user-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.user-v1+json"},
+	},
+	"userRetrieve": {
+		Method: "GET", Path: "/users/{userId}", Accept: "application/vnd.whispir.user-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.user-v1+json"},
+	},
+	"userUpdate": {
+		Method: "PUT", Path: "/users/{userId}", Accept: "application/vnd.whispir.user-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.user-v1+json"},
+	},
+	"userWorkspaceList": {
+		Method: "GET", Path: "/workspaces/{workspaceId}/users", Accept: "application/vnd.whispir.user-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.user-v1+json"},
+	},
+	"usersDelete": {
+		Method: "DELETE", Path: "/users", Accept: "application/vnd.whispir.user-v1+json",
+	},
+	"verifyCodeCreate": {
+		Method: "POST", Path: "/otp/{otpId}/verify-code",
+	},
+	"workspaceCreate": {
+		Method: "POST", Path: "/workspaces", Accept: "application/vnd.whispir.workspace-v1+json",
+		Requests:  map[string]string{"application/json": "application/vnd.whispir.workspace-v1+json"},
+		Responses: map[string]string{"201": "application/vnd.whispir.workspace-v1+json"},
+	},
+	"workspaceList": {
+		Method: "GET", Path: "/workspaces", Accept: "application/vnd.whispir.workspace-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.workspace-v1+json"},
+	},
+	"workspaceRetrieve": {
+		Method: "GET", Path: "/workspaces/{workspaceId}", Accept: "application/vnd.whispir.workspace-v1+json",
+		Responses: map[string]string{"200": "application/vnd.whispir.workspace-v1+json"},
+	},
+	"workspaceUpdate": {
+		Method: "PUT", Path: "/workspaces/{workspaceId}", Accept: "application/vnd.whispir.workspace-v1+json",
+		Requests: map[string]string{"application/json": "application/vnd.whispir.workspace-v1+json"},
+	},
+}
+
+// FindMediaTypes returns the operation that method and path belong to: its
+// operationId and its row in [MediaTypes]. path is the escaped request path
+// without the server's base path; a path segment written in the spec wins
+// over a path parameter.
+func FindMediaTypes(method, path string) (string, OperationMediaTypes, bool) {
+	segments := strings.Split(strings.Trim(path, "/"), "/")
+	best, bestLiterals := "", -1
+	for _, r := range mediaTypeRoutes()[method] {
+		if len(r.segments) != len(segments) {
+			continue
+		}
+		literals, ok := 0, true
+		for i, t := range r.segments {
+			open := strings.IndexByte(t, '{')
+			if open < 0 {
+				if ok = t == segments[i]; !ok {
+					break
+				}
+				literals++
+				continue
+			}
+			prefix, suffix := t[:open], t[strings.LastIndexByte(t, '}')+1:]
+			s := segments[i]
+			if ok = len(s) > len(prefix)+len(suffix) && strings.HasPrefix(s, prefix) && strings.HasSuffix(s, suffix); !ok {
+				break
+			}
+		}
+		if ok && literals > bestLiterals {
+			best, bestLiterals = r.id, literals
+		}
+	}
+	if bestLiterals < 0 {
+		return "", OperationMediaTypes{}, false
+	}
+	return best, MediaTypes[best], true
+}
+
+// ResponseMediaType returns the media type the spec declares where the
+// generated code presents application/json for a response with this
+// status, or "".
+func (o OperationMediaTypes) ResponseMediaType(status int) string {
+	if mt, ok := o.Responses[strconv.Itoa(status)]; ok {
+		return mt
+	}
+	if mt, ok := o.Responses[strconv.Itoa(status/100)+"XX"]; ok {
+		return mt
+	}
+	return o.Responses["default"]
+}
+
+// mediaTypeRoute is an operation's path, split into segments.
+type mediaTypeRoute struct {
+	id       string
+	segments []string
+}
+
+// mediaTypeRoutes indexes MediaTypes by method, once.
+var mediaTypeRoutes = sync.OnceValue(func() map[string][]mediaTypeRoute {
+	routes := map[string][]mediaTypeRoute{}
+	for id, o := range MediaTypes {
+		routes[o.Method] = append(routes[o.Method], mediaTypeRoute{id: id, segments: strings.Split(strings.Trim(o.Path, "/"), "/")})
+	}
+	for _, rs := range routes {
+		slices.SortFunc(rs, func(a, b mediaTypeRoute) int { return strings.Compare(a.id, b.id) })
+	}
+	return routes
+})
+
+// swapMediaType replaces the media type of a Content-Type value that is
+// from (in any case), keeping its parameters.
+func swapMediaType(value, from, to string) (string, bool) {
+	base, params, hasParams := strings.Cut(value, ";")
+	if !strings.EqualFold(strings.TrimSpace(base), from) {
+		return value, false
+	}
+	if hasParams {
+		return to + ";" + params, true
+	}
+	return to, true
+}
+
+// WithMediaTypes wraps the client's HttpRequestDoer in [NewMediaTypeDoer],
+// so that requests carry the media types the spec declares. It wraps the
+// doer set so far: list it after WithHTTPClient.
+func WithMediaTypes() ClientOption {
+	return func(c *Client) error {
+		c.Client = NewMediaTypeDoer(c.Server, c.Client)
+		return nil
+	}
+}
+
+// NewMediaTypeDoer returns an HttpRequestDoer that sends each request of an
+// operation in [MediaTypes] with the media types the spec declares: the
+// operation's Accept (if any) when the request has none, and the declared
+// Content-Type where the generated code presented it as application/json.
+// On the way back, a response labelled with the type presented for its
+// status is relabelled application/json, which is what the Parse functions
+// look for. server is the client's server URL; its path is stripped before
+// matching. Requests of unknown operations pass unchanged, and the caller's
+// request is never modified. A nil next sends with a new http.Client.
+func NewMediaTypeDoer(server string, next HttpRequestDoer) HttpRequestDoer {
+	if next == nil {
+		next = &http.Client{}
+	}
+	base := ""
+	if u, err := url.Parse(server); err == nil {
+		base = strings.TrimSuffix(u.EscapedPath(), "/")
+	}
+	return &mediaTypeDoer{base: base, next: next}
+}
+
+type mediaTypeDoer struct {
+	base string
+	next HttpRequestDoer
+}
+
+func (d *mediaTypeDoer) Do(req *http.Request) (*http.Response, error) {
+	_, op, ok := FindMediaTypes(req.Method, strings.TrimPrefix(req.URL.EscapedPath(), d.base))
+	if !ok {
+		return d.next.Do(req)
+	}
+	out := req.Clone(req.Context())
+	if out.Header.Get("Accept") == "" && op.Accept != "" {
+		out.Header.Set("Accept", op.Accept)
+	}
+	for presented, declared := range op.Requests {
+		if v, ok := swapMediaType(out.Header.Get("Content-Type"), presented, declared); ok {
+			out.Header.Set("Content-Type", v)
+			break
+		}
+	}
+	resp, err := d.next.Do(out)
+	if err != nil || resp == nil || resp.Header == nil {
+		return resp, err
+	}
+	if declared := op.ResponseMediaType(resp.StatusCode); declared != "" {
+		if v, ok := swapMediaType(resp.Header.Get("Content-Type"), declared, "application/json"); ok {
+			resp.Header.Set("Content-Type", v)
+		}
+	}
+	return resp, nil
+}
+
+// DecodeError is the error of a Parse function, and so of every
+// ...WithResponse method, whose response body does not decode into the type
+// the spec declares. Its message names the operation and the kind of
+// mismatch, stays short and never quotes the body. Unwrap returns the
+// decoder's own error, for errors.As to *json.UnmarshalTypeError or
+// *json.SyntaxError; that error's message may quote body values.
+type DecodeError struct {
+	OperationID string // the spec's operationId
+	StatusCode  int
+	Err         error
+}
+
+func (e *DecodeError) Error() string {
+	return e.OperationID + ": decode response: status " + strconv.Itoa(e.StatusCode) + ": " + describeDecodeError(e.Err)
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// wrapDecodeError wraps a decoding error of the operation's response.
+func wrapDecodeError(operationID string, rsp *http.Response, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &DecodeError{OperationID: operationID, StatusCode: rsp.StatusCode, Err: err}
+}
+
+// readResponseBody reads a response body; its error names the operation.
+func readResponseBody(operationID string, body io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(body)
+	if err != nil {
+		return data, fmt.Errorf("%s: read response: %w", operationID, err)
+	}
+	return data, nil
+}
+
+// describeDecodeError says what did not decode, without a value from the
+// body, in at most about 200 bytes.
+func describeDecodeError(err error) string {
+	var (
+		typeErr   *json.UnmarshalTypeError
+		syntaxErr *json.SyntaxError
+		numErr    *strconv.NumError
+		timeErr   *time.ParseError
+		msg       string
+	)
+	switch {
+	case errors.As(err, &typeErr):
+		kind, _, _ := strings.Cut(typeErr.Value, " ")
+		msg = "cannot decode a JSON " + kind
+		if field := strings.Trim(typeErr.Struct+"."+typeErr.Field, "."); field != "" {
+			msg += " into " + field
+		}
+		if typeErr.Type != nil {
+			msg += " of Go type " + typeErr.Type.String()
+		}
+		msg += " at byte " + strconv.FormatInt(typeErr.Offset, 10)
+	case errors.As(err, &syntaxErr):
+		msg = "invalid JSON at byte " + strconv.FormatInt(syntaxErr.Offset, 10)
+	case errors.As(err, &numErr):
+		msg = "invalid number: " + numErr.Err.Error()
+	case errors.As(err, &timeErr):
+		msg = "invalid date or time"
+	default:
+		msg = "body does not match the declared type"
+	}
+	if len(msg) > 200 {
+		msg = strings.ToValidUTF8(msg[:200], "") + "..."
+	}
+	return msg
 }
