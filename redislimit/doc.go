@@ -37,7 +37,7 @@
 // Keys hold no secret: the API key is only hashed into them (the first 16
 // hex digits of its SHA-256). With the default prefix "whispir" they are
 //
-//	rate:whispir:<hash>:qps          the GCRA state (redis_rate adds "rate:"); expires within a second of idling
+//	rate:whispir:<hash>:qps          the GCRA state (redis_rate adds "rate:"); expires when the bucket is full again
 //	whispir:<hash>:qpd:<YYYY-MM-DD>  the day's count, named after the day the budget period starts;
 //	                                 expires an hour after the period ends
 //

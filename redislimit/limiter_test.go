@@ -149,7 +149,16 @@ func TestBurstIsSharedByEveryLimiterOfTheKey(t *testing.T) {
 			cancel()
 		}
 	}
-	if took := time.Since(start); took < 900*time.Millisecond && (passed != 3 || refused != 5) {
+	took := time.Since(start)
+	if took >= 900*time.Millisecond {
+		// A new token may have come in the meantime: only the bounds hold.
+		t.Logf("eight waits took %s; checking bounds only", took)
+		if passed < 3 || passed > 4 {
+			t.Errorf("passed %d in %s; want 3 or 4", passed, took)
+		}
+		return
+	}
+	if passed != 3 || refused != 5 {
 		t.Errorf("passed %d, refused %d in %s; want 3 (the shared burst) and 5", passed, refused, took)
 	}
 }
@@ -257,7 +266,9 @@ func TestKeysAreNamespacedHoldNoSecretAndExpire(t *testing.T) {
 	t.Parallel()
 	srv := redistest.Start(t)
 	rdb, _ := client(t, srv.Addr)
-	l := newLimiter(t, rdb, 100, 10, WithPrefix("acme-alerts"), WithDailyBudget(DailyBudget{Limit: 100}))
+	// 1 a second with a burst of 3: after 3 requests the rate key lives for
+	// about 3 s, long enough to be seen.
+	l := newLimiter(t, rdb, 1, 3, WithPrefix("acme-alerts"), WithDailyBudget(DailyBudget{Limit: 100}))
 	for range 3 {
 		if err := l.Wait(t.Context()); err != nil {
 			t.Fatal(err)
