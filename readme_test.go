@@ -5,11 +5,16 @@ package whispir_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/whispir-go/whispir/api"
 	"github.com/whispir-go/whispir/generated"
+	"github.com/whispir-go/whispir/internal/redistest"
+	"github.com/whispir-go/whispir/redislimit"
 	"github.com/whispir-go/whispir/security"
 	"github.com/whispir-go/whispir/whispirtest"
 )
@@ -137,5 +142,56 @@ func TestReadmeFaults(t *testing.T) {
 	}
 	if got := len(srv.Requests()); got != 3 {
 		t.Errorf("requests = %d; want 3 (two QPS rejections, then the send)", got)
+	}
+}
+
+// readmeManySenders is the "Many senders, one key" snippet; the test passes
+// the Redis address, the budget and the mock's base URL.
+func readmeManySenders(ctx context.Context, redisAddr, apiKey string, budget int, p *security.Provider, baseURL string, msg generated.Message) (spent bool, st redislimit.BudgetStatus, err error) {
+	rdb := redis.NewClient(&redis.Options{Addr: redisAddr})
+	defer rdb.Close()
+	lim, err := redislimit.New(rdb, apiKey, 10, 2, // Business edition: 10 a second, bursts of 2
+		redislimit.WithDailyBudget(redislimit.DailyBudget{
+			Limit: budget, ResetHour: 0, Location: time.UTC, // when your account's day starts
+		}),
+		redislimit.WithFallback(0.25), // Redis down: each of 4 instances goes on at a quarter
+	)
+	if err != nil {
+		return false, st, err
+	}
+	c, err := api.New(p, api.WithBaseURL(baseURL), api.WithLimiter(lim))
+	if err != nil {
+		return false, st, err
+	}
+
+	_, err = c.SendMessage(ctx, "", msg)
+	var apiErr *api.Error
+	if errors.As(err, &apiErr) && apiErr.Code == api.CodeOverQPD {
+		// today's budget is spent: refused here, nothing was sent
+		spent = true
+	} else if err != nil {
+		return false, st, err
+	}
+	st, err = lim.Budget(ctx) // for metrics: st.Used, st.Remaining, st.ResetsAt
+	return spent, st, err
+}
+
+func TestReadmeManySenders(t *testing.T) {
+	t.Parallel()
+	rs := redistest.Start(t)
+	srv := whispirtest.NewServer()
+	defer srv.Close()
+	p, _ := security.New(srv.Credentials())
+	for i, want := range []struct {
+		spent           bool
+		used, remaining int
+	}{{false, 1, 1}, {false, 2, 0}, {true, 2, 0}} {
+		spent, st, err := readmeManySenders(t.Context(), rs.Addr, srv.Credentials().APIKey, 2, p, srv.URL, sms("61400000000"))
+		if err != nil || spent != want.spent || st.Used != want.used || st.Remaining != want.remaining {
+			t.Errorf("send %d: spent %v, budget %+v, err %v; want spent %v, used %d, remaining %d", i+1, spent, st, err, want.spent, want.used, want.remaining)
+		}
+	}
+	if n := len(srv.Messages()); n != 2 {
+		t.Errorf("messages = %d; want 2 (the third was refused before sending)", n)
 	}
 }

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/url"
 
-	"golang.org/x/time/rate"
-
 	"github.com/whispir-go/whispir"
 	"github.com/whispir-go/whispir/generated"
 	"github.com/whispir-go/whispir/security"
@@ -78,9 +76,7 @@ func New(p *security.Provider, opts ...Option) (*Client, error) {
 		validateResponses: cfg.validateResponses,
 		userAgent:         cfg.userAgent,
 		logger:            cfg.logger,
-	}
-	if cfg.ratePerSecond > 0 {
-		pl.limiter = rate.NewLimiter(rate.Limit(cfg.ratePerSecond), cfg.rateBurst)
+		limiter:           cfg.limiter,
 	}
 	c := &Client{provider: p, baseURL: cfg.baseURL, pipeline: pl}
 	c.editors = []generated.RequestEditorFn{p.Intercept}

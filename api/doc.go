@@ -38,7 +38,8 @@
 // spec, sets its vendor media type (application/vnd.whispir.<resource>-v1+json)
 // as Content-Type and Accept and the User-Agent, checks the request against
 // the spec (a request that breaks it returns [ErrInvalidRequest] and is never
-// sent), paces it when [WithRateLimit] is set, sends it with a 30 second
+// sent), paces it when [WithRateLimit] or [WithLimiter] is set (every
+// attempt waits for the [Limiter]), sends it with a 30 second
 // timeout per attempt, and retries what is safe to retry (see [RetryPolicy]).
 //
 // # Errors
@@ -48,8 +49,10 @@
 // Retry-After. Branch with errors.Is on [ErrUnauthorized] (401),
 // [ErrForbidden] (403: a missing or wrong API key, or no permission),
 // [ErrRateLimited] (429, or 403 with ERR_403_DEVELOPER_OVER_QPS/QPD) and
-// [ErrNotFound] (404), or with errors.As on *Error. Error strings are one
-// line and never hold credentials or request values.
+// [ErrNotFound] (404), or with errors.As on *Error. A Limiter's refusal is
+// [ErrLimiterWait], or, for a spent daily quota, an *Error with Code
+// [CodeOverQPD] and StatusCode 0 (not sent). Error strings are one line
+// and never hold credentials or request values.
 //
 // [whispirtest]: https://pkg.go.dev/github.com/whispir-go/whispir/whispirtest
 package api

@@ -45,10 +45,11 @@ const (
 // maxErrorBody caps how much of an error response is read.
 const maxErrorBody = 1 << 20
 
-// Error is a non-2xx answer from Whispir (or its gateway).
+// Error is a non-2xx answer from Whispir (or its gateway), or, with
+// StatusCode 0, a refusal the gateway would make that a Limiter made first.
 type Error struct {
 	Operation  string        // operationId, e.g. "messageCreate"
-	StatusCode int           // HTTP status
+	StatusCode int           // HTTP status; 0 when refused before sending (a Limiter's spent daily quota)
 	Summary    string        // errorSummary of a Whispir error body
 	Text       string        // errorText, or the gateway's "message"
 	Detail     string        // errorDetail
@@ -69,7 +70,11 @@ func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Operation)
 	b.WriteString(": ")
-	b.WriteString(strconv.Itoa(e.StatusCode))
+	if e.StatusCode == 0 { // refused before sending, e.g. by a Limiter
+		b.WriteString("not sent")
+	} else {
+		b.WriteString(strconv.Itoa(e.StatusCode))
+	}
 	if t := http.StatusText(e.StatusCode); t != "" {
 		b.WriteString(" " + strings.ToLower(t))
 	}

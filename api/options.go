@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // DefaultTimeout bounds each HTTP attempt unless WithTimeout or a client
@@ -30,8 +32,7 @@ type config struct {
 	validateResponses bool
 	userAgent         string
 	logger            *slog.Logger
-	ratePerSecond     float64
-	rateBurst         int
+	limiter           Limiter // nil: no pacing
 }
 
 // WithRegion sends requests to the region's server from the spec.
@@ -185,14 +186,16 @@ func WithLogger(l *slog.Logger) Option {
 // WithRateLimit paces requests to perSecond on average, with bursts of up
 // to perSecond (at least 1) requests, so a batch of sends stays under the
 // plan's quota (5, 10 or 30 a second) instead of collecting rate-limit
-// rejections. Every attempt, retries included, takes a token; waiting for
-// one ends with the context. perSecond must be a positive finite number.
+// rejections. It is WithLimiter with a new *rate.Limiter for each client,
+// which paces this process only (for many processes sharing a key see
+// package redislimit). Every attempt, retries included, takes a token;
+// waiting for one ends with the context. perSecond must be a positive
+// finite number.
 func WithRateLimit(perSecond float64) Option {
 	return func(c *config) error {
 		if !(perSecond > 0) || math.IsInf(perSecond, 1) {
 			return fmt.Errorf("%w: rate limit needs a positive finite rate", ErrInvalidOption)
 		}
-		c.ratePerSecond, c.rateBurst = perSecond, max(1, int(perSecond))
-		return nil
+		return WithLimiter(rate.NewLimiter(rate.Limit(perSecond), max(1, int(perSecond))))(c)
 	}
 }

@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/whispir-go/whispir"
 	"github.com/whispir-go/whispir/generated"
 )
@@ -34,7 +32,7 @@ type pipeline struct {
 	validateResponses bool
 	userAgent         string
 	logger            *slog.Logger
-	limiter           *rate.Limiter // nil: no pacing
+	limiter           Limiter // nil: no pacing
 }
 
 var _ generated.HttpRequestDoer = (*pipeline)(nil)
@@ -81,7 +79,7 @@ func (p *pipeline) send(ctx context.Context, route *whispir.Route, req *http.Req
 	for attempt := 1; ; attempt++ {
 		if p.limiter != nil {
 			if err := p.limiter.Wait(ctx); err != nil {
-				return nil, opError(route.ID, "rate limit wait", err)
+				return nil, limiterError(ctx, route.ID, err)
 			}
 		}
 		resp, err := p.attempt(ctx, route, req, body, attempt)

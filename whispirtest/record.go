@@ -5,12 +5,15 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/whispir-go/whispir/security"
 )
 
 // Request is one request the server received and the status it answered.
 type Request struct {
+	// Time is when the request arrived (when the server started handling it).
+	Time     time.Time
 	Method   string
 	Path     string // as received, including any base path
 	RawQuery string
@@ -65,7 +68,7 @@ func (s *Server) Reset() {
 
 // record starts the record of r.
 func (s *Server) record(r *http.Request) *Request {
-	rec := &Request{Method: r.Method, Header: redact(r.Header)}
+	rec := &Request{Time: time.Now(), Method: r.Method, Header: redact(r.Header)}
 	if r.URL != nil {
 		rec.Path, rec.RawQuery = r.URL.Path, r.URL.RawQuery
 	}
