@@ -146,8 +146,9 @@ type receiver struct {
 	get   int
 	posts []int
 
-	mu  sync.Mutex
-	got []received
+	mu   sync.Mutex
+	got  []received // POSTs
+	gets []received
 	// arrived gets a value (without blocking) for each POST, once it is
 	// recorded.
 	arrived chan struct{}
@@ -162,22 +163,26 @@ func newReceiver(t *testing.T, get int, posts ...int) *receiver {
 }
 
 func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
-	if req.Method == http.MethodGet {
-		w.WriteHeader(r.get)
-		return
-	}
 	body, _ := io.ReadAll(req.Body)
+	got := received{Method: req.Method, RawQuery: req.URL.RawQuery, Header: req.Header.Clone(), Body: body}
 	r.mu.Lock()
-	r.got = append(r.got, received{Method: req.Method, RawQuery: req.URL.RawQuery, Header: req.Header.Clone(), Body: body})
+	if req.Method == http.MethodGet {
+		r.gets = append(r.gets, got)
+	} else {
+		r.got = append(r.got, got)
+	}
 	n := len(r.got)
 	r.mu.Unlock()
-	select {
-	case r.arrived <- struct{}{}:
-	default:
-	}
-	status := http.StatusOK
-	if n <= len(r.posts) {
-		status = r.posts[n-1]
+	status := r.get
+	if req.Method != http.MethodGet {
+		select {
+		case r.arrived <- struct{}{}:
+		default:
+		}
+		status = http.StatusOK
+		if n <= len(r.posts) {
+			status = r.posts[n-1]
+		}
 	}
 	switch status {
 	case -1:
@@ -189,7 +194,14 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	w.WriteHeader(status)
 }
 
-// received returns copies of the POSTs so far.
+// checks returns the GETs so far.
+func (r *receiver) checks() []received {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.gets)
+}
+
+// received returns the POSTs so far.
 func (r *receiver) received() []received {
 	r.mu.Lock()
 	defer r.mu.Unlock()
