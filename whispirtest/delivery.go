@@ -304,12 +304,7 @@ func (s *Server) attempt(cb storedCallback, ev callbackEvent, body []byte, conte
 		callbackURL: cb.URL,
 		location:    ev.location,
 		from:        ev.from,
-	}
-	rec.response = payloadResponse{Channel: channelLabel(ev.channel)}
-	if ev.kind == eventReply {
-		rec.response.Acknowledged, rec.response.Content = ev.at.Format(shortTime), &ev.content
-	} else {
-		rec.response.Undeliverable = ev.at.Format(shortTime)
+		response:    ev.response(),
 	}
 	code, msg := s.call(cb, body, contentType, &rec.CallbackCall)
 	rec.StatusCode, rec.StatusMessage = code, msg

@@ -122,9 +122,16 @@ func sendSMS(t *testing.T, srv *whispirtest.Server, ws string) string {
 	if ws != "" {
 		path = "/workspaces/" + ws + "/messages"
 	}
-	resp, body := send(t, newRequest(t, srv, http.MethodPost, path, smsBody))
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("create: got status %d (%s); want 202", resp.StatusCode, clip(body))
+	return postForID(t, srv, path, smsBody, http.StatusAccepted)
+}
+
+// postForID POSTs body to path and returns the id at the end of the
+// answer's Location; it fails the test unless the mock answered want.
+func postForID(t *testing.T, srv *whispirtest.Server, path, body string, want int) string {
+	t.Helper()
+	resp, data := send(t, newRequest(t, srv, http.MethodPost, path, body))
+	if resp.StatusCode != want {
+		t.Fatalf("POST %s: got status %d (%s); want %d", path, resp.StatusCode, clip(data), want)
 	}
 	loc := resp.Header.Get("Location")
 	return loc[strings.LastIndex(loc, "/")+1:]
@@ -225,24 +232,14 @@ func callbackJSON(name, url, authType, key, contentType string, retries bool) st
 // unless the mock answered 201.
 func createCallback(t *testing.T, srv *whispirtest.Server, body string) string {
 	t.Helper()
-	resp, data := send(t, newRequest(t, srv, http.MethodPost, "/callbacks", body))
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("callbackCreate: got %d (%s); want 201", resp.StatusCode, clip(data))
-	}
-	loc := resp.Header.Get("Location")
-	return loc[strings.LastIndex(loc, "/")+1:]
+	return postForID(t, srv, "/callbacks", body, http.StatusCreated)
 }
 
 // sendMessage sends body (a message) to the default workspace and returns
 // its id.
 func sendMessage(t *testing.T, srv *whispirtest.Server, body string) string {
 	t.Helper()
-	resp, data := send(t, newRequest(t, srv, http.MethodPost, "/messages", body))
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("messageCreate: got %d (%s); want 202", resp.StatusCode, clip(data))
-	}
-	loc := resp.Header.Get("Location")
-	return loc[strings.LastIndex(loc, "/")+1:]
+	return postForID(t, srv, "/messages", body, http.StatusAccepted)
 }
 
 // waitCallbacks waits, at most a minute, for the deliveries to settle.

@@ -319,7 +319,9 @@ func (s *Server) transition(messageID string, opts []EventOption, status string)
 // yet) and acknowlegedTimestamp. The reply is listed by
 // messageResponseList and counted in the message's responseCount. When the
 // message names a callback with `callbacks.reply` enabled, the reply event
-// is POSTed to it in the background (see [Server.WaitCallbacks]).
+// is POSTed to it in the background (see [Server.WaitCallbacks]): Reply
+// returns once the reply is recorded and never waits for the callback,
+// however slow it is.
 //
 // from is a recipient as written in the message's `to` (case and a
 // leading '+' aside). The reply comes on the recipient's first channel

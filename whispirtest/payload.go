@@ -109,6 +109,19 @@ type xmlEntry struct {
 	Value string `xml:"value"`
 }
 
+// response is the event's responseMessage: the reply and its time, or the
+// time of the failure.
+func (ev callbackEvent) response() payloadResponse {
+	r := payloadResponse{Channel: channelLabel(ev.channel)}
+	stamp := ev.at.Format(shortTime)
+	if ev.kind == eventReply {
+		r.Acknowledged, r.Content = stamp, &ev.content
+	} else {
+		r.Undeliverable = stamp
+	}
+	return r
+}
+
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
 
 // payload returns ev's body and its Content-Type: JSON, or XML with the
@@ -118,13 +131,7 @@ func (ev callbackEvent) payload(asXML bool) (body []byte, contentType string, er
 		MessageID:       ev.messageID,
 		MessageLocation: ev.location,
 		From:            ev.from,
-		ResponseMessage: payloadResponse{Channel: channelLabel(ev.channel)},
-	}
-	stamp := ev.at.Format(shortTime)
-	if ev.kind == eventReply {
-		p.ResponseMessage.Acknowledged, p.ResponseMessage.Content = stamp, &ev.content
-	} else {
-		p.ResponseMessage.Undeliverable = stamp
+		ResponseMessage: ev.response(),
 	}
 	if len(ev.params) > 0 {
 		p.CustomParameters = ev.params

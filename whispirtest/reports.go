@@ -29,15 +29,25 @@ const (
 // once; the detailed view one entry per recipient, with its sms, email and
 // voice channels.
 func (s *Server) messageStatusList(x *exchange) answer {
+	return messageReport(s, x, "messagestatus", s.messages.statuses,
+		func(items *[]generated.MessageStatus, status *string, links *[]generated.Link) any {
+			return generated.MessageStatusCollection{MessageStatuses: items, Status: status, Link: links}
+		})
+}
+
+// messageReport answers a report on the message x names (404 for an
+// unknown one): the entries of the view asked for (?view=detailed, else
+// the summary), paged under the message's path and segment, in the
+// collection that wrap makes.
+func messageReport[T any](s *Server, x *exchange, segment string, entries func(m *storedMessage, detailed bool) []T,
+	wrap func(items *[]T, status *string, links *[]generated.Link) any) answer {
 	m := s.messages.get(x.workspace(), x.route.PathParams()["messageId"])
 	if m == nil {
 		return notFound(x.mediaType())
 	}
 	q := x.r.URL.Query()
-	entries := s.messages.statuses(m, q.Get("view") == "detailed")
-	var out generated.MessageStatusCollection
-	out.MessageStatuses, out.Status, out.Link = cut(entries, q, s.URL+messagesPath(m.workspace, m.id, "messagestatus"))
-	return jsonAnswer(http.StatusOK, x.route.MediaType, out)
+	items, status, links := cut(entries(m, q.Get("view") == "detailed"), q, s.URL+messagesPath(m.workspace, m.id, segment))
+	return jsonAnswer(http.StatusOK, x.route.MediaType, wrap(items, status, links))
 }
 
 // statuses is m's status list: the summary entry, or one detailed entry
@@ -131,15 +141,10 @@ func channelLabel(ch string) string {
 // response rules); the detailed view lists each reply, and each recipient
 // who did not reply as noresponse with N/A fields.
 func (s *Server) messageResponseList(x *exchange) answer {
-	m := s.messages.get(x.workspace(), x.route.PathParams()["messageId"])
-	if m == nil {
-		return notFound(x.mediaType())
-	}
-	q := x.r.URL.Query()
-	entries := s.messages.responses(m, q.Get("view") == "detailed")
-	var out generated.MessageResponseCollection
-	out.MessageResponses, out.Status, out.Link = cut(entries, q, s.URL+messagesPath(m.workspace, m.id, "messageresponses"))
-	return jsonAnswer(http.StatusOK, x.route.MediaType, out)
+	return messageReport(s, x, "messageresponses", s.messages.responses,
+		func(items *[]generated.MessageResponse, status *string, links *[]generated.Link) any {
+			return generated.MessageResponseCollection{MessageResponses: items, Status: status, Link: links}
+		})
 }
 
 // responses is m's response list in the summary or the detailed view.
