@@ -32,8 +32,8 @@ const (
 	callbackDrain = 64 << 10
 )
 
-// HeaderCallbackKey is the header of a callback's `httpheader` auth.
-const HeaderCallbackKey = "X-Whispir-Callback-Key"
+// headerCallbackKey is the header of a callback's `httpheader` auth.
+const headerCallbackKey = "X-Whispir-Callback-Key"
 
 // CallbackCall is one attempt of the mock to call a callback, as
 // [Server.CallbackCalls] returns it; GET /callbacks/{id}/calls
@@ -43,9 +43,9 @@ type CallbackCall struct {
 	CallbackID   string
 	CallbackName string
 	MessageID    string
-	Event        string // "reply" or "undeliverable"
-	Attempt      int    // 1 for the first call of an event, 2 for its first retry, ...
-	Time         time.Time
+	Event        string    // "reply" or "undeliverable"
+	Attempt      int       // 1 for the first call of an event, 2 for its first retry, ...
+	Time         time.Time // when the attempt started
 	// URL is the URL called, its `auth` query value (queryparam auth)
 	// replaced by [security.Redacted].
 	URL string
@@ -395,7 +395,7 @@ func setCallbackAuth(req *http.Request, auth *generated.CallbackAuth) {
 	}
 	switch auth.Type {
 	case generated.CallbackAuthTypeHttpheader:
-		req.Header.Set(HeaderCallbackKey, auth.Key)
+		req.Header.Set(headerCallbackKey, auth.Key)
 	case generated.CallbackAuthTypeQueryparam:
 		sep := "&"
 		if req.URL.RawQuery == "" {

@@ -84,7 +84,7 @@ func (s *Server) update(rec *Request, f func(*Request)) {
 }
 
 // secretHeaders are the headers whose values are never recorded.
-var secretHeaders = []string{"X-Api-Key", "Authorization", "Proxy-Authorization", "Cookie", HeaderCallbackKey}
+var secretHeaders = []string{"X-Api-Key", "Authorization", "Proxy-Authorization", "Cookie", headerCallbackKey}
 
 func redact(h http.Header) http.Header {
 	out := h.Clone()
