@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/whispir-go/whispir"
 	"github.com/whispir-go/whispir/api"
@@ -28,6 +30,8 @@ type coverageState struct {
 	ids    map[string]string // create operationId -> id of what it made
 	token  string            // the Bearer token authCreate issued
 	bearer *api.Client       // a second client, which sends the token
+	srv    *whispirtest.Server
+	hook   string // a callback url: GET answers 200 (the mock's check), POST 500
 }
 
 // workspace is the id of the workspace workspaceCreate made: the workspace
@@ -521,10 +525,10 @@ func coverageScenario(description string) generated.Scenario {
 	}
 }
 
-func coverageCallback(email string) generated.Callback {
+func coverageCallback(url, email string) generated.Callback {
 	return generated.Callback{
 		Name:           "my-callback",
-		URL:            "https://hooks.example.com/whispir",
+		URL:            url,
 		Auth:           &generated.CallbackAuth{Type: generated.CallbackAuthTypeHttpheader, Key: "s3cr3t-callback-key"},
 		ContentType:    new(generated.CallbackContentTypeJSON),
 		RemoveHTML:     new(generated.ToggleDisabled),
@@ -672,15 +676,31 @@ var coverageCases = slices.Concat(
 		}),
 
 	// Callbacks, and the calls Whispir made to them.
-	coverageCreate("callbackCreate", coverageTop((*api.Client).CallbackCreateWithResponse), coverageCallback("ops@example.com")),
+	coverageRun("callbackCreate", func(ctx context.Context, c *api.Client, s *coverageState) error {
+		r, err := c.CallbackCreateWithResponse(ctx, coverageCallback(s.hook, "ops@example.com"))
+		return coverageKeep[generated.Callback](s, "callbackCreate", r, err)
+	}),
 	coverageList("callbackList", "callbackCreate", coverageTop((*api.Client).CallbackListWithResponse), nil,
 		func(p *generated.CallbackPage) *[]generated.Callback { return p.Callbacks }),
-	coverageNoContent("callbackUpdate", "callbackCreate", coverageTopWith((*api.Client).CallbackUpdateWithResponse, coverageCallback("oncall@example.com"))),
+	coverageNoContent("callbackUpdate", "callbackCreate", func(ctx context.Context, c *api.Client, s *coverageState, id string) (coverageResponse, error) {
+		return c.CallbackUpdateWithResponse(ctx, id, coverageCallback(s.hook, "oncall@example.com"))
+	}),
 	coverageRead("callbackRetrieve", "callbackCreate", coverageTop((*api.Client).CallbackRetrieveWithResponse),
 		func(got *generated.Callback) error { return coverageSame("email", got.Email, "oncall@example.com") }),
 	coverageRun("callbackCallList", func(ctx context.Context, c *api.Client, s *coverageState) error {
 		id, err := s.id("callbackCreate")
 		if err != nil {
+			return err
+		}
+		// A reply to a message that names the callback: its calls fail.
+		msg, err := c.SendMessage(ctx, "", generated.Message{To: "61400000000", Subject: new("Reply YES"), CallbackID: new("my-callback")})
+		if err != nil {
+			return err
+		}
+		if err := s.srv.Reply(msg, "61400000000", "YES"); err != nil {
+			return err
+		}
+		if err := s.srv.WaitCallbacks(ctx); err != nil {
 			return err
 		}
 		got, err := coverageOK[generated.CallbackCallPage](c.CallbackCallListWithResponse(ctx, id,
@@ -927,7 +947,14 @@ var coverageCases = slices.Concat(
 // any case that names no operation of the spec.
 func TestEveryOperationEndToEnd(t *testing.T) {
 	t.Parallel()
-	srv := whispirtest.NewServer(whispirtest.WithBasePath(coverageBasePath), whispirtest.WithResponseValidation(t))
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	}))
+	t.Cleanup(hook.Close)
+	srv := whispirtest.NewServer(whispirtest.WithBasePath(coverageBasePath), whispirtest.WithResponseValidation(t),
+		whispirtest.WithCallbackRetry(time.Millisecond, 2))
 	t.Cleanup(srv.Close)
 	p, err := security.New(srv.Credentials())
 	if err != nil {
@@ -941,7 +968,7 @@ func TestEveryOperationEndToEnd(t *testing.T) {
 		return c
 	}
 	client := newClient()
-	s := &coverageState{ids: map[string]string{}, bearer: newClient()}
+	s := &coverageState{ids: map[string]string{}, bearer: newClient(), srv: srv, hook: hook.URL}
 
 	ops, err := whispir.Operations()
 	if err != nil {

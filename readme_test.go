@@ -6,6 +6,8 @@ package whispir_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -71,10 +73,10 @@ func readmeTemplate(ctx context.Context, c *api.Client, workspaceID string) (str
 	return c.SendMessage(ctx, workspaceID, generated.Message{To: "61400000000", MessageTemplateID: &templateID})
 }
 
-func readmeCallback(ctx context.Context, c *api.Client) (string, error) {
+func readmeCallback(ctx context.Context, c *api.Client, hookURL string) (string, error) {
 	resp, err := c.CallbackCreateWithResponse(ctx, generated.Callback{
 		Name:        "replies",
-		URL:         "https://hooks.example.com/whispir",
+		URL:         hookURL, // e.g. https://hooks.example.com/whispir: Whispir GETs it first and wants a 200
 		Auth:        &generated.CallbackAuth{Type: generated.CallbackAuthTypeHttpheader, Key: "my-shared-secret"},
 		ContentType: ptr(generated.CallbackContentTypeJSON),
 		Callbacks: &generated.CallbackTriggers{
@@ -104,7 +106,9 @@ func TestReadmeExamples(t *testing.T) {
 	if _, err := readmeTemplate(ctx, c, ws); err != nil {
 		t.Fatalf("template: %v", err)
 	}
-	if _, err := readmeCallback(ctx, c); err != nil {
+	hook := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer hook.Close()
+	if _, err := readmeCallback(ctx, c, hook.URL); err != nil {
 		t.Fatalf("callback: %v", err)
 	}
 	if n := len(srv.Messages()); n != 2 {

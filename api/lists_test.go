@@ -275,8 +275,8 @@ var everyListCase = []listCase{
 	{"activityWorkspaceList", inWorkspace((*api.Client).Activities, listWorkspace)},
 	{"activityList", inWorkspace((*api.Client).Activities, "")},
 	{"callbackList", companyWide((*api.Client).Callbacks)},
-	{"callbackCallList", func(ctx context.Context, c *api.Client, _ string, limit *int) iter.Seq2[any, error] {
-		return anyItems(c.CallbackCalls(ctx, "7B8D3E3F12C7A1B2", withLimit[generated.CallbackCallListParams](limit)))
+	{"callbackCallList", func(ctx context.Context, c *api.Client, callbackID string, limit *int) iter.Seq2[any, error] {
+		return anyItems(c.CallbackCalls(ctx, callbackID, withLimit[generated.CallbackCallListParams](limit)))
 	}},
 	{"workspaceList", companyWide((*api.Client).Workspaces)},
 	{"customListList", companyWide((*api.Client).CustomLists)},
@@ -311,10 +311,14 @@ func TestEveryListOperationHasAnIterator(t *testing.T) {
 	}
 }
 
-// sendForList sends a message from the workspace a message operation
-// lists, so that it has something to list, and returns its id.
-func sendForList(t *testing.T, c *api.Client, op string) string {
+// sendForList gives a list operation something to list: a message from
+// the workspace a message operation lists (it returns the message's id),
+// or a callback that was called once (it returns the callback's id).
+func sendForList(t *testing.T, c *api.Client, srv *whispirtest.Server, op string) string {
 	t.Helper()
+	if op == "callbackCallList" {
+		return calledCallback(t, c, srv)
+	}
 	if !strings.Contains(op, "essage") {
 		return ""
 	}
@@ -324,6 +328,35 @@ func sendForList(t *testing.T, c *api.Client, op string) string {
 	}
 	id, err := c.SendMessage(t.Context(), workspace, generated.Message{To: "61400000000", Subject: ptr("Hello"), Body: ptr("Hi")})
 	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// calledCallback stores a callback on a loopback receiver, has the mock
+// call it once (a reply to a message that names it), and returns its id.
+func calledCallback(t *testing.T, c *api.Client, srv *whispirtest.Server) string {
+	t.Helper()
+	hook := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(hook.Close)
+	resp, err := c.CallbackCreateWithResponse(t.Context(), generated.Callback{
+		Name: "calls", URL: hook.URL, Callbacks: &generated.CallbackTriggers{Reply: ptr(generated.ToggleEnabled)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := created(resp.HTTPResponse, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := c.SendMessage(t.Context(), "", generated.Message{To: "61400000000", Subject: ptr("Reply"), CallbackID: ptr("calls")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Reply(msg, "61400000000", "YES"); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.WaitCallbacks(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	return id
@@ -348,7 +381,7 @@ func TestEveryListIterator(t *testing.T) {
 		t.Run(tc.op, func(t *testing.T) {
 			t.Parallel()
 			c, srv := mockClient(t)
-			id := sendForList(t, c, tc.op)
+			id := sendForList(t, c, srv, tc.op)
 			t.Run("routes and decodes", func(t *testing.T) {
 				srv.Reset()
 				// One item proves the route and the decoding of a whole

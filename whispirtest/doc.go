@@ -47,7 +47,7 @@
 //
 // The message operations (messageCreate, messageList, messageRetrieve,
 // messageStatusList, messageResponseList and their default-workspace forms)
-// behave like the service: an immediate send answers 202 with Location and
+// and the callback operations (see below) behave like the service: an immediate send answers 202 with Location and
 // the plain-text body labelled as JSON, a scheduled send answers 200 with the
 // message, and lists are paged with limit, offset and next/prev links.
 // [Server.Messages] returns what was sent.
@@ -62,6 +62,68 @@
 //
 // [Server.Requests] lists what was received and answered; secret header
 // values are redacted in it.
+//
+// # Message lifecycle and callbacks
+//
+// A sent message stays Sent until the test moves it on, as the real
+// recipients and carriers would:
+//
+//   - [Server.Deliver]: every recipient received it (DELIVRD, category
+//     Received, receivedTimestamp);
+//   - [Server.Reply]: one recipient answered (READ, category Acknowledged,
+//     acknowlegedTimestamp; a reply implies delivery); the reply is listed
+//     by messageResponseList and counted in responseCount;
+//   - [Server.Undeliverable]: every recipient not yet delivered failed
+//     (FAILED, category Undeliverable, undeliverableTimestamp).
+//
+// Messages are found by the id the mock issued, in any workspace. [At]
+// sets the event's time (by default now), [OnChannel] its channel and
+// [ForRecipients] limits a delivery or failure to some recipients. A
+// scheduled message starts Pending. The errors wrap [ErrUnknownMessage],
+// [ErrNotRecipient] or [ErrDeliveryFailed] and never show a recipient in
+// clear.
+//
+// messageStatusList follows: its summary view counts each recipient once in
+// Sent, Pending, Received, Acknowledged or Undeliverable with a percentage
+// ("50.0%"); its detailed view lists each recipient's sms, email and voice
+// channels with their status and epoch-millisecond timestamps.
+// messageResponseList's summary counts recipients as noresponse or
+// notmatched (the mock applies no response rules); its detailed view lists
+// each reply (from, responseCategory, responseMessage{channel,
+// acknowledged dd/MM/yy HH:mm, content}) and each silent recipient as
+// noresponse with N/A fields.
+//
+// Callbacks work as in Whispir. callbackCreate (and callbackUpdate) first
+// GETs the url, without the callback's auth (Whispir's check is not
+// documented to carry it: an endpoint that demands it on GET is refused
+// here too), and stores the callback only when it answers 200, else
+// answers 400 saying why (never quoting the url); a name already taken is
+// refused with 422. The mock calls loopback URLs only (localhost,
+// 127.0.0.0/8, ::1; checked on the url and again on the address
+// connected to) unless the server has [WithRemoteCallbacks].
+//
+// When a message's callbackId names a stored callback whose
+// callbacks.reply (or callbacks.undeliverable) is enabled, a reply (or each
+// channel that failed) is POSTed to the callback's url in the background,
+// in Whispir's canonical form: JSON, or XML with the ns2:deliveryResponse
+// root when contentType is xml, with the callback's auth (httpheader:
+// X-Whispir-Callback-Key; queryparam: ?auth=; basicauth and bearertoken:
+// Authorization "Basic <key>" / "Bearer <key>", the key as is). Its
+// customParameters are the message's callbackParameters plus those
+// Whispir adds that the mock can know: recipient_sms, recipient_voice or
+// recipient_email, and the event's date (yyyy-mm-dd), time (HH:MM), yyyy,
+// yy, mm, dd, hrs, min and sec; the message's own keys win.
+//
+// A call succeeds on a 200. With retriesEnabled, a failed call (another
+// status, no connection, no answer within [WithCallbackTimeout]) is
+// retried as [WithCallbackRetry] says, by default every 5 minutes for 24
+// hours; otherwise it is made once. Every attempt is listed by
+// callbackCallList (GET /callbacks/{id}/calls) as SUCCESS or FAILED, and
+// callbackCallUpdate changes their status. [Server.CallbackCalls] returns
+// the attempts with their request (secrets redacted) and answer, and
+// [Server.WaitCallbacks] waits until the deliveries have settled, so tests
+// need no sleeps. [Server.Close] drops waiting retries and waits for calls
+// in progress.
 //
 // # Faults
 //

@@ -29,6 +29,9 @@ func FuzzHandler(f *testing.F) {
 	f.Add("DELETE", "/messages", "", "", "application/vnd.whispir.message-v1+xml", "", true)
 	f.Add("PATCH", "/%zz/../..//", "%%", "text/plain; charset=\x00", "a/b;q=x", "\xff\xfe", true)
 	f.Add("POST", "/auth", "", json, "", "", true)
+	f.Add("POST", "/callbacks", "", "application/vnd.whispir.api-callback-v1+json", "", `{"name":"n","url":"http://127.0.0.1:1/"}`, true)
+	f.Add("POST", "/callbacks", "", "application/vnd.whispir.api-callback-v1+json", "", `{"name":"n","url":"https://hooks.example.com/"}`, true)
+	f.Add("PUT", "/callbacks/B384FD38DCBADE38/calls", "id=0B4F3C1A2D9E8F76", "application/vnd.whispir.api-call-v1+json", "", `{"status":"SUCCESS"}`, true)
 	f.Add("GET", "/workspaces/"+strings.Repeat("A", 100)+"/messages", "limit=-1", "", "", "", true)
 
 	f.Fuzz(func(t *testing.T, method, path, rawQuery, contentType, accept, body string, goodAuth bool) {

@@ -2,10 +2,14 @@ package whispirtest_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -118,10 +122,150 @@ func sendSMS(t *testing.T, srv *whispirtest.Server, ws string) string {
 	if ws != "" {
 		path = "/workspaces/" + ws + "/messages"
 	}
-	resp, body := send(t, newRequest(t, srv, http.MethodPost, path, smsBody))
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("create: got status %d (%s); want 202", resp.StatusCode, clip(body))
+	return postForID(t, srv, path, smsBody, http.StatusAccepted)
+}
+
+// postForID POSTs body to path and returns the id at the end of the
+// answer's Location; it fails the test unless the mock answered want.
+func postForID(t *testing.T, srv *whispirtest.Server, path, body string, want int) string {
+	t.Helper()
+	resp, data := send(t, newRequest(t, srv, http.MethodPost, path, body))
+	if resp.StatusCode != want {
+		t.Fatalf("POST %s: got status %d (%s); want %d", path, resp.StatusCode, clip(data), want)
 	}
 	loc := resp.Header.Get("Location")
 	return loc[strings.LastIndex(loc, "/")+1:]
+}
+
+// received is one request a receiver got.
+type received struct {
+	Method, RawQuery string
+	Header           http.Header
+	Body             []byte
+}
+
+// receiver is a callback endpoint on loopback that records what it gets.
+// It answers GET with get and the n-th POST with posts[n-1] (200 after the
+// list); a status of -1 closes the connection without an answer, and -2
+// holds the request until the caller gives up.
+type receiver struct {
+	*httptest.Server
+	get   int
+	posts []int
+
+	mu   sync.Mutex
+	got  []received // POSTs
+	gets []received
+	// arrived gets a value (without blocking) for each POST, once it is
+	// recorded.
+	arrived chan struct{}
+}
+
+func newReceiver(t *testing.T, get int, posts ...int) *receiver {
+	t.Helper()
+	r := &receiver{get: get, posts: posts, arrived: make(chan struct{}, 100)}
+	r.Server = httptest.NewServer(http.HandlerFunc(r.serve))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	got := received{Method: req.Method, RawQuery: req.URL.RawQuery, Header: req.Header.Clone(), Body: body}
+	r.mu.Lock()
+	if req.Method == http.MethodGet {
+		r.gets = append(r.gets, got)
+	} else {
+		r.got = append(r.got, got)
+	}
+	n := len(r.got)
+	r.mu.Unlock()
+	status := r.get
+	if req.Method != http.MethodGet {
+		select {
+		case r.arrived <- struct{}{}:
+		default:
+		}
+		status = http.StatusOK
+		if n <= len(r.posts) {
+			status = r.posts[n-1]
+		}
+	}
+	switch status {
+	case -1:
+		panic(http.ErrAbortHandler)
+	case -2:
+		<-req.Context().Done()
+		return
+	}
+	w.WriteHeader(status)
+}
+
+// checks returns the GETs so far.
+func (r *receiver) checks() []received {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.gets)
+}
+
+// received returns the POSTs so far.
+func (r *receiver) received() []received {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.got)
+}
+
+// callbackJSON is a callback body for POST /callbacks.
+func callbackJSON(name, url, authType, key, contentType string, retries bool) string {
+	cb := map[string]any{
+		"name": name, "url": url, "contentType": contentType, "retriesEnabled": retries,
+		"callbacks": map[string]string{"reply": "enabled", "undeliverable": "enabled"},
+	}
+	if authType != "" {
+		cb["auth"] = map[string]string{"type": authType, "key": key}
+	}
+	data, _ := json.Marshal(cb)
+	return string(data)
+}
+
+// createCallback stores a callback and returns its id; it fails the test
+// unless the mock answered 201.
+func createCallback(t *testing.T, srv *whispirtest.Server, body string) string {
+	t.Helper()
+	return postForID(t, srv, "/callbacks", body, http.StatusCreated)
+}
+
+// sendMessage sends body (a message) to the default workspace and returns
+// its id.
+func sendMessage(t *testing.T, srv *whispirtest.Server, body string) string {
+	t.Helper()
+	return postForID(t, srv, "/messages", body, http.StatusAccepted)
+}
+
+// waitCallbacks waits, at most a minute, for the deliveries to settle.
+func waitCallbacks(t *testing.T, srv *whispirtest.Server) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	if err := srv.WaitCallbacks(ctx); err != nil {
+		t.Fatalf("WaitCallbacks: %v", err)
+	}
+}
+
+// makeCall has the mock call the stored callback name once (a reply to a
+// new message that names it) and returns the call.
+func makeCall(t *testing.T, srv *whispirtest.Server, name string) whispirtest.CallbackCall {
+	t.Helper()
+	id := sendMessage(t, srv, `{"to":"61400000000","subject":"Call me","callbackId":"`+name+`"}`)
+	if err := srv.Reply(id, "61400000000", "yes"); err != nil {
+		t.Fatalf("Reply: %v", err)
+	}
+	waitCallbacks(t, srv)
+	for _, c := range srv.CallbackCalls() {
+		if c.MessageID == id {
+			return c
+		}
+	}
+	t.Fatalf("CallbackCalls: no call for message %s", id)
+	return whispirtest.CallbackCall{}
 }

@@ -61,8 +61,11 @@ type storedMessage struct {
 	raw           []byte // the body as sent
 	bulk          bool
 	view          generated.Message // what retrieve shows, without links
-	recipients    []string
 	creds         security.Credentials
+	// Guarded by messageStore.mu: the delivery to each recipient, and the
+	// replies (see lifecycle.go).
+	recipients []*recipient
+	replies    []storedReply
 }
 
 func (ms *messageStore) add(m *storedMessage) {
@@ -73,6 +76,16 @@ func (ms *messageStore) add(m *storedMessage) {
 	}
 	ms.list = append(ms.list, m)
 	ms.byID[m.workspace+"/"+m.id] = m
+}
+
+// current is the message as retrieve shows it now: its view with the
+// number of replies so far.
+func (ms *messageStore) current(m *storedMessage) generated.Message {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	v := m.view
+	v.ResponseCount = ptr(strconv.Itoa(len(m.replies)))
+	return v
 }
 
 func (ms *messageStore) get(workspace, id string) *storedMessage {
@@ -134,12 +147,12 @@ func (s *Server) messageCreate(x *exchange) answer {
 	} else if err := json.Unmarshal(x.body, &m.view); err != nil {
 		return apiError(http.StatusBadRequest, x.mediaType(), summaryBadRequest, "", detailNotJSON)
 	}
+	scheduled := m.view.MessageType != nil && *m.view.MessageType == "SCHEDULED"
 	for r := range strings.SplitSeq(m.view.To, ",") {
 		if r = strings.TrimSpace(r); r != "" {
-			m.recipients = append(m.recipients, r)
+			m.recipients = append(m.recipients, newRecipient(r, m.view.Voice != nil, scheduled))
 		}
 	}
-	scheduled := m.view.MessageType != nil && *m.view.MessageType == "SCHEDULED"
 	kind := generated.MessageType("NORMAL")
 	if scheduled {
 		kind = "SCHEDULED"
@@ -180,7 +193,7 @@ func (s *Server) messageList(x *exchange) answer {
 	}
 	summaries := make([]generated.MessageSummary, 0, len(all))
 	for _, m := range all {
-		v := m.view
+		v := s.messages.current(m)
 		summaries = append(summaries, generated.MessageSummary{
 			ID: v.ID, Subject: v.Subject, From: v.From, Direction: v.Direction,
 			ResponseCount: v.ResponseCount, MessageType: (*string)(v.MessageType),
@@ -200,7 +213,7 @@ func (s *Server) messageRetrieve(x *exchange) answer {
 		return notFound(x.mediaType())
 	}
 	self := s.URL + messagesPath(m.workspace, m.id)
-	v := m.view
+	v := s.messages.current(m)
 	v.Link = &[]generated.Link{
 		link(self, "self"),
 		link(self+"/messagestatus?view=summary", "summaryStatus"),
@@ -211,90 +224,6 @@ func (s *Server) messageRetrieve(x *exchange) answer {
 		link(self+"/messageresponses?view=detailed&filter=responserule", "detailedResponsesWithResponseRule"),
 	}
 	return jsonAnswer(http.StatusOK, x.route.MediaType, v)
-}
-
-// messageStatusList answers messageStatusList and defaultMessageStatusList.
-// Every recipient is reported Sent. The summary view (the default) is one
-// entry with the five categories; the detailed view one entry per
-// recipient, with its sms, email and voice channels.
-func (s *Server) messageStatusList(x *exchange) answer {
-	m := s.messages.get(x.workspace(), x.route.PathParams()["messageId"])
-	if m == nil {
-		return notFound(x.mediaType())
-	}
-	q := x.r.URL.Query()
-	var entries []generated.MessageStatus
-	if q.Get("view") == "detailed" {
-		for _, r := range m.recipients {
-			entries = append(entries, recipientStatus(m, r))
-		}
-	} else {
-		n := len(m.recipients)
-		sent := "0.0%"
-		if n > 0 {
-			sent = "100.0%"
-		}
-		cats := []generated.StatusCategory{{Name: ptr("Sent"), RecipientCount: &n, PercentageTotal: &sent}}
-		for _, name := range []string{"Pending", "Received", "Acknowledged", "Undeliverable"} {
-			cats = append(cats, generated.StatusCategory{Name: ptr(name), RecipientCount: ptr(0), PercentageTotal: ptr("0.0%")})
-		}
-		entries = []generated.MessageStatus{{Categories: &cats, Link: &[]generated.Link{}}}
-	}
-	var out generated.MessageStatusCollection
-	out.MessageStatuses, out.Status, out.Link = cut(entries, q, s.URL+messagesPath(m.workspace, m.id, "messagestatus"))
-	return jsonAnswer(http.StatusOK, x.route.MediaType, out)
-}
-
-// recipientStatus is one recipient's delivery in the detailed view:
-// email addresses on the email channel, anything else on sms (and voice
-// when the message has a voice part); unused channels are empty.
-func recipientStatus(m *storedMessage, recipient string) generated.MessageStatus {
-	used := map[string]bool{}
-	if strings.Contains(recipient, "@") && !strings.Contains(strings.ToLower(recipient), ".whispir.com") {
-		used["email"] = true
-	} else {
-		used["sms"] = true
-		used["voice"] = m.view.Voice != nil
-	}
-	channels := make([]generated.ChannelStatus, 0, 3)
-	for _, ch := range []string{"sms", "email", "voice"} {
-		c := generated.ChannelStatus{Type: ptr(ch), Status: ptr(""), Destination: ptr("")}
-		if used[ch] {
-			c.Status, c.Destination, c.SentTimestamp = ptr("SENT"), ptr(recipient), *m.view.CreatedTime
-		}
-		channels = append(channels, c)
-	}
-	info := "SMS message sent."
-	if used["email"] {
-		info = "Email message sent."
-	}
-	return generated.MessageStatus{Name: ptr(recipient), Info: &info, Status: &channels, Link: &[]generated.Link{}}
-}
-
-// messageResponseList answers messageResponseList and
-// defaultMessageResponseList. Nobody replies to the mock: the summary view
-// counts every recipient as noresponse; the detailed view is empty.
-func (s *Server) messageResponseList(x *exchange) answer {
-	m := s.messages.get(x.workspace(), x.route.PathParams()["messageId"])
-	if m == nil {
-		return notFound(x.mediaType())
-	}
-	q := x.r.URL.Query()
-	var entries []generated.MessageResponse
-	if q.Get("view") != "detailed" {
-		n := len(m.recipients)
-		share := "0%"
-		if n > 0 {
-			share = "100%"
-		}
-		entries = []generated.MessageResponse{
-			{Type: ptr("noresponse"), ResponseCount: ptr(strconv.Itoa(n)), PercentageTotal: &share, Link: &[]generated.Link{}},
-			{Type: ptr("notmatched"), ResponseCount: ptr("0"), PercentageTotal: ptr("0%"), Link: &[]generated.Link{}},
-		}
-	}
-	var out generated.MessageResponseCollection
-	out.MessageResponses, out.Status, out.Link = cut(entries, q, s.URL+messagesPath(m.workspace, m.id, "messageresponses"))
-	return jsonAnswer(http.StatusOK, x.route.MediaType, out)
 }
 
 func jsonAnswer(status int, mediaType string, v any) answer {

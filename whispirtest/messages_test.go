@@ -292,9 +292,15 @@ func TestMessageReads(t *testing.T) {
 			}
 		}},
 		{"responses detailed", ws + twoID + "/messageresponses?view=detailed", http.StatusOK, func(t *testing.T, body []byte) {
+			// Nobody replied: each recipient is listed as noresponse.
 			c := decode[generated.MessageResponseCollection](t, body)
-			if *c.Status != "No records found" || c.MessageResponses != nil {
-				t.Errorf("got %s; want No records found", body)
+			if *c.Status != "1 to 2 of 2" || lenOf(c.MessageResponses) != 2 {
+				t.Fatalf("got %s; want the two recipients", body)
+			}
+			for _, r := range *c.MessageResponses {
+				if *r.ResponseCategory != "noresponse" || *r.ResponseMessage.Content != "N/A" {
+					t.Errorf("got %s; want noresponse with content N/A", body)
+				}
 			}
 		}},
 		{"responses default workspace", "/messages/" + defID + "/messageresponses", http.StatusOK, nil},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -49,6 +50,24 @@ func TestEveryOperationAnswersWithinSpec(t *testing.T) {
 		return 0
 	})
 	created := map[string]string{} // collection path -> id of an item created in it
+	// The examples that need the mock's state: a callback url the mock can
+	// check and call, and a call to update.
+	hook := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(hook.Close)
+	withHook := func(t *testing.T, body string, _ url.Values) string {
+		cb := decode[map[string]any](t, []byte(body))
+		cb["url"] = hook.URL
+		data, _ := json.Marshal(cb)
+		return string(data)
+	}
+	adjust := map[string]func(t *testing.T, body string, query url.Values) string{
+		"callbackCreate": withHook,
+		"callbackUpdate": withHook,
+		"callbackCallUpdate": func(t *testing.T, body string, query url.Values) string {
+			query.Set("id", makeCall(t, srv, "my-callback").ID)
+			return body
+		},
+	}
 	for _, op := range ops {
 		t.Run(op.ID, func(t *testing.T) {
 			item := doc.Paths.Value(op.Path)
@@ -56,6 +75,9 @@ func TestEveryOperationAnswersWithinSpec(t *testing.T) {
 			params := append(slices.Clone(item.Parameters), spec.Parameters...)
 			path, query, header := fill(t, op.Path, params, created)
 			body, contentType := requestExample(t, spec, op)
+			if f := adjust[op.ID]; f != nil {
+				body = f(t, body, query)
+			}
 			target := path
 			if len(query) > 0 {
 				target += "?" + query.Encode()

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/whispir-go/whispir/security"
 )
@@ -69,4 +70,34 @@ func WithHandler(operationID string, h http.HandlerFunc) Option {
 // too. The server must be closed before the test ends.
 func WithResponseValidation(t testing.TB) Option {
 	return func(s *Server) { s.validate = t }
+}
+
+// WithCallbackRetry sets how the mock retries a failed callback call (an
+// answer other than 200, no connection, or no answer within the callback
+// timeout) for callbacks saved with `retriesEnabled: true`: after each
+// failure it waits every, and it makes at most attempts calls per event,
+// the first included. The default is Whispir's: every 5 minutes for 24
+// hours, 289 calls (24h / 5min retries after the first). A negative every
+// is taken as 0 and attempts below 1 as 1 (no retry). Callbacks without
+// retriesEnabled are called once. Tests use short intervals, e.g.
+// WithCallbackRetry(10*time.Millisecond, 3).
+func WithCallbackRetry(every time.Duration, attempts int) Option {
+	return func(s *Server) { s.hooks.every, s.hooks.attempts = every, attempts }
+}
+
+// WithCallbackTimeout bounds each call to a callback, and the GET with
+// which callbackCreate checks a callback's url: connecting (at most 5
+// seconds, like Whispir) and answering together. The default is Whispir's
+// 60 seconds; d <= 0 keeps it. [Server.Close] waits for a call in
+// progress up to this bound.
+func WithCallbackTimeout(d time.Duration) Option {
+	return func(s *Server) { s.hooks.timeout = d }
+}
+
+// WithRemoteCallbacks lets the mock call callbacks off loopback. Without
+// it, callbackCreate and callbackUpdate refuse (400) a url whose host is
+// not localhost, in 127.0.0.0/8 or ::1, and every call checks that the
+// address it connects to is loopback, whatever the host name resolved to.
+func WithRemoteCallbacks() Option {
+	return func(s *Server) { s.hooks.remote = true }
 }

@@ -308,4 +308,8 @@ var handlers = map[string]func(*Server, *exchange) answer{
 	"defaultMessageStatusList":   (*Server).messageStatusList,
 	"messageResponseList":        (*Server).messageResponseList,
 	"defaultMessageResponseList": (*Server).messageResponseList,
+	"callbackCreate":             (*Server).callbackCreate,
+	"callbackUpdate":             (*Server).callbackUpdate,
+	"callbackCallList":           (*Server).callbackCallList,
+	"callbackCallUpdate":         (*Server).callbackCallUpdate,
 }

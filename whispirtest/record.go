@@ -21,9 +21,10 @@ type Request struct {
 	// none matched.
 	OperationID string
 	// Header is a copy of the request's header in which the values of
-	// x-api-key, Authorization, Proxy-Authorization and Cookie are replaced
-	// by [security.Redacted] (an authorization keeps its scheme, e.g.
-	// "Basic [REDACTED]"); Credentials has what was presented.
+	// x-api-key, Authorization, Proxy-Authorization, Cookie and
+	// X-Whispir-Callback-Key are replaced by [security.Redacted] (an
+	// authorization keeps its scheme, e.g. "Basic [REDACTED]");
+	// Credentials has what was presented.
 	Header http.Header
 	// Body is the request body; nil when it was over the 10 MiB limit.
 	Body []byte
@@ -86,7 +87,7 @@ func (s *Server) update(rec *Request, f func(*Request)) {
 }
 
 // secretHeaders are the headers whose values are never recorded.
-var secretHeaders = []string{"X-Api-Key", "Authorization", "Proxy-Authorization", "Cookie"}
+var secretHeaders = []string{"X-Api-Key", "Authorization", "Proxy-Authorization", "Cookie", headerCallbackKey}
 
 func redact(h http.Header) http.Header {
 	out := h.Clone()
@@ -100,7 +101,7 @@ func redact(h http.Header) http.Header {
 		red := make([]string, len(values))
 		for i, v := range values {
 			red[i] = security.Redacted
-			if scheme, _, ok := strings.Cut(strings.TrimSpace(v), " "); ok && http.CanonicalHeaderKey(name) != "X-Api-Key" {
+			if scheme, _, ok := strings.Cut(strings.TrimSpace(v), " "); ok && strings.HasSuffix(http.CanonicalHeaderKey(name), "Authorization") {
 				red[i] = scheme + " " + security.Redacted
 			}
 		}

@@ -1,6 +1,7 @@
 package whispirtest
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -45,9 +46,14 @@ type Server struct {
 	messages *messageStore
 	items    *itemStore
 	faults   faultSet
+	hooks    hooks // callbacks: deliveries and calls
 
 	closed    chan struct{} // closed by Close: slow faults stop waiting
 	closeOnce sync.Once
+	// life ends with Close: outgoing calls made for a request (a callback's
+	// URL check) stop.
+	life    context.Context
+	endLife context.CancelFunc
 	// inflight counts running handlers, hijacked ones (faults) included,
 	// which httptest.Server.Close does not wait for.
 	inflight sync.WaitGroup
@@ -84,24 +90,36 @@ func newServer(opts ...Option) *Server {
 		pipeline:  defaultPipeline(),
 		closed:    make(chan struct{}),
 	}
+	s.life, s.endLife = context.WithCancel(context.Background())
+	s.hooks.every, s.hooks.attempts = defaultCallbackEvery, defaultCallbackAttempts
 	for _, opt := range opts {
 		if opt != nil {
 			opt(s)
 		}
 	}
+	s.hooks.init()
 	s.URL = "http://whispirtest.invalid" + s.basePath
 	return s
 }
 
 // Close shuts the server down and blocks until all outstanding requests
 // have completed; requests held by a [FaultSlow] end at once, without an
-// answer. It is safe to call more than once.
+// answer. Callback deliveries stop: a call in progress ends (within the
+// callback timeout, see [WithCallbackTimeout]) and is recorded, retries
+// that wait are dropped, and events after Close call nothing. It is safe
+// to call more than once.
 func (s *Server) Close() {
-	s.closeOnce.Do(func() { close(s.closed) })
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		s.endLife()
+		s.hooks.close()
+	})
 	if s.ts != nil {
 		s.ts.Close()
 	}
 	s.inflight.Wait()
+	s.hooks.wg.Wait()
+	s.hooks.tr.CloseIdleConnections()
 }
 
 // Handler returns the server's request handler, to drive the mock without
