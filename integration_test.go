@@ -20,11 +20,23 @@ const basePath = "/whispir-api"
 // spec-breaking answer fails the test.
 func setup(t *testing.T, creds ...security.Credentials) (*api.Client, *whispirtest.Server, *security.Provider) {
 	t.Helper()
-	srv := whispirtest.NewServer(whispirtest.WithBasePath(basePath), whispirtest.WithResponseValidation(t))
+	var c *security.Credentials
+	if len(creds) > 0 {
+		c = &creds[0]
+	}
+	return setupWith(t, c)
+}
+
+// setupWith is setup with the mock's options, and the client's credentials
+// when creds is not nil (the mock's own otherwise).
+func setupWith(t *testing.T, creds *security.Credentials, opts ...whispirtest.Option) (*api.Client, *whispirtest.Server, *security.Provider) {
+	t.Helper()
+	opts = append([]whispirtest.Option{whispirtest.WithBasePath(basePath), whispirtest.WithResponseValidation(t)}, opts...)
+	srv := whispirtest.NewServer(opts...)
 	t.Cleanup(srv.Close)
 	c := srv.Credentials()
-	if len(creds) > 0 {
-		c = creds[0]
+	if creds != nil {
+		c = *creds
 	}
 	p, err := security.New(c)
 	if err != nil {

@@ -3,7 +3,6 @@ package whispirtest_test
 import (
 	"context"
 	"errors"
-	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -13,6 +12,9 @@ import (
 	"github.com/whispir-go/whispir/whispirtest"
 )
 
+// TestEndToEndCallbackHandler delivers a reply and a failed delivery to a
+// callback.Handler for every auth type and body format; the handler's fn
+// fails the first delivery, and must succeed exactly once after the retry.
 func TestEndToEndCallbackHandler(t *testing.T) {
 	t.Parallel()
 	for _, authType := range []string{"httpheader", "queryparam", "basicauth", "bearertoken"} {
@@ -45,10 +47,15 @@ func TestEndToEndCallbackHandler(t *testing.T) {
 					t.Fatal(err)
 				}
 				waitCallbacks(t, srv)
-				if calls != 2 || ok != 1 {
-					t.Fatalf("fn: got %d calls, %d ok; want 2, 1", calls, ok)
+				mu.Lock()
+				gotCalls, gotOK := calls, ok
+				mu.Unlock()
+				if gotCalls != 2 || gotOK != 1 {
+					t.Fatalf("fn: got %d calls, %d ok; want 2, 1", gotCalls, gotOK)
 				}
+				mu.Lock()
 				e := got[0]
+				mu.Unlock()
 				if e.Kind != callback.KindReply || e.MessageID != id || e.Content != "YES" || e.Channel != "SMS" || e.Time != "27/11/26 10:15" || e.From.Mobile != "61400000000" || e.CustomParameters["ticket"] != "T-1" || e.MessageLocation != srv.URL+"/messages/"+id {
 					t.Errorf("event: got %#v %+v", e, e)
 				}
@@ -70,7 +77,6 @@ func TestEndToEndCallbackHandler(t *testing.T) {
 				if len(got) != 2 || got[1].Kind != callback.KindUndeliverable || got[1].Time != "27/11/26 10:16" || got[1].From.Email != "jane@example.com" || got[1].Channel != "email" {
 					t.Errorf("undeliverable: %+v", got)
 				}
-				_ = http.MethodGet
 			})
 		}
 	}
