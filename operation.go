@@ -68,20 +68,9 @@ func (c *contract) prepare(o *opState) *prepared {
 	for _, ref := range op.Parameters {
 		p.params = append(p.params, ref.Value)
 	}
-	p.bodyOptions = []openapi3.SchemaValidationOption{openapi3.DisableReadOnlyValidation()}
 	if op.RequestBody != nil {
 		p.body = op.RequestBody.Value
-		p.encodings = map[*openapi3.MediaType]openapi3filter.EncodingFn{}
-		asRequest := false
-		for _, mt := range p.body.Content {
-			p.encodings[mt] = func(name string) *openapi3.Encoding { return mt.Encoding[name] }
-			if mt.Schema != nil && asRequestMatters(mt.Schema.Value, map[*openapi3.Schema]bool{}) {
-				asRequest = true
-			}
-		}
-		if asRequest {
-			p.bodyOptions = append(p.bodyOptions, openapi3.VisitAsRequest())
-		}
+		p.bodyOptions, p.encodings = bodyInputs(p.body)
 	}
 	for _, ref := range op.Responses.Map() {
 		if ref.Value == nil {
@@ -94,6 +83,24 @@ func (c *contract) prepare(o *opState) *prepared {
 		}
 	}
 	return p
+}
+
+// bodyInputs returns the schema options for a request body (see
+// prepared.bodyOptions) and the EncodingFn of each of its media types.
+func bodyInputs(rb *openapi3.RequestBody) ([]openapi3.SchemaValidationOption, map[*openapi3.MediaType]openapi3filter.EncodingFn) {
+	opts := []openapi3.SchemaValidationOption{openapi3.DisableReadOnlyValidation()}
+	encodings := map[*openapi3.MediaType]openapi3filter.EncodingFn{}
+	asRequest := false
+	for _, mt := range rb.Content {
+		encodings[mt] = func(name string) *openapi3.Encoding { return mt.Encoding[name] }
+		if mt.Schema != nil && asRequestMatters(mt.Schema.Value, map[*openapi3.Schema]bool{}) {
+			asRequest = true
+		}
+	}
+	if asRequest {
+		opts = append(opts, openapi3.VisitAsRequest())
+	}
+	return opts, encodings
 }
 
 // asRequestMatters reports whether visiting a body with
