@@ -40,6 +40,11 @@ type contract struct {
 	// preparation of one operation from building the whole document.
 	shell *openapi3.T
 
+	// routeErrors holds the errors of FindRoute for the common methods,
+	// made once: the mock tells 404 from 405 by routing an unknown request
+	// with five methods.
+	routeErrors map[string]*[2]error
+
 	mu      sync.Mutex // guards builder
 	builder *specdoc.Builder
 	doc     func() *openapi3.T
@@ -73,6 +78,10 @@ func newContract() (*contract, error) {
 			return nil, fmt.Errorf("whispir: %s %s: missing or duplicate operationId %q", o.Method, o.Path, o.ID)
 		}
 		c.byID[o.ID] = st
+	}
+	c.routeErrors = map[string]*[2]error{}
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodHead, http.MethodOptions} {
+		c.routeErrors[m] = &[2]error{routeError(m, reasonPathNotFound), routeError(m, reasonMethodNotAllowed)}
 	}
 	r, err := newRouter(specdoc.Paths[:], c.ops)
 	if err != nil {
@@ -150,13 +159,26 @@ func Operations() ([]Operation, error) {
 // Route is a request matched to its operation.
 type Route struct {
 	*Operation
-	op     *opState
+	op *opState
+
+	names  []string // path parameter names
+	values [maxPathParams]string
+	once   sync.Once
 	params map[string]string
 }
 
 // PathParams returns the values of the route's path parameters, still
-// escaped as they appear in the request path.
-func (r *Route) PathParams() map[string]string { return r.params }
+// escaped as they appear in the request path. The map is made on first
+// call, so that routing alone does not pay for it.
+func (r *Route) PathParams() map[string]string {
+	r.once.Do(func() {
+		r.params = make(map[string]string, len(r.names))
+		for i, name := range r.names {
+			r.params[name] = r.values[i]
+		}
+	})
+	return r.params
+}
 
 // FindRoute matches a request to its operation. basePath is the path part of
 // the base URL the request was sent to ("" or "/" for none); it is stripped
@@ -164,7 +186,7 @@ func (r *Route) PathParams() map[string]string { return r.params }
 //
 // The match is a walk down a trie of path segments: its cost does not depend
 // on the number of operations or on their order, and nothing is built per
-// request besides the Route and its parameter map.
+// request besides the Route (its parameter map waits for PathParams).
 func FindRoute(req *http.Request, basePath string) (*Route, error) {
 	c, err := load()
 	if err != nil {
@@ -190,18 +212,27 @@ func (c *contract) findRoute(req *http.Request, basePath string) (*Route, error)
 	}
 	var m match
 	if !c.router.find(path, &m) {
-		// Never echo the path: it can carry ids that identify people.
-		return nil, fmt.Errorf("%w: %s: %s", ErrUnknownOperation, req.Method, reasonPathNotFound)
+		return nil, c.routeError(req.Method, 0)
 	}
 	op := m.tpl.ops[req.Method]
 	if op == nil {
-		return nil, fmt.Errorf("%w: %s: %s", ErrUnknownOperation, req.Method, reasonMethodNotAllowed)
+		return nil, c.routeError(req.Method, 1)
 	}
-	params := make(map[string]string, len(m.tpl.names))
-	for i, name := range m.tpl.names {
-		params[name] = m.values[i]
+	return &Route{Operation: &op.Operation, op: op, names: m.tpl.names, values: m.values}, nil
+}
+
+// routeError returns the error for a request with this method that no
+// template matches (kind 0) or whose template lacks the method (kind 1).
+func (c *contract) routeError(method string, kind int) error {
+	if errs := c.routeErrors[method]; errs != nil {
+		return errs[kind]
 	}
-	return &Route{Operation: &op.Operation, op: op, params: params}, nil
+	return routeError(method, [2]string{reasonPathNotFound, reasonMethodNotAllowed}[kind])
+}
+
+// routeError never echoes the path: it can carry ids that identify people.
+func routeError(method, reason string) error {
+	return fmt.Errorf("%w: %s: %s", ErrUnknownOperation, method, reason)
 }
 
 // routingPath returns the escaped path to match: u's, with basePath

@@ -94,7 +94,7 @@ func ValidateRequest(ctx context.Context, route *Route, req *http.Request, body 
 	p := route.op.prepared()
 	in := &openapi3filter.RequestValidationInput{
 		Request:    req,
-		PathParams: route.params,
+		PathParams: route.PathParams(),
 		Route:      p.route,
 		Options:    requestOptions,
 	}
@@ -204,7 +204,7 @@ func ValidateResponse(ctx context.Context, route *Route, req *http.Request, stat
 	}
 	p := route.op.prepared()
 	// ValidateResponse reads only the request's method from its input.
-	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: route.params, Route: p.route, Options: responseOptions}
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: route.PathParams(), Route: p.route, Options: responseOptions}
 	header = normalizeResponseType(route, status, header)
 	err := openapi3filter.ValidateResponse(withContext(ctx), &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: in,
