@@ -2,6 +2,8 @@ package whispir
 
 import (
 	"net/http"
+	"net/url"
+	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -100,5 +102,45 @@ func TestValidateBodyKeepsVisitAsRequestWhereItMatters(t *testing.T) {
 				t.Errorf("got %q; want %q", got, want)
 			}
 		})
+	}
+}
+
+// TestPrepareConcurrently builds a fresh contract's operations and document
+// from many goroutines at once; run with -race, it pins that the lazy,
+// shared builder is guarded.
+func TestPrepareConcurrently(t *testing.T) {
+	t.Parallel()
+	c, err := newContract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := Operations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			if g == 0 {
+				c.doc()
+			}
+			for i := range ops {
+				o := ops[(i+g*7)%len(ops)]
+				req := &http.Request{Method: o.Method, URL: &url.URL{Path: fill(o.Path, "X")}, Header: http.Header{}}
+				route, err := c.findRoute(req, "")
+				if err != nil {
+					t.Errorf("%s: %v", o.ID, err)
+					return
+				}
+				_ = ValidateRequest(t.Context(), route, req, nil)
+				_ = route.DeclaresJSON(http.StatusOK)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range c.ops {
+		if p := c.ops[i].prepared(); p.route.PathItem != c.doc().Paths.Value(c.ops[i].Path) {
+			t.Errorf("%s: path item not shared with the document", c.ops[i].ID)
+		}
 	}
 }

@@ -94,6 +94,11 @@ func (o *oracle) validateRequest(ctx context.Context, req *http.Request, basePat
 	if err != nil {
 		return err
 	}
+	return o.validate(ctx, route, params, req, body)
+}
+
+// validate is ValidateRequest as it was, on a route of o.
+func (o *oracle) validate(ctx context.Context, route *routers.Route, params map[string]string, req *http.Request, body []byte) error {
 	shallow := *req
 	shallow.Body = io.NopCloser(bytes.NewReader(body))
 	if len(body) == 0 {
