@@ -120,3 +120,47 @@ func (o *oracle) validate(ctx context.Context, route *routers.Route, params map[
 	}
 	return nil
 }
+
+// validateResponse is FindRoute and ValidateResponse as they were.
+func (o *oracle) validateResponse(ctx context.Context, req *http.Request, status int, header http.Header, body []byte) error {
+	route, params, err := o.findRoute(req, "")
+	if err != nil {
+		return err
+	}
+	shallow := *req
+	shallow.Body = http.NoBody
+	in := &openapi3filter.RequestValidationInput{Request: &shallow, PathParams: params, Route: route, Options: responseOptions}
+	// normalizeResponseType as it was, on the oracle's operation.
+	if ref := route.Operation.Responses.Status(status); ref != nil && ref.Value != nil && len(ref.Value.Content) > 0 {
+		content := ref.Value.Content
+		got := header.Get("Content-Type")
+		if content.Get(got) == nil {
+			want := ""
+			switch {
+			case len(content) == 1 && content["text/plain"] != nil && IsJSONMediaType(got):
+				want = "text/plain"
+			case content[JSONMediaType] != nil && IsJSONMediaType(got):
+				want = JSONMediaType
+			}
+			if want != "" {
+				header = header.Clone()
+				header.Set("Content-Type", want)
+			}
+		}
+	}
+	err = openapi3filter.ValidateResponse(ctx, &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: in,
+		Status:                 status,
+		Header:                 header,
+		Body:                   io.NopCloser(bytes.NewReader(body)),
+		Options:                responseOptions,
+	})
+	if err != nil {
+		var schema *openapi3.Schema
+		if ref := route.Operation.Responses.Status(status); ref != nil && ref.Value != nil {
+			schema = contentSchema(ref.Value.Content, header.Get("Content-Type"))
+		}
+		return describe(route.Operation.OperationID, true, schema, err)
+	}
+	return nil
+}

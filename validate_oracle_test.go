@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -218,4 +219,64 @@ func FuzzValidateRequestMatchesKinOpenAPI(f *testing.F) {
 		u := &url.URL{Scheme: "https", Host: "api.au.whispir.com", Path: fill(op.Path, "9A4C5521FFC7B15B"), RawQuery: query}
 		sameValidation(t, op.Method, u.String(), contentType, body)
 	})
+}
+
+// TestValidateResponseMatchesKinOpenAPI holds ValidateResponse, whose routes
+// now come from the prepared spec, to what it answered before: for every
+// operation and declared status, the example body, a broken one, another
+// media type, and a status the operation does not declare.
+func TestValidateResponseMatchesKinOpenAPI(t *testing.T) {
+	t.Parallel()
+	o, err := loadOracle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := Operations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range ops {
+		t.Run(op.ID, func(t *testing.T) {
+			t.Parallel()
+			spec := o.doc.Paths.Value(op.Path).GetOperation(op.Method)
+			u := "https://api.au.whispir.com" + fill(op.Path, "9A4C5521FFC7B15B")
+			check := func(status int, contentType string, body []byte) {
+				t.Helper()
+				req, err := http.NewRequest(op.Method, u, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				header := http.Header{}
+				if contentType != "" {
+					header.Set("Content-Type", contentType)
+				}
+				want := o.validateResponse(t.Context(), req, status, header, body)
+				route, err := FindRoute(req, "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := ValidateResponse(t.Context(), route, req, status, header, body)
+				if (got == nil) != (want == nil) || (got != nil && got.Error() != want.Error()) {
+					t.Errorf("%d (Content-Type %q) body %.120q:\ngot  %v\nwant %v", status, contentType, body, got, want)
+				}
+			}
+			for code, ref := range spec.Responses.Map() {
+				status, err := strconv.Atoi(code)
+				if err != nil {
+					continue
+				}
+				for mt, media := range ref.Value.Content {
+					body := exampleBody(t, media)
+					check(status, mt, body)
+					check(status, op.MediaType, body)
+					check(status, mt, []byte(`{"unexpected":[1,2]}`))
+					check(status, mt, []byte(`{`))
+				}
+				if len(ref.Value.Content) == 0 {
+					check(status, "", nil)
+				}
+			}
+			check(599, op.MediaType, []byte(`{}`))
+		})
+	}
 }
