@@ -112,11 +112,7 @@ func (o *oracle) validate(ctx context.Context, route *routers.Route, params map[
 		Options:    requestOptions,
 	}
 	if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
-		var schema *openapi3.Schema
-		if rb := route.Operation.RequestBody; rb != nil && rb.Value != nil {
-			schema = contentSchema(rb.Value.Content, req.Header.Get("Content-Type"))
-		}
-		return describe(route.Operation.OperationID, false, schema, err)
+		return describe(route.Operation.OperationID, false, requestSchema(route.Operation, req.Header.Get("Content-Type")), err)
 	}
 	return nil
 }
@@ -130,24 +126,7 @@ func (o *oracle) validateResponse(ctx context.Context, req *http.Request, status
 	shallow := *req
 	shallow.Body = http.NoBody
 	in := &openapi3filter.RequestValidationInput{Request: &shallow, PathParams: params, Route: route, Options: responseOptions}
-	// normalizeResponseType as it was, on the oracle's operation.
-	if ref := route.Operation.Responses.Status(status); ref != nil && ref.Value != nil && len(ref.Value.Content) > 0 {
-		content := ref.Value.Content
-		got := header.Get("Content-Type")
-		if content.Get(got) == nil {
-			want := ""
-			switch {
-			case len(content) == 1 && content["text/plain"] != nil && IsJSONMediaType(got):
-				want = "text/plain"
-			case content[JSONMediaType] != nil && IsJSONMediaType(got):
-				want = JSONMediaType
-			}
-			if want != "" {
-				header = header.Clone()
-				header.Set("Content-Type", want)
-			}
-		}
-	}
+	header = normalizeResponseType(route.Operation, status, header)
 	err = openapi3filter.ValidateResponse(ctx, &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: in,
 		Status:                 status,
@@ -156,11 +135,7 @@ func (o *oracle) validateResponse(ctx context.Context, req *http.Request, status
 		Options:                responseOptions,
 	})
 	if err != nil {
-		var schema *openapi3.Schema
-		if ref := route.Operation.Responses.Status(status); ref != nil && ref.Value != nil {
-			schema = contentSchema(ref.Value.Content, header.Get("Content-Type"))
-		}
-		return describe(route.Operation.OperationID, true, schema, err)
+		return describe(route.Operation.OperationID, true, responseSchema(route.Operation, status, header.Get("Content-Type")), err)
 	}
 	return nil
 }

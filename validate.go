@@ -100,12 +100,12 @@ func ValidateRequest(ctx context.Context, route *Route, req *http.Request, body 
 	}
 	for _, param := range p.params {
 		if err := openapi3filter.ValidateParameter(ctx, in, param); err != nil {
-			return describe(route.ID, false, requestSchema(route, req.Header.Get("Content-Type")), err)
+			return describe(route.ID, false, requestSchema(p.route.Operation, req.Header.Get("Content-Type")), err)
 		}
 	}
 	if p.body != nil {
 		if err := validateBody(ctx, in, p, body); err != nil {
-			return describe(route.ID, false, requestSchema(route, req.Header.Get("Content-Type")), err)
+			return describe(route.ID, false, requestSchema(p.route.Operation, req.Header.Get("Content-Type")), err)
 		}
 	}
 	return nil
@@ -205,7 +205,7 @@ func ValidateResponse(ctx context.Context, route *Route, req *http.Request, stat
 	p := route.op.prepared()
 	// ValidateResponse reads only the request's method from its input.
 	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: route.PathParams(), Route: p.route, Options: responseOptions}
-	header = normalizeResponseType(route, status, header)
+	header = normalizeResponseType(p.route.Operation, status, header)
 	err := openapi3filter.ValidateResponse(withContext(ctx), &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: in,
 		Status:                 status,
@@ -214,7 +214,7 @@ func ValidateResponse(ctx context.Context, route *Route, req *http.Request, stat
 		Options:                responseOptions,
 	})
 	if err != nil {
-		return describe(route.ID, true, responseSchema(route, status, header.Get("Content-Type")), err)
+		return describe(route.ID, true, responseSchema(p.route.Operation, status, header.Get("Content-Type")), err)
 	}
 	return nil
 }
@@ -229,8 +229,8 @@ func withContext(ctx context.Context) context.Context {
 
 // normalizeResponseType maps the Content-Type of a response to the key the
 // spec declares for it, per the two habits ValidateResponse documents.
-func normalizeResponseType(route *Route, status int, header http.Header) http.Header {
-	ref := route.op.prepared().route.Operation.Responses.Status(status)
+func normalizeResponseType(op *openapi3.Operation, status int, header http.Header) http.Header {
+	ref := op.Responses.Status(status)
 	if ref == nil || ref.Value == nil || len(ref.Value.Content) == 0 {
 		return header
 	}
@@ -317,16 +317,15 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-func requestSchema(route *Route, contentType string) *openapi3.Schema {
-	op := route.op.prepared().route.Operation
+func requestSchema(op *openapi3.Operation, contentType string) *openapi3.Schema {
 	if op.RequestBody == nil || op.RequestBody.Value == nil {
 		return nil
 	}
 	return contentSchema(op.RequestBody.Value.Content, contentType)
 }
 
-func responseSchema(route *Route, status int, contentType string) *openapi3.Schema {
-	ref := route.op.prepared().route.Operation.Responses.Status(status)
+func responseSchema(op *openapi3.Operation, status int, contentType string) *openapi3.Schema {
+	ref := op.Responses.Status(status)
 	if ref == nil || ref.Value == nil {
 		return nil
 	}

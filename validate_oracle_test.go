@@ -45,6 +45,19 @@ func sameValidation(t testing.TB, method, rawURL, contentType string, body []byt
 	}
 }
 
+func oracleAndOperations(t *testing.T) (*oracle, []Operation) {
+	t.Helper()
+	o, err := loadOracle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := Operations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o, ops
+}
+
 // exampleBody returns the request body example of a media type as JSON.
 func exampleBody(t testing.TB, mt *openapi3.MediaType) []byte {
 	t.Helper()
@@ -140,14 +153,7 @@ func mutations(t testing.TB, valid []byte) [][]byte {
 // path values, and good and bad values of every query parameter.
 func TestValidateRequestMatchesKinOpenAPI(t *testing.T) {
 	t.Parallel()
-	o, err := loadOracle()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ops, err := Operations()
-	if err != nil {
-		t.Fatal(err)
-	}
+	o, ops := oracleAndOperations(t)
 	for _, op := range ops {
 		t.Run(op.ID, func(t *testing.T) {
 			t.Parallel()
@@ -227,14 +233,7 @@ func FuzzValidateRequestMatchesKinOpenAPI(f *testing.F) {
 // media type, and a status the operation does not declare.
 func TestValidateResponseMatchesKinOpenAPI(t *testing.T) {
 	t.Parallel()
-	o, err := loadOracle()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ops, err := Operations()
-	if err != nil {
-		t.Fatal(err)
-	}
+	o, ops := oracleAndOperations(t)
 	for _, op := range ops {
 		t.Run(op.ID, func(t *testing.T) {
 			t.Parallel()
