@@ -5,9 +5,11 @@ import (
 	"strings"
 )
 
-// maxPathParams bounds the path parameters of one template; the spec has at
-// most three (/workspaces/{workspaceId}/messages/{messageId}/...).
-const maxPathParams = 8
+// maxPathParams bounds the path parameters of one template (newRouter
+// refuses more); the spec has at most two
+// (/workspaces/{workspaceId}/messages/{messageId}/...). It sizes the array
+// of values in every Route.
+const maxPathParams = 4
 
 // router matches a request path to a path template of the spec with a trie
 // of path segments, so that the cost of a match depends on the length of the
@@ -127,7 +129,10 @@ func (r *router) find(escapedPath string, m *match) bool {
 // walk matches rest, the part of the path after this node's segment, and
 // keeps in m the matching template of lowest rank.
 func (n *node) walk(rest string, values []string, m *match) {
-	seg, tail, more := strings.Cut(rest, "/")
+	seg, tail, more := rest, "", false
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		seg, tail, more = rest[:i], rest[i+1:], true
+	}
 	if child := n.literal[seg]; child != nil {
 		child.next(tail, more, values, m)
 	}

@@ -161,7 +161,7 @@ type Route struct {
 	*Operation
 	op *opState
 
-	names  []string // path parameter names
+	tpl    *template // its names are those of values
 	values [maxPathParams]string
 	once   sync.Once
 	params map[string]string
@@ -172,8 +172,8 @@ type Route struct {
 // call, so that routing alone does not pay for it.
 func (r *Route) PathParams() map[string]string {
 	r.once.Do(func() {
-		r.params = make(map[string]string, len(r.names))
-		for i, name := range r.names {
+		r.params = make(map[string]string, len(r.tpl.names))
+		for i, name := range r.tpl.names {
 			r.params[name] = r.values[i]
 		}
 	})
@@ -218,7 +218,7 @@ func (c *contract) findRoute(req *http.Request, basePath string) (*Route, error)
 	if op == nil {
 		return nil, c.routeError(req.Method, 1)
 	}
-	return &Route{Operation: &op.Operation, op: op, names: m.tpl.names, values: m.values}, nil
+	return &Route{Operation: &op.Operation, op: op, tpl: m.tpl, values: m.values}, nil
 }
 
 // routeError returns the error for a request with this method that no
