@@ -269,6 +269,10 @@ func unexportedOK(t reflect.Type, f reflect.StructField, v reflect.Value) error 
 	if f.IsExported() || ignoredUnexported[f.Name] || v.IsZero() {
 		return nil
 	}
+	switch f.Name {
+	case "extra", "siblingExtras", "sibling":
+		return fmt.Errorf("%s: fields next to a $ref (%v), which kin-openapi keeps aside and the generated code cannot rebuild: move them into the referenced component or drop them", t, v)
+	}
 	return fmt.Errorf("%s.%s: unexported state the generated code cannot rebuild", t, f.Name)
 }
 
