@@ -8,7 +8,7 @@ package specdoc
 import "github.com/getkin/kin-openapi/openapi3"
 
 // SourceSHA256 is the SHA-256 of the openapi.yaml this file was generated from.
-const SourceSHA256 = "5e91260547603978b50fe33e0235a5eadec218a259631f2d07cba76ab073a951"
+const SourceSHA256 = "395a522e660f4e31dd7611212b3c02b728449bf699b83764129d967e0189a5f0"
 
 // OpenAPI is the document's OpenAPI version.
 const OpenAPI = "3.0.3"
@@ -220,14 +220,15 @@ var Paths = [...]string{
 // resolved references. A Builder is not safe for concurrent use.
 type Builder struct {
 	tMemo           [1]*openapi3.T
-	schemaMemo      [116]*openapi3.Schema
+	schemaMemo      [120]*openapi3.Schema
 	parameterMemo   [56]*openapi3.Parameter
 	headerMemo      [4]*openapi3.Header
 	requestBodyMemo [17]*openapi3.RequestBody
 	responseMemo    [65]*openapi3.Response
 	pathsMemo       [1]*openapi3.Paths
 	pathItemMemo    [56]*openapi3.PathItem
-	responsesMemo   [114]*openapi3.Responses
+	responsesMemo   [116]*openapi3.Responses
+	callbackMemo    [1]*openapi3.Callback
 }
 
 // Document returns the whole document, references resolved as kin-openapi's
@@ -361,7 +362,7 @@ func (b *Builder) t0() *openapi3.T {
 	}
 	x := new(openapi3.T)
 	b.tMemo[0] = x
-	*x = openapi3.T{OpenAPI: "3.0.3", Components: &openapi3.Components{Schemas: openapi3.Schemas{"Activity": &openapi3.SchemaRef{Value: b.schema0()}, "ActivityAction": &openapi3.SchemaRef{Value: b.schema1()}, "ActivityCollection": &openapi3.SchemaRef{Value: b.schema5()}, "ActivityModule": &openapi3.SchemaRef{Value: b.schema7()}, "ActivityStatus": &openapi3.SchemaRef{Value: b.schema4()}, "ApiError": &openapi3.SchemaRef{Value: b.schema8()}, "Attachment": &openapi3.SchemaRef{Value: b.schema9()}, "Attachments": &openapi3.SchemaRef{Value: b.schema10()}, "AuthToken": &openapi3.SchemaRef{Value: b.schema11()}, "AuthVerification": &openapi3.SchemaRef{Value: b.schema12()}, "BulkMessage": &openapi3.SchemaRef{Value: b.schema13()}, "BulkResource": &openapi3.SchemaRef{Value: b.schema16()}, "BulkResourceOptions": &openapi3.SchemaRef{Value: b.schema17()}, "Callback": &openapi3.SchemaRef{Value: b.schema20()}, "CallbackAttempt": &openapi3.SchemaRef{Value: b.schema24()}, "CallbackAuth": &openapi3.SchemaRef{Value: b.schema21()}, "CallbackCall": &openapi3.SchemaRef{Value: b.schema25()}, "CallbackCallCollection": &openapi3.SchemaRef{Value: b.schema29()}, "CallbackCallResult": &openapi3.SchemaRef{Value: b.schema30()}, "CallbackCallStatus": &openapi3.SchemaRef{Value: b.schema28()}, "CallbackCollection": &openapi3.SchemaRef{Value: b.schema31()}, "CallbackTriggers": &openapi3.SchemaRef{Value: b.schema22()}, "ChannelStatus": &openapi3.SchemaRef{Value: b.schema32()}, "CollectionStatus": &openapi3.SchemaRef{Value: b.schema6()}, "Contact": &openapi3.SchemaRef{Value: b.schema33()}, "ContactAddressField": &openapi3.SchemaRef{Value: b.schema36()}, "ContactCollection": &openapi3.SchemaRef{Value: b.schema37()}, "ContactDeleteMode": &openapi3.SchemaRef{Value: b.schema38()}, "ContactLocation": &openapi3.SchemaRef{Value: b.schema34()}, "ContactMessagingOption": &openapi3.SchemaRef{Value: b.schema35()}, "CustomList": &openapi3.SchemaRef{Value: b.schema39()}, "CustomListCollection": &openapi3.SchemaRef{Value: b.schema42()}, "CustomListItem": &openapi3.SchemaRef{Value: b.schema40()}, "CustomListType": &openapi3.SchemaRef{Value: b.schema41()}, "DeliveryReceipt": &openapi3.SchemaRef{Value: b.schema43()}, "DetailLevel": &openapi3.SchemaRef{Value: b.schema44()}, "DistributionList": &openapi3.SchemaRef{Value: b.schema45()}, "DistributionListCollection": &openapi3.SchemaRef{Value: b.schema48()}, "DistributionListMember": &openapi3.SchemaRef{Value: b.schema46()}, "DistributionListRule": &openapi3.SchemaRef{Value: b.schema47()}, "Email": &openapi3.SchemaRef{Value: b.schema14()}, "EmailOptOut": &openapi3.SchemaRef{Value: b.schema15()}, "Event": &openapi3.SchemaRef{Value: b.schema49()}, "EventCollection": &openapi3.SchemaRef{Value: b.schema52()}, "EventField": &openapi3.SchemaRef{Value: b.schema51()}, "EventForm": &openapi3.SchemaRef{Value: b.schema50()}, "Features": &openapi3.SchemaRef{Value: b.schema53()}, "ForbiddenError": &openapi3.SchemaRef{Value: b.schema55()}, "GatewayError": &openapi3.SchemaRef{Value: b.schema56()}, "ImportContact": &openapi3.SchemaRef{Value: b.schema57()}, "ImportFieldMapping": &openapi3.SchemaRef{Value: b.schema60()}, "ImportMode": &openapi3.SchemaRef{Value: b.schema58()}, "ImportOptions": &openapi3.SchemaRef{Value: b.schema59()}, "ImportType": &openapi3.SchemaRef{Value: b.schema61()}, "Key": &openapi3.SchemaRef{Value: b.schema62()}, "KeyCollection": &openapi3.SchemaRef{Value: b.schema63()}, "Link": &openapi3.SchemaRef{Value: b.schema3()}, "Links": &openapi3.SchemaRef{Value: b.schema2()}, "MMS": &openapi3.SchemaRef{Value: b.schema64()}, "Message": &openapi3.SchemaRef{Value: b.schema65()}, "MessageAttribute": &openapi3.SchemaRef{Value: b.schema67()}, "MessageAttributes": &openapi3.SchemaRef{Value: b.schema66()}, "MessageCollection": &openapi3.SchemaRef{Value: b.schema82()}, "MessageResponse": &openapi3.SchemaRef{Value: b.schema84()}, "MessageResponseCollection": &openapi3.SchemaRef{Value: b.schema85()}, "MessageStatus": &openapi3.SchemaRef{Value: b.schema86()}, "MessageStatusCollection": &openapi3.SchemaRef{Value: b.schema88()}, "MessageSummary": &openapi3.SchemaRef{Value: b.schema83()}, "MessageViewType": &openapi3.SchemaRef{Value: b.schema89()}, "NextGenError": &openapi3.SchemaRef{Value: b.schema90()}, "Otp": &openapi3.SchemaRef{Value: b.schema91()}, "OtpChannel": &openapi3.SchemaRef{Value: b.schema92()}, "OtpCheck": &openapi3.SchemaRef{Value: b.schema94()}, "OtpLinks": &openapi3.SchemaRef{Value: b.schema93()}, "OtpRequest": &openapi3.SchemaRef{Value: b.schema95()}, "PatternMatch": &openapi3.SchemaRef{Value: b.schema96()}, "PushOptions": &openapi3.SchemaRef{Value: b.schema54()}, "RCS": &openapi3.SchemaRef{Value: b.schema68()}, "RCSCard": &openapi3.SchemaRef{Value: b.schema71()}, "RCSMedia": &openapi3.SchemaRef{Value: b.schema69()}, "RCSRichCard": &openapi3.SchemaRef{Value: b.schema70()}, "RCSSuggestion": &openapi3.SchemaRef{Value: b.schema72()}, "Resource": &openapi3.SchemaRef{Value: b.schema97()}, "ResourceCollection": &openapi3.SchemaRef{Value: b.schema99()}, "ResourceScope": &openapi3.SchemaRef{Value: b.schema98()}, "Responder": &openapi3.SchemaRef{Value: b.schema26()}, "ResponseContent": &openapi3.SchemaRef{Value: b.schema27()}, "ResponseGrouping": &openapi3.SchemaRef{Value: b.schema100()}, "ResponsePattern": &openapi3.SchemaRef{Value: b.schema101()}, "ResponsePatterns": &openapi3.SchemaRef{Value: b.schema102()}, "ResponseRule": &openapi3.SchemaRef{Value: b.schema103()}, "ResponseRuleCollection": &openapi3.SchemaRef{Value: b.schema104()}, "Scenario": &openapi3.SchemaRef{Value: b.schema105()}, "ScenarioCollection": &openapi3.SchemaRef{Value: b.schema106()}, "Social": &openapi3.SchemaRef{Value: b.schema73()}, "SocialPost": &openapi3.SchemaRef{Value: b.schema74()}, "SortDirection": &openapi3.SchemaRef{Value: b.schema107()}, "StatusCategory": &openapi3.SchemaRef{Value: b.schema87()}, "StatusGrouping": &openapi3.SchemaRef{Value: b.schema108()}, "Template": &openapi3.SchemaRef{Value: b.schema109()}, "TemplateCollection": &openapi3.SchemaRef{Value: b.schema110()}, "Toggle": &openapi3.SchemaRef{Value: b.schema23()}, "User": &openapi3.SchemaRef{Value: b.schema111()}, "UserCollection": &openapi3.SchemaRef{Value: b.schema112()}, "UserStatusCode": &openapi3.SchemaRef{Value: b.schema113()}, "Voice": &openapi3.SchemaRef{Value: b.schema18()}, "Web": &openapi3.SchemaRef{Value: b.schema19()}, "WhatsApp": &openapi3.SchemaRef{Value: b.schema75()}, "WhatsAppButton": &openapi3.SchemaRef{Value: b.schema78()}, "WhatsAppContent": &openapi3.SchemaRef{Value: b.schema76()}, "WhatsAppHeader": &openapi3.SchemaRef{Value: b.schema79()}, "WhatsAppLocation": &openapi3.SchemaRef{Value: b.schema81()}, "WhatsAppMediaLink": &openapi3.SchemaRef{Value: b.schema80()}, "WhatsAppText": &openapi3.SchemaRef{Value: b.schema77()}, "Workspace": &openapi3.SchemaRef{Value: b.schema114()}, "WorkspaceCollection": &openapi3.SchemaRef{Value: b.schema115()}}, Parameters: openapi3.ParametersMap{"activityActionFilter": &openapi3.ParameterRef{Value: b.parameter0()}, "activityDescriptionFilter": &openapi3.ParameterRef{Value: b.parameter1()}, "activityEndTime": &openapi3.ParameterRef{Value: b.parameter2()}, "activityModuleFilter": &openapi3.ParameterRef{Value: b.parameter3()}, "activityStartTime": &openapi3.ParameterRef{Value: b.parameter4()}, "activityStatusFilter": &openapi3.ParameterRef{Value: b.parameter5()}, "activityUserFilter": &openapi3.ParameterRef{Value: b.parameter6()}, "activityWorkspaceFilter": &openapi3.ParameterRef{Value: b.parameter7()}, "businessUnitFilter": &openapi3.ParameterRef{Value: b.parameter8()}, "callIDList": &openapi3.ParameterRef{Value: b.parameter9()}, "callStatusFilter": &openapi3.ParameterRef{Value: b.parameter10()}, "callbackId": &openapi3.ParameterRef{Value: b.parameter11()}, "contactDeleteAction": &openapi3.ParameterRef{Value: b.parameter12()}, "contactFields": &openapi3.ParameterRef{Value: b.parameter13()}, "contactId": &openapi3.ParameterRef{Value: b.parameter14()}, "criteriaFromDate": &openapi3.ParameterRef{Value: b.parameter15()}, "criteriaFromTime": &openapi3.ParameterRef{Value: b.parameter16()}, "criteriaToDate": &openapi3.ParameterRef{Value: b.parameter17()}, "criteriaToTime": &openapi3.ParameterRef{Value: b.parameter18()}, "customListId": &openapi3.ParameterRef{Value: b.parameter19()}, "customListNameFilter": &openapi3.ParameterRef{Value: b.parameter20()}, "customListTypeFilter": &openapi3.ParameterRef{Value: b.parameter21()}, "departmentFilter": &openapi3.ParameterRef{Value: b.parameter22()}, "distributionListDescriptionFilter": &openapi3.ParameterRef{Value: b.parameter23()}, "distributionListId": &openapi3.ParameterRef{Value: b.parameter24()}, "distributionListNameFilter": &openapi3.ParameterRef{Value: b.parameter25()}, "divisionFilter": &openapi3.ParameterRef{Value: b.parameter26()}, "eventId": &openapi3.ParameterRef{Value: b.parameter27()}, "firstNameFilter": &openapi3.ParameterRef{Value: b.parameter28()}, "includeCustomFields": &openapi3.ParameterRef{Value: b.parameter29()}, "jobTitleFilter": &openapi3.ParameterRef{Value: b.parameter30()}, "keyId": &openapi3.ParameterRef{Value: b.parameter31()}, "lastNameFilter": &openapi3.ParameterRef{Value: b.parameter32()}, "limit": &openapi3.ParameterRef{Value: b.parameter33()}, "messageId": &openapi3.ParameterRef{Value: b.parameter34()}, "messageLabel": &openapi3.ParameterRef{Value: b.parameter35()}, "offset": &openapi3.ParameterRef{Value: b.parameter36()}, "otpId": &openapi3.ParameterRef{Value: b.parameter37()}, "resourceId": &openapi3.ParameterRef{Value: b.parameter38()}, "resourceNameFilter": &openapi3.ParameterRef{Value: b.parameter39()}, "resourceScopeFilter": &openapi3.ParameterRef{Value: b.parameter40()}, "responseFilter": &openapi3.ParameterRef{Value: b.parameter41()}, "responseRuleId": &openapi3.ParameterRef{Value: b.parameter42()}, "responseView": &openapi3.ParameterRef{Value: b.parameter43()}, "scenarioId": &openapi3.ParameterRef{Value: b.parameter44()}, "sortFields": &openapi3.ParameterRef{Value: b.parameter45()}, "sortOrder": &openapi3.ParameterRef{Value: b.parameter46()}, "statusFilter": &openapi3.ParameterRef{Value: b.parameter47()}, "statusView": &openapi3.ParameterRef{Value: b.parameter48()}, "templateId": &openapi3.ParameterRef{Value: b.parameter49()}, "userId": &openapi3.ParameterRef{Value: b.parameter50()}, "userStatusFilter": &openapi3.ParameterRef{Value: b.parameter51()}, "viewType": &openapi3.ParameterRef{Value: b.parameter52()}, "workEmailAddress1Filter": &openapi3.ParameterRef{Value: b.parameter53()}, "workMobilePhone1Filter": &openapi3.ParameterRef{Value: b.parameter54()}, "workspaceId": &openapi3.ParameterRef{Value: b.parameter55()}}, Headers: openapi3.Headers{"ErrorCode": &openapi3.HeaderRef{Value: b.header0()}, "ErrorDetail": &openapi3.HeaderRef{Value: b.header1()}, "Location": &openapi3.HeaderRef{Value: b.header2()}, "RetryAfter": &openapi3.HeaderRef{Value: b.header3()}}, RequestBodies: openapi3.RequestBodies{"ActivityToLog": &openapi3.RequestBodyRef{Value: b.requestBody0()}, "CallbackCallResultToSet": &openapi3.RequestBodyRef{Value: b.requestBody1()}, "CallbackToSave": &openapi3.RequestBodyRef{Value: b.requestBody2()}, "ContactToSave": &openapi3.RequestBodyRef{Value: b.requestBody3()}, "DistributionListToSave": &openapi3.RequestBodyRef{Value: b.requestBody4()}, "EventToSave": &openapi3.RequestBodyRef{Value: b.requestBody5()}, "ImportToRun": &openapi3.RequestBodyRef{Value: b.requestBody6()}, "KeyToSave": &openapi3.RequestBodyRef{Value: b.requestBody7()}, "MessageToSend": &openapi3.RequestBodyRef{Value: b.requestBody8()}, "OtpToCheck": &openapi3.RequestBodyRef{Value: b.requestBody9()}, "OtpToSend": &openapi3.RequestBodyRef{Value: b.requestBody10()}, "ResourceToSave": &openapi3.RequestBodyRef{Value: b.requestBody11()}, "ResponseRuleToSave": &openapi3.RequestBodyRef{Value: b.requestBody12()}, "ScenarioToSave": &openapi3.RequestBodyRef{Value: b.requestBody13()}, "TemplateToSave": &openapi3.RequestBodyRef{Value: b.requestBody14()}, "UserToSave": &openapi3.RequestBodyRef{Value: b.requestBody15()}, "WorkspaceToSave": &openapi3.RequestBodyRef{Value: b.requestBody16()}}, Responses: openapi3.ResponseBodies{"ActivityCreated": &openapi3.ResponseRef{Value: b.response0()}, "ActivityPage": &openapi3.ResponseRef{Value: b.response1()}, "AuthIssued": &openapi3.ResponseRef{Value: b.response2()}, "AuthVerified": &openapi3.ResponseRef{Value: b.response3()}, "BadRequest": &openapi3.ResponseRef{Value: b.response4()}, "CallbackCallPage": &openapi3.ResponseRef{Value: b.response5()}, "CallbackCreated": &openapi3.ResponseRef{Value: b.response6()}, "CallbackFound": &openapi3.ResponseRef{Value: b.response7()}, "CallbackPage": &openapi3.ResponseRef{Value: b.response8()}, "ContactCreated": &openapi3.ResponseRef{Value: b.response9()}, "ContactFound": &openapi3.ResponseRef{Value: b.response10()}, "ContactPage": &openapi3.ResponseRef{Value: b.response11()}, "CustomListFound": &openapi3.ResponseRef{Value: b.response12()}, "CustomListPage": &openapi3.ResponseRef{Value: b.response13()}, "DistributionListCreated": &openapi3.ResponseRef{Value: b.response14()}, "DistributionListFound": &openapi3.ResponseRef{Value: b.response15()}, "DistributionListPage": &openapi3.ResponseRef{Value: b.response16()}, "EventCreated": &openapi3.ResponseRef{Value: b.response17()}, "EventFound": &openapi3.ResponseRef{Value: b.response18()}, "EventPage": &openapi3.ResponseRef{Value: b.response19()}, "Forbidden": &openapi3.ResponseRef{Value: b.response20()}, "ImportAccepted": &openapi3.ResponseRef{Value: b.response21()}, "InternalServerError": &openapi3.ResponseRef{Value: b.response22()}, "KeyCreated": &openapi3.ResponseRef{Value: b.response23()}, "KeyFound": &openapi3.ResponseRef{Value: b.response24()}, "KeyPage": &openapi3.ResponseRef{Value: b.response25()}, "MessageAccepted": &openapi3.ResponseRef{Value: b.response26()}, "MessageFound": &openapi3.ResponseRef{Value: b.response27()}, "MessagePage": &openapi3.ResponseRef{Value: b.response28()}, "MessageResponsePage": &openapi3.ResponseRef{Value: b.response29()}, "MessageScheduled": &openapi3.ResponseRef{Value: b.response30()}, "MessageStatusPage": &openapi3.ResponseRef{Value: b.response31()}, "MethodNotAllowed": &openapi3.ResponseRef{Value: b.response32()}, "NotFound": &openapi3.ResponseRef{Value: b.response33()}, "NotImplemented": &openapi3.ResponseRef{Value: b.response34()}, "OtpBadRequest": &openapi3.ResponseRef{Value: b.response35()}, "OtpChecked": &openapi3.ResponseRef{Value: b.response36()}, "OtpNotFound": &openapi3.ResponseRef{Value: b.response37()}, "OtpSent": &openapi3.ResponseRef{Value: b.response38()}, "OtpServerError": &openapi3.ResponseRef{Value: b.response39()}, "PayloadTooLarge": &openapi3.ResponseRef{Value: b.response40()}, "ResourceCreated": &openapi3.ResponseRef{Value: b.response41()}, "ResourceFound": &openapi3.ResponseRef{Value: b.response42()}, "ResourcePage": &openapi3.ResponseRef{Value: b.response43()}, "ResponseRuleCreated": &openapi3.ResponseRef{Value: b.response44()}, "ResponseRuleFound": &openapi3.ResponseRef{Value: b.response45()}, "ResponseRulePage": &openapi3.ResponseRef{Value: b.response46()}, "ScenarioCreated": &openapi3.ResponseRef{Value: b.response47()}, "ScenarioFound": &openapi3.ResponseRef{Value: b.response48()}, "ScenarioPage": &openapi3.ResponseRef{Value: b.response49()}, "ScenarioRunAccepted": &openapi3.ResponseRef{Value: b.response50()}, "SearchFoundNothing": &openapi3.ResponseRef{Value: b.response51()}, "TemplateCreated": &openapi3.ResponseRef{Value: b.response52()}, "TemplateFound": &openapi3.ResponseRef{Value: b.response53()}, "TemplatePage": &openapi3.ResponseRef{Value: b.response54()}, "TooManyRequests": &openapi3.ResponseRef{Value: b.response55()}, "Unauthorized": &openapi3.ResponseRef{Value: b.response56()}, "UnprocessableEntity": &openapi3.ResponseRef{Value: b.response57()}, "UnsupportedMediaType": &openapi3.ResponseRef{Value: b.response58()}, "UserCreated": &openapi3.ResponseRef{Value: b.response59()}, "UserFound": &openapi3.ResponseRef{Value: b.response60()}, "UserPage": &openapi3.ResponseRef{Value: b.response61()}, "WorkspaceCreated": &openapi3.ResponseRef{Value: b.response62()}, "WorkspaceFound": &openapi3.ResponseRef{Value: b.response63()}, "WorkspacePage": &openapi3.ResponseRef{Value: b.response64()}}, SecuritySchemes: openapi3.SecuritySchemes{"ApiKey": &openapi3.SecuritySchemeRef{Value: &openapi3.SecurityScheme{Type: "apiKey", Description: "The API key issued for your Whispir account. Corrected from Whispir's\ndescription, which names the header `Api-Key`; the service reads\n`x-api-key`. A missing or wrong key is answered 403 `{\"message\":\"Forbidden\"}`.\n", Name: "x-api-key", In: "header"}}, "BasicAuth": &openapi3.SecuritySchemeRef{Value: &openapi3.SecurityScheme{Type: "http", Description: "Username and password of a Whispir user. Wrong credentials are answered\n401 with a Whispir error body. Recompute after a password change.\n", Scheme: "basic"}}, "BearerAuth": &openapi3.SecuritySchemeRef{Value: &openapi3.SecurityScheme{Type: "http", Description: "A token from `POST /auth`, in place of Basic credentials.", Scheme: "bearer", BearerFormat: "JWT"}}}}, Info: &openapi3.Info{Title: "Whispir API", Description: "The Whispir messaging REST API as it really behaves, written for whispir-go.\n\nEvery request carries two credentials: an API key in the `x-api-key` header\nand either HTTP Basic credentials of a Whispir user or a Bearer token from\n`POST /auth`. Every resource has its own vendor media type\n(`application/vnd.whispir.<resource>-v1+json`), sent as both `Content-Type`\nand `Accept`. Collections are paged with `limit` (at most 20) and `offset`\nand link to the next page with a `link` entry whose `rel` is `next`.\n\nWhere Whispir's own published description disagrees with the service, this\ndocument follows the service; each such place says what was corrected.\n", Contact: &openapi3.Contact{Name: "whispir-go maintainers", URL: "https://github.com/whispir-go/whispir"}, License: &openapi3.License{Name: "MIT", URL: "https://opensource.org/licenses/MIT"}, Version: "1.0.0"}, Paths: b.paths0(), Security: openapi3.SecurityRequirements{openapi3.SecurityRequirement{"ApiKey": []string{}, "BasicAuth": []string{}}, openapi3.SecurityRequirement{"ApiKey": []string{}, "BearerAuth": []string{}}}, Servers: openapi3.Servers{&openapi3.Server{URL: "https://api.au.whispir.com", Description: "AU"}, &openapi3.Server{URL: "https://api.nz.whispir.com", Description: "NZ"}, &openapi3.Server{URL: "https://api.ap.whispir.com", Description: "AP"}, &openapi3.Server{URL: "https://api.ap1.whispir.com", Description: "AP1"}, &openapi3.Server{URL: "https://api.us.whispir.com", Description: "US"}, &openapi3.Server{URL: "https://api.it.whispir.com", Description: "IT"}, &openapi3.Server{URL: "https://api.education.whispir.com", Description: "EDU"}}, Tags: openapi3.Tags{&openapi3.Tag{Name: "Messages", Description: "Send SMS, email, voice, web, social, WhatsApp and RCS messages and read their delivery status and replies."}, &openapi3.Tag{Name: "Resources", Description: "Files stored in Whispir for bulk messages, contact imports and public download."}, &openapi3.Tag{Name: "Templates", Description: "Reusable message content, sent by naming the template in a message."}, &openapi3.Tag{Name: "Response Rules", Description: "Rules that sort the replies to a message into categories."}, &openapi3.Tag{Name: "Contacts", Description: "The people messages are sent to, per workspace."}, &openapi3.Tag{Name: "Keys", Description: "API keys of the company. Internal; not part of Whispir's public API."}, &openapi3.Tag{Name: "Distribution Lists", Description: "Named groups of contacts, users and other lists, static or selected by rules."}, &openapi3.Tag{Name: "Scenarios", Description: "Saved messages that authorised users send with one call."}, &openapi3.Tag{Name: "Callbacks", Description: "Webhooks Whispir calls on replies and failed deliveries, and the record of those calls."}, &openapi3.Tag{Name: "Workspaces", Description: "Separate spaces of messages, contacts, templates and the rest within a company."}, &openapi3.Tag{Name: "Activities", Description: "The company's audit log."}, &openapi3.Tag{Name: "Custom Lists", Description: "Drop-down lists of choices defined in the platform; read-only."}, &openapi3.Tag{Name: "Users", Description: "The people who sign in to Whispir."}, &openapi3.Tag{Name: "Events", Description: "Incidents tracked in the Events module, which messages can be about."}, &openapi3.Tag{Name: "Imports", Description: "Bulk loading of contacts from an uploaded resource."}, &openapi3.Tag{Name: "Auth", Description: "Bearer tokens to use instead of Basic credentials."}, &openapi3.Tag{Name: "Verify", Description: "One-time codes sent by SMS and checked, for two-factor sign-in and the like."}}}
+	*x = openapi3.T{OpenAPI: "3.0.3", Components: &openapi3.Components{Schemas: openapi3.Schemas{"Activity": &openapi3.SchemaRef{Value: b.schema0()}, "ActivityAction": &openapi3.SchemaRef{Value: b.schema1()}, "ActivityCollection": &openapi3.SchemaRef{Value: b.schema5()}, "ActivityModule": &openapi3.SchemaRef{Value: b.schema7()}, "ActivityStatus": &openapi3.SchemaRef{Value: b.schema4()}, "ApiError": &openapi3.SchemaRef{Value: b.schema8()}, "Attachment": &openapi3.SchemaRef{Value: b.schema9()}, "Attachments": &openapi3.SchemaRef{Value: b.schema10()}, "AuthToken": &openapi3.SchemaRef{Value: b.schema11()}, "AuthVerification": &openapi3.SchemaRef{Value: b.schema12()}, "BulkMessage": &openapi3.SchemaRef{Value: b.schema13()}, "BulkResource": &openapi3.SchemaRef{Value: b.schema16()}, "BulkResourceOptions": &openapi3.SchemaRef{Value: b.schema17()}, "Callback": &openapi3.SchemaRef{Value: b.schema20()}, "CallbackAttempt": &openapi3.SchemaRef{Value: b.schema24()}, "CallbackAuth": &openapi3.SchemaRef{Value: b.schema21()}, "CallbackCall": &openapi3.SchemaRef{Value: b.schema25()}, "CallbackCallCollection": &openapi3.SchemaRef{Value: b.schema29()}, "CallbackCallResult": &openapi3.SchemaRef{Value: b.schema30()}, "CallbackCallStatus": &openapi3.SchemaRef{Value: b.schema28()}, "CallbackCollection": &openapi3.SchemaRef{Value: b.schema31()}, "CallbackEvent": &openapi3.SchemaRef{Value: b.schema32()}, "CallbackEventXML": &openapi3.SchemaRef{Value: b.schema34()}, "CallbackParameter": &openapi3.SchemaRef{Value: b.schema35()}, "CallbackParameters": &openapi3.SchemaRef{Value: b.schema33()}, "CallbackTriggers": &openapi3.SchemaRef{Value: b.schema22()}, "ChannelStatus": &openapi3.SchemaRef{Value: b.schema36()}, "CollectionStatus": &openapi3.SchemaRef{Value: b.schema6()}, "Contact": &openapi3.SchemaRef{Value: b.schema37()}, "ContactAddressField": &openapi3.SchemaRef{Value: b.schema40()}, "ContactCollection": &openapi3.SchemaRef{Value: b.schema41()}, "ContactDeleteMode": &openapi3.SchemaRef{Value: b.schema42()}, "ContactLocation": &openapi3.SchemaRef{Value: b.schema38()}, "ContactMessagingOption": &openapi3.SchemaRef{Value: b.schema39()}, "CustomList": &openapi3.SchemaRef{Value: b.schema43()}, "CustomListCollection": &openapi3.SchemaRef{Value: b.schema46()}, "CustomListItem": &openapi3.SchemaRef{Value: b.schema44()}, "CustomListType": &openapi3.SchemaRef{Value: b.schema45()}, "DeliveryReceipt": &openapi3.SchemaRef{Value: b.schema47()}, "DetailLevel": &openapi3.SchemaRef{Value: b.schema48()}, "DistributionList": &openapi3.SchemaRef{Value: b.schema49()}, "DistributionListCollection": &openapi3.SchemaRef{Value: b.schema52()}, "DistributionListMember": &openapi3.SchemaRef{Value: b.schema50()}, "DistributionListRule": &openapi3.SchemaRef{Value: b.schema51()}, "Email": &openapi3.SchemaRef{Value: b.schema14()}, "EmailOptOut": &openapi3.SchemaRef{Value: b.schema15()}, "Event": &openapi3.SchemaRef{Value: b.schema53()}, "EventCollection": &openapi3.SchemaRef{Value: b.schema56()}, "EventField": &openapi3.SchemaRef{Value: b.schema55()}, "EventForm": &openapi3.SchemaRef{Value: b.schema54()}, "Features": &openapi3.SchemaRef{Value: b.schema57()}, "ForbiddenError": &openapi3.SchemaRef{Value: b.schema59()}, "GatewayError": &openapi3.SchemaRef{Value: b.schema60()}, "ImportContact": &openapi3.SchemaRef{Value: b.schema61()}, "ImportFieldMapping": &openapi3.SchemaRef{Value: b.schema64()}, "ImportMode": &openapi3.SchemaRef{Value: b.schema62()}, "ImportOptions": &openapi3.SchemaRef{Value: b.schema63()}, "ImportType": &openapi3.SchemaRef{Value: b.schema65()}, "Key": &openapi3.SchemaRef{Value: b.schema66()}, "KeyCollection": &openapi3.SchemaRef{Value: b.schema67()}, "Link": &openapi3.SchemaRef{Value: b.schema3()}, "Links": &openapi3.SchemaRef{Value: b.schema2()}, "MMS": &openapi3.SchemaRef{Value: b.schema68()}, "Message": &openapi3.SchemaRef{Value: b.schema69()}, "MessageAttribute": &openapi3.SchemaRef{Value: b.schema71()}, "MessageAttributes": &openapi3.SchemaRef{Value: b.schema70()}, "MessageCollection": &openapi3.SchemaRef{Value: b.schema86()}, "MessageResponse": &openapi3.SchemaRef{Value: b.schema88()}, "MessageResponseCollection": &openapi3.SchemaRef{Value: b.schema89()}, "MessageStatus": &openapi3.SchemaRef{Value: b.schema90()}, "MessageStatusCollection": &openapi3.SchemaRef{Value: b.schema92()}, "MessageSummary": &openapi3.SchemaRef{Value: b.schema87()}, "MessageViewType": &openapi3.SchemaRef{Value: b.schema93()}, "NextGenError": &openapi3.SchemaRef{Value: b.schema94()}, "Otp": &openapi3.SchemaRef{Value: b.schema95()}, "OtpChannel": &openapi3.SchemaRef{Value: b.schema96()}, "OtpCheck": &openapi3.SchemaRef{Value: b.schema98()}, "OtpLinks": &openapi3.SchemaRef{Value: b.schema97()}, "OtpRequest": &openapi3.SchemaRef{Value: b.schema99()}, "PatternMatch": &openapi3.SchemaRef{Value: b.schema100()}, "PushOptions": &openapi3.SchemaRef{Value: b.schema58()}, "RCS": &openapi3.SchemaRef{Value: b.schema72()}, "RCSCard": &openapi3.SchemaRef{Value: b.schema75()}, "RCSMedia": &openapi3.SchemaRef{Value: b.schema73()}, "RCSRichCard": &openapi3.SchemaRef{Value: b.schema74()}, "RCSSuggestion": &openapi3.SchemaRef{Value: b.schema76()}, "Resource": &openapi3.SchemaRef{Value: b.schema101()}, "ResourceCollection": &openapi3.SchemaRef{Value: b.schema103()}, "ResourceScope": &openapi3.SchemaRef{Value: b.schema102()}, "Responder": &openapi3.SchemaRef{Value: b.schema26()}, "ResponseContent": &openapi3.SchemaRef{Value: b.schema27()}, "ResponseGrouping": &openapi3.SchemaRef{Value: b.schema104()}, "ResponsePattern": &openapi3.SchemaRef{Value: b.schema105()}, "ResponsePatterns": &openapi3.SchemaRef{Value: b.schema106()}, "ResponseRule": &openapi3.SchemaRef{Value: b.schema107()}, "ResponseRuleCollection": &openapi3.SchemaRef{Value: b.schema108()}, "Scenario": &openapi3.SchemaRef{Value: b.schema109()}, "ScenarioCollection": &openapi3.SchemaRef{Value: b.schema110()}, "Social": &openapi3.SchemaRef{Value: b.schema77()}, "SocialPost": &openapi3.SchemaRef{Value: b.schema78()}, "SortDirection": &openapi3.SchemaRef{Value: b.schema111()}, "StatusCategory": &openapi3.SchemaRef{Value: b.schema91()}, "StatusGrouping": &openapi3.SchemaRef{Value: b.schema112()}, "Template": &openapi3.SchemaRef{Value: b.schema113()}, "TemplateCollection": &openapi3.SchemaRef{Value: b.schema114()}, "Toggle": &openapi3.SchemaRef{Value: b.schema23()}, "User": &openapi3.SchemaRef{Value: b.schema115()}, "UserCollection": &openapi3.SchemaRef{Value: b.schema116()}, "UserStatusCode": &openapi3.SchemaRef{Value: b.schema117()}, "Voice": &openapi3.SchemaRef{Value: b.schema18()}, "Web": &openapi3.SchemaRef{Value: b.schema19()}, "WhatsApp": &openapi3.SchemaRef{Value: b.schema79()}, "WhatsAppButton": &openapi3.SchemaRef{Value: b.schema82()}, "WhatsAppContent": &openapi3.SchemaRef{Value: b.schema80()}, "WhatsAppHeader": &openapi3.SchemaRef{Value: b.schema83()}, "WhatsAppLocation": &openapi3.SchemaRef{Value: b.schema85()}, "WhatsAppMediaLink": &openapi3.SchemaRef{Value: b.schema84()}, "WhatsAppText": &openapi3.SchemaRef{Value: b.schema81()}, "Workspace": &openapi3.SchemaRef{Value: b.schema118()}, "WorkspaceCollection": &openapi3.SchemaRef{Value: b.schema119()}}, Parameters: openapi3.ParametersMap{"activityActionFilter": &openapi3.ParameterRef{Value: b.parameter0()}, "activityDescriptionFilter": &openapi3.ParameterRef{Value: b.parameter1()}, "activityEndTime": &openapi3.ParameterRef{Value: b.parameter2()}, "activityModuleFilter": &openapi3.ParameterRef{Value: b.parameter3()}, "activityStartTime": &openapi3.ParameterRef{Value: b.parameter4()}, "activityStatusFilter": &openapi3.ParameterRef{Value: b.parameter5()}, "activityUserFilter": &openapi3.ParameterRef{Value: b.parameter6()}, "activityWorkspaceFilter": &openapi3.ParameterRef{Value: b.parameter7()}, "businessUnitFilter": &openapi3.ParameterRef{Value: b.parameter8()}, "callIDList": &openapi3.ParameterRef{Value: b.parameter9()}, "callStatusFilter": &openapi3.ParameterRef{Value: b.parameter10()}, "callbackId": &openapi3.ParameterRef{Value: b.parameter11()}, "contactDeleteAction": &openapi3.ParameterRef{Value: b.parameter12()}, "contactFields": &openapi3.ParameterRef{Value: b.parameter13()}, "contactId": &openapi3.ParameterRef{Value: b.parameter14()}, "criteriaFromDate": &openapi3.ParameterRef{Value: b.parameter15()}, "criteriaFromTime": &openapi3.ParameterRef{Value: b.parameter16()}, "criteriaToDate": &openapi3.ParameterRef{Value: b.parameter17()}, "criteriaToTime": &openapi3.ParameterRef{Value: b.parameter18()}, "customListId": &openapi3.ParameterRef{Value: b.parameter19()}, "customListNameFilter": &openapi3.ParameterRef{Value: b.parameter20()}, "customListTypeFilter": &openapi3.ParameterRef{Value: b.parameter21()}, "departmentFilter": &openapi3.ParameterRef{Value: b.parameter22()}, "distributionListDescriptionFilter": &openapi3.ParameterRef{Value: b.parameter23()}, "distributionListId": &openapi3.ParameterRef{Value: b.parameter24()}, "distributionListNameFilter": &openapi3.ParameterRef{Value: b.parameter25()}, "divisionFilter": &openapi3.ParameterRef{Value: b.parameter26()}, "eventId": &openapi3.ParameterRef{Value: b.parameter27()}, "firstNameFilter": &openapi3.ParameterRef{Value: b.parameter28()}, "includeCustomFields": &openapi3.ParameterRef{Value: b.parameter29()}, "jobTitleFilter": &openapi3.ParameterRef{Value: b.parameter30()}, "keyId": &openapi3.ParameterRef{Value: b.parameter31()}, "lastNameFilter": &openapi3.ParameterRef{Value: b.parameter32()}, "limit": &openapi3.ParameterRef{Value: b.parameter33()}, "messageId": &openapi3.ParameterRef{Value: b.parameter34()}, "messageLabel": &openapi3.ParameterRef{Value: b.parameter35()}, "offset": &openapi3.ParameterRef{Value: b.parameter36()}, "otpId": &openapi3.ParameterRef{Value: b.parameter37()}, "resourceId": &openapi3.ParameterRef{Value: b.parameter38()}, "resourceNameFilter": &openapi3.ParameterRef{Value: b.parameter39()}, "resourceScopeFilter": &openapi3.ParameterRef{Value: b.parameter40()}, "responseFilter": &openapi3.ParameterRef{Value: b.parameter41()}, "responseRuleId": &openapi3.ParameterRef{Value: b.parameter42()}, "responseView": &openapi3.ParameterRef{Value: b.parameter43()}, "scenarioId": &openapi3.ParameterRef{Value: b.parameter44()}, "sortFields": &openapi3.ParameterRef{Value: b.parameter45()}, "sortOrder": &openapi3.ParameterRef{Value: b.parameter46()}, "statusFilter": &openapi3.ParameterRef{Value: b.parameter47()}, "statusView": &openapi3.ParameterRef{Value: b.parameter48()}, "templateId": &openapi3.ParameterRef{Value: b.parameter49()}, "userId": &openapi3.ParameterRef{Value: b.parameter50()}, "userStatusFilter": &openapi3.ParameterRef{Value: b.parameter51()}, "viewType": &openapi3.ParameterRef{Value: b.parameter52()}, "workEmailAddress1Filter": &openapi3.ParameterRef{Value: b.parameter53()}, "workMobilePhone1Filter": &openapi3.ParameterRef{Value: b.parameter54()}, "workspaceId": &openapi3.ParameterRef{Value: b.parameter55()}}, Headers: openapi3.Headers{"ErrorCode": &openapi3.HeaderRef{Value: b.header0()}, "ErrorDetail": &openapi3.HeaderRef{Value: b.header1()}, "Location": &openapi3.HeaderRef{Value: b.header2()}, "RetryAfter": &openapi3.HeaderRef{Value: b.header3()}}, RequestBodies: openapi3.RequestBodies{"ActivityToLog": &openapi3.RequestBodyRef{Value: b.requestBody0()}, "CallbackCallResultToSet": &openapi3.RequestBodyRef{Value: b.requestBody1()}, "CallbackToSave": &openapi3.RequestBodyRef{Value: b.requestBody2()}, "ContactToSave": &openapi3.RequestBodyRef{Value: b.requestBody3()}, "DistributionListToSave": &openapi3.RequestBodyRef{Value: b.requestBody4()}, "EventToSave": &openapi3.RequestBodyRef{Value: b.requestBody5()}, "ImportToRun": &openapi3.RequestBodyRef{Value: b.requestBody6()}, "KeyToSave": &openapi3.RequestBodyRef{Value: b.requestBody7()}, "MessageToSend": &openapi3.RequestBodyRef{Value: b.requestBody8()}, "OtpToCheck": &openapi3.RequestBodyRef{Value: b.requestBody9()}, "OtpToSend": &openapi3.RequestBodyRef{Value: b.requestBody10()}, "ResourceToSave": &openapi3.RequestBodyRef{Value: b.requestBody11()}, "ResponseRuleToSave": &openapi3.RequestBodyRef{Value: b.requestBody12()}, "ScenarioToSave": &openapi3.RequestBodyRef{Value: b.requestBody13()}, "TemplateToSave": &openapi3.RequestBodyRef{Value: b.requestBody14()}, "UserToSave": &openapi3.RequestBodyRef{Value: b.requestBody15()}, "WorkspaceToSave": &openapi3.RequestBodyRef{Value: b.requestBody16()}}, Responses: openapi3.ResponseBodies{"ActivityCreated": &openapi3.ResponseRef{Value: b.response0()}, "ActivityPage": &openapi3.ResponseRef{Value: b.response1()}, "AuthIssued": &openapi3.ResponseRef{Value: b.response2()}, "AuthVerified": &openapi3.ResponseRef{Value: b.response3()}, "BadRequest": &openapi3.ResponseRef{Value: b.response4()}, "CallbackCallPage": &openapi3.ResponseRef{Value: b.response5()}, "CallbackCreated": &openapi3.ResponseRef{Value: b.response6()}, "CallbackFound": &openapi3.ResponseRef{Value: b.response7()}, "CallbackPage": &openapi3.ResponseRef{Value: b.response8()}, "ContactCreated": &openapi3.ResponseRef{Value: b.response9()}, "ContactFound": &openapi3.ResponseRef{Value: b.response10()}, "ContactPage": &openapi3.ResponseRef{Value: b.response11()}, "CustomListFound": &openapi3.ResponseRef{Value: b.response12()}, "CustomListPage": &openapi3.ResponseRef{Value: b.response13()}, "DistributionListCreated": &openapi3.ResponseRef{Value: b.response14()}, "DistributionListFound": &openapi3.ResponseRef{Value: b.response15()}, "DistributionListPage": &openapi3.ResponseRef{Value: b.response16()}, "EventCreated": &openapi3.ResponseRef{Value: b.response17()}, "EventFound": &openapi3.ResponseRef{Value: b.response18()}, "EventPage": &openapi3.ResponseRef{Value: b.response19()}, "Forbidden": &openapi3.ResponseRef{Value: b.response20()}, "ImportAccepted": &openapi3.ResponseRef{Value: b.response21()}, "InternalServerError": &openapi3.ResponseRef{Value: b.response22()}, "KeyCreated": &openapi3.ResponseRef{Value: b.response23()}, "KeyFound": &openapi3.ResponseRef{Value: b.response24()}, "KeyPage": &openapi3.ResponseRef{Value: b.response25()}, "MessageAccepted": &openapi3.ResponseRef{Value: b.response26()}, "MessageFound": &openapi3.ResponseRef{Value: b.response27()}, "MessagePage": &openapi3.ResponseRef{Value: b.response28()}, "MessageResponsePage": &openapi3.ResponseRef{Value: b.response29()}, "MessageScheduled": &openapi3.ResponseRef{Value: b.response30()}, "MessageStatusPage": &openapi3.ResponseRef{Value: b.response31()}, "MethodNotAllowed": &openapi3.ResponseRef{Value: b.response32()}, "NotFound": &openapi3.ResponseRef{Value: b.response33()}, "NotImplemented": &openapi3.ResponseRef{Value: b.response34()}, "OtpBadRequest": &openapi3.ResponseRef{Value: b.response35()}, "OtpChecked": &openapi3.ResponseRef{Value: b.response36()}, "OtpNotFound": &openapi3.ResponseRef{Value: b.response37()}, "OtpSent": &openapi3.ResponseRef{Value: b.response38()}, "OtpServerError": &openapi3.ResponseRef{Value: b.response39()}, "PayloadTooLarge": &openapi3.ResponseRef{Value: b.response40()}, "ResourceCreated": &openapi3.ResponseRef{Value: b.response41()}, "ResourceFound": &openapi3.ResponseRef{Value: b.response42()}, "ResourcePage": &openapi3.ResponseRef{Value: b.response43()}, "ResponseRuleCreated": &openapi3.ResponseRef{Value: b.response44()}, "ResponseRuleFound": &openapi3.ResponseRef{Value: b.response45()}, "ResponseRulePage": &openapi3.ResponseRef{Value: b.response46()}, "ScenarioCreated": &openapi3.ResponseRef{Value: b.response47()}, "ScenarioFound": &openapi3.ResponseRef{Value: b.response48()}, "ScenarioPage": &openapi3.ResponseRef{Value: b.response49()}, "ScenarioRunAccepted": &openapi3.ResponseRef{Value: b.response50()}, "SearchFoundNothing": &openapi3.ResponseRef{Value: b.response51()}, "TemplateCreated": &openapi3.ResponseRef{Value: b.response52()}, "TemplateFound": &openapi3.ResponseRef{Value: b.response53()}, "TemplatePage": &openapi3.ResponseRef{Value: b.response54()}, "TooManyRequests": &openapi3.ResponseRef{Value: b.response55()}, "Unauthorized": &openapi3.ResponseRef{Value: b.response56()}, "UnprocessableEntity": &openapi3.ResponseRef{Value: b.response57()}, "UnsupportedMediaType": &openapi3.ResponseRef{Value: b.response58()}, "UserCreated": &openapi3.ResponseRef{Value: b.response59()}, "UserFound": &openapi3.ResponseRef{Value: b.response60()}, "UserPage": &openapi3.ResponseRef{Value: b.response61()}, "WorkspaceCreated": &openapi3.ResponseRef{Value: b.response62()}, "WorkspaceFound": &openapi3.ResponseRef{Value: b.response63()}, "WorkspacePage": &openapi3.ResponseRef{Value: b.response64()}}, SecuritySchemes: openapi3.SecuritySchemes{"ApiKey": &openapi3.SecuritySchemeRef{Value: &openapi3.SecurityScheme{Type: "apiKey", Description: "The API key issued for your Whispir account. Corrected from Whispir's\ndescription, which names the header `Api-Key`; the service reads\n`x-api-key`. A missing or wrong key is answered 403 `{\"message\":\"Forbidden\"}`.\n", Name: "x-api-key", In: "header"}}, "BasicAuth": &openapi3.SecuritySchemeRef{Value: &openapi3.SecurityScheme{Type: "http", Description: "Username and password of a Whispir user. Wrong credentials are answered\n401 with a Whispir error body. Recompute after a password change.\n", Scheme: "basic"}}, "BearerAuth": &openapi3.SecuritySchemeRef{Value: &openapi3.SecurityScheme{Type: "http", Description: "A token from `POST /auth`, in place of Basic credentials.", Scheme: "bearer", BearerFormat: "JWT"}}}}, Info: &openapi3.Info{Title: "Whispir API", Description: "The Whispir messaging REST API as it really behaves, written for whispir-go.\n\nEvery request carries two credentials: an API key in the `x-api-key` header\nand either HTTP Basic credentials of a Whispir user or a Bearer token from\n`POST /auth`. Every resource has its own vendor media type\n(`application/vnd.whispir.<resource>-v1+json`), sent as both `Content-Type`\nand `Accept`. Collections are paged with `limit` (at most 20) and `offset`\nand link to the next page with a `link` entry whose `rel` is `next`.\n\nWhere Whispir's own published description disagrees with the service, this\ndocument follows the service; each such place says what was corrected.\n", Contact: &openapi3.Contact{Name: "whispir-go maintainers", URL: "https://github.com/whispir-go/whispir"}, License: &openapi3.License{Name: "MIT", URL: "https://opensource.org/licenses/MIT"}, Version: "1.0.0"}, Paths: b.paths0(), Security: openapi3.SecurityRequirements{openapi3.SecurityRequirement{"ApiKey": []string{}, "BasicAuth": []string{}}, openapi3.SecurityRequirement{"ApiKey": []string{}, "BearerAuth": []string{}}}, Servers: openapi3.Servers{&openapi3.Server{URL: "https://api.au.whispir.com", Description: "AU"}, &openapi3.Server{URL: "https://api.nz.whispir.com", Description: "NZ"}, &openapi3.Server{URL: "https://api.ap.whispir.com", Description: "AP"}, &openapi3.Server{URL: "https://api.ap1.whispir.com", Description: "AP1"}, &openapi3.Server{URL: "https://api.us.whispir.com", Description: "US"}, &openapi3.Server{URL: "https://api.it.whispir.com", Description: "IT"}, &openapi3.Server{URL: "https://api.education.whispir.com", Description: "EDU"}}, Tags: openapi3.Tags{&openapi3.Tag{Name: "Messages", Description: "Send SMS, email, voice, web, social, WhatsApp and RCS messages and read their delivery status and replies."}, &openapi3.Tag{Name: "Resources", Description: "Files stored in Whispir for bulk messages, contact imports and public download."}, &openapi3.Tag{Name: "Templates", Description: "Reusable message content, sent by naming the template in a message."}, &openapi3.Tag{Name: "Response Rules", Description: "Rules that sort the replies to a message into categories."}, &openapi3.Tag{Name: "Contacts", Description: "The people messages are sent to, per workspace."}, &openapi3.Tag{Name: "Keys", Description: "API keys of the company. Internal; not part of Whispir's public API."}, &openapi3.Tag{Name: "Distribution Lists", Description: "Named groups of contacts, users and other lists, static or selected by rules."}, &openapi3.Tag{Name: "Scenarios", Description: "Saved messages that authorised users send with one call."}, &openapi3.Tag{Name: "Callbacks", Description: "Webhooks Whispir calls on replies and failed deliveries, and the record of those calls."}, &openapi3.Tag{Name: "Workspaces", Description: "Separate spaces of messages, contacts, templates and the rest within a company."}, &openapi3.Tag{Name: "Activities", Description: "The company's audit log."}, &openapi3.Tag{Name: "Custom Lists", Description: "Drop-down lists of choices defined in the platform; read-only."}, &openapi3.Tag{Name: "Users", Description: "The people who sign in to Whispir."}, &openapi3.Tag{Name: "Events", Description: "Incidents tracked in the Events module, which messages can be about."}, &openapi3.Tag{Name: "Imports", Description: "Bulk loading of contacts from an uploaded resource."}, &openapi3.Tag{Name: "Auth", Description: "Bearer tokens to use instead of Basic credentials."}, &openapi3.Tag{Name: "Verify", Description: "One-time codes sent by SMS and checked, for two-factor sign-in and the like."}}}
 	return x
 }
 
@@ -691,7 +692,7 @@ func (b *Builder) schema32() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[32] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Delivery of one channel to one recipient (detailed view).", Properties: openapi3.Schemas{"acknowlegedTimestamp": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "AcknowledgedTimestamp"}, Description: "When it was acknowledged (the service's spelling); epoch milliseconds, or a string."}}, "destination": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Number or address used."}}, "receivedTimestamp": &openapi3.SchemaRef{Value: &openapi3.Schema{Description: "When it was delivered; epoch milliseconds, or a string."}}, "sentTimestamp": &openapi3.SchemaRef{Value: &openapi3.Schema{Description: "When it was sent; epoch milliseconds, or a string in older responses."}}, "status": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`PENDING`, `SENT`, `DELIVRD`, `READ`, `FAILED`, or empty for an unused channel."}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Channel, e.g. `sms`, `email`, `voice`."}}, "undeliverableTimestamp": &openapi3.SchemaRef{Value: &openapi3.Schema{Description: "When it failed; epoch milliseconds, or a string."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "What Whispir POSTs to a callback as JSON: a reply to a message, or its\nfailed delivery. `responseMessage` has exactly one of `acknowledged`\n(a reply) and `undeliverable` (a failed delivery). The message id and\nlocation come under one of the spellings below; Whispir's examples\nuse each.\n", Required: []string{"responseMessage"}, Properties: openapi3.Schemas{"customParameters": &openapi3.SchemaRef{Ref: "#/components/schemas/CallbackParameters", Value: b.schema33()}, "customParamters": &openapi3.SchemaRef{Ref: "#/components/schemas/CallbackParameters", Value: b.schema33()}, "from": &openapi3.SchemaRef{Ref: "#/components/schemas/Responder", Value: b.schema26()}, "location": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "The same as `messagelocation`, as some of Whispir's examples spell it."}}, "messageId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "MessageIDCamelCase"}, Type: &openapi3.Types{"string"}, Description: "The same as `messageid`, as some of Whispir's examples spell it."}}, "messageLocation": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "MessageLocationCamelCase"}, Type: &openapi3.Types{"string"}, Description: "The same as `messagelocation`, as some of Whispir's examples spell it."}}, "messageid": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "MessageID"}, Type: &openapi3.Types{"string"}, Description: "Id of the message answered or not delivered."}}, "messagelocation": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "MessageLocation"}, Type: &openapi3.Types{"string"}, Description: "URI of the message."}}, "responseMessage": &openapi3.SchemaRef{Ref: "#/components/schemas/ResponseContent", Value: b.schema27()}}}
 	return x
 }
 
@@ -701,7 +702,7 @@ func (b *Builder) schema33() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[33] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A person messages can be sent to. Creating a contact also needs\n`workMobilePhone1`, `workEmailAddress1`, `workCountry` and `timezone`.\nAn update replaces the whole contact: fields left out are erased.\n", Required: []string{"firstName", "lastName"}, Properties: openapi3.Schemas{"businessUnit": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Business unit."}}, "companyName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Company."}}, "department": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Department."}}, "division": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Division."}}, "firstName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "First name.", MinLength: 1}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Contact id.", ReadOnly: true}}, "jobTitle": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Job title."}}, "lastModifiedTime": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "When the contact last changed, ISO 8601 with offset, e.g. `2026-11-27T10:15:00+11:00`.", ReadOnly: true}}, "lastName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Last name.", MinLength: 1}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "locations": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Known locations of the contact.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/ContactLocation", Value: b.schema34()}}}, "messagingoptions": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "MessagingOptions"}, Type: &openapi3.Types{"array"}, Description: "Channel preferences (the service's lower-case key).", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/ContactMessagingOption", Value: b.schema35()}}}, "mri": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "MRI"}, Type: &openapi3.Types{"string"}, Description: "Address of the contact in a message's `to`, e.g. `John_Wick.1143139@Contact.whispir.com`.", ReadOnly: true}}, "otherFirstName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Alias first name."}}, "otherLastName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Alias last name."}}, "otherMobile": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Another mobile."}}, "otherPhone1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Another phone."}}, "otherPhoneAreaCode1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Area code of another phone."}}, "otherTitle": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Alias title."}}, "personalAddress1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Home street address."}}, "personalAddress2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Second line of the home address."}}, "personalCountry": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Home country."}}, "personalEmailAddress1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Personal email."}}, "personalEmailAddress2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Second personal email."}}, "personalFax1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Home fax."}}, "personalFaxAreaCode1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Area code of the home fax."}}, "personalPhone1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Home phone."}}, "personalPhone2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Second home phone."}}, "personalPhoneAreaCode1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Area code of the home phone."}}, "personalPhoneAreaCode2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Area code of the second home phone."}}, "personalPostCode": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Home post code."}}, "personalState": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Home state."}}, "personalSuburb": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Home suburb."}}, "role1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Primary role."}}, "role2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Secondary role."}}, "status": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`A` active or `D` disabled.", Enum: []any{"A", "D"}}}, "teamName1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Primary team."}}, "teamName2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Secondary team."}}, "timezone": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Offset like `+10` or a zone like `Australia/Melbourne`."}}, "title": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Title, e.g. `Ms`."}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`COMPANY` for the default workspace, `PROJECT` for another workspace.", ReadOnly: true}}, "workAddress1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work street address."}}, "workAddress2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Second line of the work address."}}, "workCountry": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work country; needed to create a contact."}}, "workEmailAddress1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work email; needed to create a contact."}}, "workEmailAddress2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Second work email."}}, "workFax1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work fax."}}, "workFaxAreaCode1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Area code of the work fax."}}, "workMobilePhone1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work mobile with country code, e.g. `61400000000`; needed to create a contact."}}, "workMobilePhone2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Second work mobile."}}, "workOtherPhone": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Other work phone."}}, "workPhone1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work phone."}}, "workPhone2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Second work phone."}}, "workPhoneAreaCode1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Area code of the work phone."}}, "workPhoneAreaCode2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Area code of the second work phone."}}, "workPostCode": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work post code."}}, "workPostalAddress1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work postal address."}}, "workPostalAddress2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Second line of the work postal address."}}, "workPostalPostCode": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work postal post code."}}, "workPostalState": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work postal state."}}, "workPostalSuburb": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work postal suburb."}}, "workSatellitePhone": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Satellite phone."}}, "workState": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work state."}}, "workSuburb": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work suburb."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "The message's `callbackParameters` and the values Whispir adds\n(`sender_full_name`, `recipient_sms`, `date`, `time`,\n`matchedCategory`, ...). Every value is a string. Left out when there\nare none; one of Whispir's examples spells the key `customParamters`.\n", AdditionalProperties: openapi3.BoolSchema{Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}}}}
 	return x
 }
 
@@ -711,7 +712,7 @@ func (b *Builder) schema34() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[34] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A location of a contact.", Properties: openapi3.Schemas{"latitude": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Latitude. Corrected from Whispir's description: typed as a number there; the service sends a string such as `0.0`."}}, "longitude": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Longitude, as a string like the latitude."}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Kind of location; one of a contact's locations is `CurrentLocation`."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "What Whispir POSTs to a callback as XML (`contentType: xml`): the\nfields of `CallbackEvent` under the root element\n`ns2:deliveryResponse`, with the custom parameters as `entry`\nelements of `key` and `value`.\n", XML: &openapi3.XML{Name: "deliveryResponse", Namespace: "http://schemas.api.whispir.com", Prefix: "ns2"}, Required: []string{"responseMessage"}, Properties: openapi3.Schemas{"customParameters": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The custom parameters, one `entry` each.", XML: &openapi3.XML{Wrapped: true}, Items: &openapi3.SchemaRef{Ref: "#/components/schemas/CallbackParameter", Value: b.schema35()}}}, "from": &openapi3.SchemaRef{Ref: "#/components/schemas/Responder", Value: b.schema26()}, "messageid": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "MessageID"}, Type: &openapi3.Types{"string"}, Description: "Id of the message answered or not delivered."}}, "messagelocation": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "MessageLocation"}, Type: &openapi3.Types{"string"}, Description: "URI of the message."}}, "responseMessage": &openapi3.SchemaRef{Ref: "#/components/schemas/ResponseContent", Value: b.schema27()}}}
 	return x
 }
 
@@ -721,7 +722,7 @@ func (b *Builder) schema35() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[35] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Whether and where a contact is reached on one channel.", Required: []string{"channel"}, Properties: openapi3.Schemas{"channel": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "The channel.", Enum: []any{"sms", "email", "voice"}}}, "enabled": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`true` or `false`. Corrected from Whispir's description: typed\nas a boolean there; the service reads and writes a string.\n", Pattern: "^(true|false)$"}}, "primary": &openapi3.SchemaRef{Ref: "#/components/schemas/ContactAddressField", Value: b.schema36()}, "secondary": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Second field to try, a value of ContactAddressField or empty."}}, "tertiary": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Third field to try, a value of ContactAddressField or empty."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One custom parameter of an XML callback event.", XML: &openapi3.XML{Name: "entry"}, Required: []string{"key", "value"}, Properties: openapi3.Schemas{"key": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the parameter."}}, "value": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Its value."}}}}
 	return x
 }
 
@@ -731,7 +732,7 @@ func (b *Builder) schema36() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[36] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "A contact field a channel can deliver to (the service's PascalCase spelling).", Enum: []any{"WorkMobilePhone1", "WorkMobilePhone2", "WorkEmailAddress1", "WorkEmailAddress2", "PersonalMobilePhone1", "PersonalEmailAddress1"}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Delivery of one channel to one recipient (detailed view).", Properties: openapi3.Schemas{"acknowlegedTimestamp": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "AcknowledgedTimestamp"}, Description: "When it was acknowledged (the service's spelling); epoch milliseconds, or a string."}}, "destination": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Number or address used."}}, "receivedTimestamp": &openapi3.SchemaRef{Value: &openapi3.Schema{Description: "When it was delivered; epoch milliseconds, or a string."}}, "sentTimestamp": &openapi3.SchemaRef{Value: &openapi3.Schema{Description: "When it was sent; epoch milliseconds, or a string in older responses."}}, "status": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`PENDING`, `SENT`, `DELIVRD`, `READ`, `FAILED`, or empty for an unused channel."}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Channel, e.g. `sms`, `email`, `voice`."}}, "undeliverableTimestamp": &openapi3.SchemaRef{Value: &openapi3.Schema{Description: "When it failed; epoch milliseconds, or a string."}}}}
 	return x
 }
 
@@ -741,7 +742,7 @@ func (b *Builder) schema37() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[37] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of contacts. List items carry a few fields; retrieve a contact for all of them.", Properties: openapi3.Schemas{"contacts": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The contacts of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/Contact", Value: b.schema33()}}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A person messages can be sent to. Creating a contact also needs\n`workMobilePhone1`, `workEmailAddress1`, `workCountry` and `timezone`.\nAn update replaces the whole contact: fields left out are erased.\n", Required: []string{"firstName", "lastName"}, Properties: openapi3.Schemas{"businessUnit": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Business unit."}}, "companyName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Company."}}, "department": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Department."}}, "division": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Division."}}, "firstName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "First name.", MinLength: 1}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Contact id.", ReadOnly: true}}, "jobTitle": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Job title."}}, "lastModifiedTime": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "When the contact last changed, ISO 8601 with offset, e.g. `2026-11-27T10:15:00+11:00`.", ReadOnly: true}}, "lastName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Last name.", MinLength: 1}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "locations": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Known locations of the contact.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/ContactLocation", Value: b.schema38()}}}, "messagingoptions": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "MessagingOptions"}, Type: &openapi3.Types{"array"}, Description: "Channel preferences (the service's lower-case key).", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/ContactMessagingOption", Value: b.schema39()}}}, "mri": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "MRI"}, Type: &openapi3.Types{"string"}, Description: "Address of the contact in a message's `to`, e.g. `John_Wick.1143139@Contact.whispir.com`.", ReadOnly: true}}, "otherFirstName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Alias first name."}}, "otherLastName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Alias last name."}}, "otherMobile": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Another mobile."}}, "otherPhone1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Another phone."}}, "otherPhoneAreaCode1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Area code of another phone."}}, "otherTitle": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Alias title."}}, "personalAddress1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Home street address."}}, "personalAddress2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Second line of the home address."}}, "personalCountry": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Home country."}}, "personalEmailAddress1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Personal email."}}, "personalEmailAddress2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Second personal email."}}, "personalFax1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Home fax."}}, "personalFaxAreaCode1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Area code of the home fax."}}, "personalPhone1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Home phone."}}, "personalPhone2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Second home phone."}}, "personalPhoneAreaCode1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Area code of the home phone."}}, "personalPhoneAreaCode2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Area code of the second home phone."}}, "personalPostCode": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Home post code."}}, "personalState": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Home state."}}, "personalSuburb": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Home suburb."}}, "role1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Primary role."}}, "role2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Secondary role."}}, "status": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`A` active or `D` disabled.", Enum: []any{"A", "D"}}}, "teamName1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Primary team."}}, "teamName2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Secondary team."}}, "timezone": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Offset like `+10` or a zone like `Australia/Melbourne`."}}, "title": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Title, e.g. `Ms`."}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`COMPANY` for the default workspace, `PROJECT` for another workspace.", ReadOnly: true}}, "workAddress1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work street address."}}, "workAddress2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Second line of the work address."}}, "workCountry": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work country; needed to create a contact."}}, "workEmailAddress1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work email; needed to create a contact."}}, "workEmailAddress2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Second work email."}}, "workFax1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work fax."}}, "workFaxAreaCode1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Area code of the work fax."}}, "workMobilePhone1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work mobile with country code, e.g. `61400000000`; needed to create a contact."}}, "workMobilePhone2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Second work mobile."}}, "workOtherPhone": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Other work phone."}}, "workPhone1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work phone."}}, "workPhone2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Second work phone."}}, "workPhoneAreaCode1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Area code of the work phone."}}, "workPhoneAreaCode2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Area code of the second work phone."}}, "workPostCode": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work post code."}}, "workPostalAddress1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work postal address."}}, "workPostalAddress2": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Second line of the work postal address."}}, "workPostalPostCode": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work postal post code."}}, "workPostalState": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work postal state."}}, "workPostalSuburb": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work postal suburb."}}, "workSatellitePhone": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Satellite phone."}}, "workState": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work state."}}, "workSuburb": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work suburb."}}}}
 	return x
 }
 
@@ -751,7 +752,7 @@ func (b *Builder) schema38() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[38] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`deleteAll` removes the contact from every workspace, later and irreversibly.", Enum: []any{"deleteAll"}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A location of a contact.", Properties: openapi3.Schemas{"latitude": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Latitude. Corrected from Whispir's description: typed as a number there; the service sends a string such as `0.0`."}}, "longitude": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Longitude, as a string like the latitude."}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Kind of location; one of a contact's locations is `CurrentLocation`."}}}}
 	return x
 }
 
@@ -761,7 +762,7 @@ func (b *Builder) schema39() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[39] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A drop-down list of choices defined in the platform; read-only through the API.", Properties: openapi3.Schemas{"createdDate": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "When the list was made, `dd/MM/yy HH:mm`."}}, "customlabellists": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "CustomLabelLists"}, Type: &openapi3.Types{"array"}, Description: "The choices (the service's lower-case key).", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/CustomListItem", Value: b.schema40()}}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Custom list id."}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "linked": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`enabled`, `disabled`, or the id of a linked list."}}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the list."}}, "sortType": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Order of the choices.", Enum: []any{"As Displayed", "Ascending", "Descending"}}}, "type": &openapi3.SchemaRef{Ref: "#/components/schemas/CustomListType", Value: b.schema41()}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Whether and where a contact is reached on one channel.", Required: []string{"channel"}, Properties: openapi3.Schemas{"channel": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "The channel.", Enum: []any{"sms", "email", "voice"}}}, "enabled": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`true` or `false`. Corrected from Whispir's description: typed\nas a boolean there; the service reads and writes a string.\n", Pattern: "^(true|false)$"}}, "primary": &openapi3.SchemaRef{Ref: "#/components/schemas/ContactAddressField", Value: b.schema40()}, "secondary": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Second field to try, a value of ContactAddressField or empty."}}, "tertiary": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Third field to try, a value of ContactAddressField or empty."}}}}
 	return x
 }
 
@@ -771,7 +772,7 @@ func (b *Builder) schema40() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[40] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One choice of a custom list.", Properties: openapi3.Schemas{"name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Label shown."}}, "value": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Value stored."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "A contact field a channel can deliver to (the service's PascalCase spelling).", Enum: []any{"WorkMobilePhone1", "WorkMobilePhone2", "WorkEmailAddress1", "WorkEmailAddress2", "PersonalMobilePhone1", "PersonalEmailAddress1"}}
 	return x
 }
 
@@ -781,7 +782,7 @@ func (b *Builder) schema41() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[41] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Which forms a custom list is used in.", Enum: []any{"INCIDENT", "MESSAGE", "CONTACT", "RSS"}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of contacts. List items carry a few fields; retrieve a contact for all of them.", Properties: openapi3.Schemas{"contacts": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The contacts of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/Contact", Value: b.schema37()}}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
 	return x
 }
 
@@ -791,7 +792,7 @@ func (b *Builder) schema42() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[42] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of custom lists.", Properties: openapi3.Schemas{"customlabels": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "CustomLabels"}, Type: &openapi3.Types{"array"}, Description: "The lists of the page (the service's key is `customlabels`).", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/CustomList", Value: b.schema39()}}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`deleteAll` removes the contact from every workspace, later and irreversibly.", Enum: []any{"deleteAll"}}
 	return x
 }
 
@@ -801,7 +802,7 @@ func (b *Builder) schema43() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[43] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Delivery receipt settings, as the service reports them.", Properties: openapi3.Schemas{"period": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Reporting period."}}, "rule": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Reporting rule."}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Receipt type, e.g. `ReportDelivered` or `NoDlr`."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A drop-down list of choices defined in the platform; read-only through the API.", Properties: openapi3.Schemas{"createdDate": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "When the list was made, `dd/MM/yy HH:mm`."}}, "customlabellists": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "CustomLabelLists"}, Type: &openapi3.Types{"array"}, Description: "The choices (the service's lower-case key).", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/CustomListItem", Value: b.schema44()}}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Custom list id."}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "linked": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`enabled`, `disabled`, or the id of a linked list."}}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the list."}}, "sortType": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Order of the choices.", Enum: []any{"As Displayed", "Ascending", "Descending"}}}, "type": &openapi3.SchemaRef{Ref: "#/components/schemas/CustomListType", Value: b.schema45()}}}
 	return x
 }
 
@@ -811,7 +812,7 @@ func (b *Builder) schema44() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[44] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`summary` (the default) counts per category; `detailed` lists each entry.", Enum: []any{"summary", "detailed"}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One choice of a custom list.", Properties: openapi3.Schemas{"name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Label shown."}}, "value": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Value stored."}}}}
 	return x
 }
 
@@ -821,7 +822,7 @@ func (b *Builder) schema45() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[45] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A named group of contacts, users and other lists, addressed by its\n`mri`. Static lists name their members; dynamic lists select contacts\nby `rules`. An update replaces the whole list.\n", Required: []string{"name"}, Properties: openapi3.Schemas{"access": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Who may join.", Enum: []any{"Open", "ByApproval", "Restricted"}}}, "contactIds": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ContactIDs"}, Type: &openapi3.Types{"string"}, Description: "Comma-separated contact ids to add; members come back in `distlistdetails`.", WriteOnly: true}}, "description": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "What the list is for."}}, "distListIds": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "DistListIDs"}, Type: &openapi3.Types{"string"}, Description: "Comma-separated ids of lists to nest.", WriteOnly: true}}, "distlistdetails": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "DistListDetails"}, Type: &openapi3.Types{"array"}, Description: "The members (the service's lower-case key).", ReadOnly: true, Items: &openapi3.SchemaRef{Ref: "#/components/schemas/DistributionListMember", Value: b.schema46()}}}, "entityType": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "What a dynamic list selects, e.g. `contact`."}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Distribution list id.", ReadOnly: true}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "memberCount": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Number of members. Corrected from Whispir's description: typed as a number there; the service sends a string.", ReadOnly: true, Pattern: "^[0-9]*$"}}, "mri": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "MRI"}, Type: &openapi3.Types{"string"}, Description: "Address of the list in a message's `to`.", ReadOnly: true}}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name, unique and without special characters.", MinLength: 1}}, "rules": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Conditions of a dynamic list. Corrected from Whispir's\ndescription: `rules` is typed as a string there.\n", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/DistributionListRule", Value: b.schema47()}}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`static` (the default) or `dynamic`.", Enum: []any{"static", "dynamic"}}}, "userIds": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "UserIDs"}, Type: &openapi3.Types{"string"}, Description: "Comma-separated user ids to add.", WriteOnly: true}}, "visibility": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Who may see the list.", Enum: []any{"Public", "Private"}}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Which forms a custom list is used in.", Enum: []any{"INCIDENT", "MESSAGE", "CONTACT", "RSS"}}
 	return x
 }
 
@@ -831,7 +832,7 @@ func (b *Builder) schema46() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[46] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A member of a distribution list.", Properties: openapi3.Schemas{"id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Id of the contact, user or list."}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the member."}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Kind of member, e.g. `contact`."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of custom lists.", Properties: openapi3.Schemas{"customlabels": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "CustomLabels"}, Type: &openapi3.Types{"array"}, Description: "The lists of the page (the service's key is `customlabels`).", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/CustomList", Value: b.schema43()}}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
 	return x
 }
 
@@ -841,7 +842,7 @@ func (b *Builder) schema47() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[47] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A condition of a dynamic distribution list.", Properties: openapi3.Schemas{"ruleContent": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Value to match; `*` is a wildcard, e.g. `J*`."}}, "ruleFilter": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Contact field compared, e.g. `firstName`."}}, "ruleFilterActualName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Display name of that field, e.g. `First Name`."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Delivery receipt settings, as the service reports them.", Properties: openapi3.Schemas{"period": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Reporting period."}}, "rule": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Reporting rule."}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Receipt type, e.g. `ReportDelivered` or `NoDlr`."}}}}
 	return x
 }
 
@@ -851,7 +852,7 @@ func (b *Builder) schema48() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[48] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of distribution lists.", Properties: openapi3.Schemas{"distributionLists": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The lists of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/DistributionList", Value: b.schema45()}}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`summary` (the default) counts per category; `detailed` lists each entry.", Enum: []any{"summary", "detailed"}}
 	return x
 }
 
@@ -861,7 +862,7 @@ func (b *Builder) schema49() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[49] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "An incident tracked in the Events module; messages can be about one (`eventId`).", Required: []string{"eventLabel", "status"}, Properties: openapi3.Schemas{"eventFormList": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The forms that describe the event.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/EventForm", Value: b.schema50()}}}, "eventLabel": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Label of the event; matches the name of an event template.", MinLength: 1}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Event id.", ReadOnly: true}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "status": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`Open` (the default), `Active` or `Resolved`.", Enum: []any{"Open", "Active", "Resolved"}, Default: "Open"}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A named group of contacts, users and other lists, addressed by its\n`mri`. Static lists name their members; dynamic lists select contacts\nby `rules`. An update replaces the whole list.\n", Required: []string{"name"}, Properties: openapi3.Schemas{"access": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Who may join.", Enum: []any{"Open", "ByApproval", "Restricted"}}}, "contactIds": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ContactIDs"}, Type: &openapi3.Types{"string"}, Description: "Comma-separated contact ids to add; members come back in `distlistdetails`.", WriteOnly: true}}, "description": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "What the list is for."}}, "distListIds": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "DistListIDs"}, Type: &openapi3.Types{"string"}, Description: "Comma-separated ids of lists to nest.", WriteOnly: true}}, "distlistdetails": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "DistListDetails"}, Type: &openapi3.Types{"array"}, Description: "The members (the service's lower-case key).", ReadOnly: true, Items: &openapi3.SchemaRef{Ref: "#/components/schemas/DistributionListMember", Value: b.schema50()}}}, "entityType": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "What a dynamic list selects, e.g. `contact`."}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Distribution list id.", ReadOnly: true}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "memberCount": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Number of members. Corrected from Whispir's description: typed as a number there; the service sends a string.", ReadOnly: true, Pattern: "^[0-9]*$"}}, "mri": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "MRI"}, Type: &openapi3.Types{"string"}, Description: "Address of the list in a message's `to`.", ReadOnly: true}}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name, unique and without special characters.", MinLength: 1}}, "rules": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Conditions of a dynamic list. Corrected from Whispir's\ndescription: `rules` is typed as a string there.\n", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/DistributionListRule", Value: b.schema51()}}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`static` (the default) or `dynamic`.", Enum: []any{"static", "dynamic"}}}, "userIds": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "UserIDs"}, Type: &openapi3.Types{"string"}, Description: "Comma-separated user ids to add.", WriteOnly: true}}, "visibility": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Who may see the list.", Enum: []any{"Public", "Private"}}}}}
 	return x
 }
 
@@ -871,7 +872,7 @@ func (b *Builder) schema50() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[50] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "An event form and its field values.", Properties: openapi3.Schemas{"eventFieldList": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The fields.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/EventField", Value: b.schema51()}}}, "formName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the form."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A member of a distribution list.", Properties: openapi3.Schemas{"id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Id of the contact, user or list."}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the member."}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Kind of member, e.g. `contact`."}}}}
 	return x
 }
 
@@ -881,7 +882,7 @@ func (b *Builder) schema51() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[51] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One field of an event form.", Required: []string{"name"}, Properties: openapi3.Schemas{"name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Field name from your event form, e.g. `summary`, `actionDate1`, `actionOwner1`."}}, "value": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Field value; dates are `dd/MM/yyyy HH:mm:ss`."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A condition of a dynamic distribution list.", Properties: openapi3.Schemas{"ruleContent": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Value to match; `*` is a wildcard, e.g. `J*`."}}, "ruleFilter": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Contact field compared, e.g. `firstName`."}}, "ruleFilterActualName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Display name of that field, e.g. `First Name`."}}}}
 	return x
 }
 
@@ -891,7 +892,7 @@ func (b *Builder) schema52() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[52] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of events.", Properties: openapi3.Schemas{"events": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The events of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/Event", Value: b.schema49()}}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of distribution lists.", Properties: openapi3.Schemas{"distributionLists": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The lists of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/DistributionList", Value: b.schema49()}}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
 	return x
 }
 
@@ -901,7 +902,7 @@ func (b *Builder) schema53() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[53] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Optional sending features.", Properties: openapi3.Schemas{"aliasOption": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Sender alias.", Properties: openapi3.Schemas{"aliasName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the alias to send from."}}}}}, "fallback": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "SMS fallback for RCS messages.", Required: []string{"channel", "templateName"}, Properties: openapi3.Schemas{"channel": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Fallback channel.", Enum: []any{"SMS"}}}, "templateName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Template used for the fallback."}}}}}, "pushOptions": &openapi3.SchemaRef{Ref: "#/components/schemas/PushOptions", Value: b.schema54()}, "throttlingOptions": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Sending throttle; not in Whispir's published description but accepted by the service.", Properties: openapi3.Schemas{"configName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the throttling configuration."}}, "throttling": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Whether throttling is on.", Enum: []any{"enabled", "disabled"}}}}}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "An incident tracked in the Events module; messages can be about one (`eventId`).", Required: []string{"eventLabel", "status"}, Properties: openapi3.Schemas{"eventFormList": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The forms that describe the event.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/EventForm", Value: b.schema54()}}}, "eventLabel": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Label of the event; matches the name of an event template.", MinLength: 1}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Event id.", ReadOnly: true}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "status": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`Open` (the default), `Active` or `Resolved`.", Enum: []any{"Open", "Active", "Resolved"}, Default: "Open"}}}}
 	return x
 }
 
@@ -911,7 +912,7 @@ func (b *Builder) schema54() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[54] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Push notification options.", Required: []string{"appId"}, Properties: openapi3.Schemas{"appId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "AppID"}, Type: &openapi3.Types{"string"}, Description: "Id of the registered app."}}, "data": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Free key/value data for the app.", AdditionalProperties: openapi3.BoolSchema{Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}}}}}, "escalationMins": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Minutes before escalating to SMS, as a string."}}, "notifications": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Whether push notifications are sent.", Enum: []any{"enabled", "disabled"}}}, "priority": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Delivery priority.", Enum: []any{"NORMAL", "HIGH"}}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "An event form and its field values.", Properties: openapi3.Schemas{"eventFieldList": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The fields.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/EventField", Value: b.schema55()}}}, "formName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the form."}}}}
 	return x
 }
 
@@ -921,7 +922,7 @@ func (b *Builder) schema55() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[55] = x
-	*x = openapi3.Schema{AnyOf: openapi3.SchemaRefs{&openapi3.SchemaRef{Ref: "#/components/schemas/GatewayError", Value: b.schema56()}, &openapi3.SchemaRef{Ref: "#/components/schemas/ApiError", Value: b.schema8()}}, Description: "A 403 body, from either the gateway or Whispir itself."}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One field of an event form.", Required: []string{"name"}, Properties: openapi3.Schemas{"name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Field name from your event form, e.g. `summary`, `actionDate1`, `actionOwner1`."}}, "value": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Field value; dates are `dd/MM/yyyy HH:mm:ss`."}}}}
 	return x
 }
 
@@ -931,7 +932,7 @@ func (b *Builder) schema56() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[56] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "The error body of Whispir's API gateway, e.g. for a missing API key.", Required: []string{"message"}, Properties: openapi3.Schemas{"message": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "The reason, e.g. `Forbidden`."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of events.", Properties: openapi3.Schemas{"events": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The events of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/Event", Value: b.schema53()}}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
 	return x
 }
 
@@ -941,7 +942,7 @@ func (b *Builder) schema57() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[57] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Loads contacts from a private resource uploaded earlier. Imports add\nand update contacts; they never delete any.\n", Required: []string{"resourceId", "importType", "importOptions", "importMode"}, Properties: openapi3.Schemas{"importMode": &openapi3.SchemaRef{Ref: "#/components/schemas/ImportMode", Value: b.schema58()}, "importOptions": &openapi3.SchemaRef{Ref: "#/components/schemas/ImportOptions", Value: b.schema59()}, "importType": &openapi3.SchemaRef{Ref: "#/components/schemas/ImportType", Value: b.schema61()}, "resourceId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ResourceID"}, Type: &openapi3.Types{"string"}, Description: "Id of a private CSV, JSON or XML resource."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Optional sending features.", Properties: openapi3.Schemas{"aliasOption": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Sender alias.", Properties: openapi3.Schemas{"aliasName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the alias to send from."}}}}}, "fallback": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "SMS fallback for RCS messages.", Required: []string{"channel", "templateName"}, Properties: openapi3.Schemas{"channel": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Fallback channel.", Enum: []any{"SMS"}}}, "templateName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Template used for the fallback."}}}}}, "pushOptions": &openapi3.SchemaRef{Ref: "#/components/schemas/PushOptions", Value: b.schema58()}, "throttlingOptions": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Sending throttle; not in Whispir's published description but accepted by the service.", Properties: openapi3.Schemas{"configName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the throttling configuration."}}, "throttling": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Whether throttling is on.", Enum: []any{"enabled", "disabled"}}}}}}}}
 	return x
 }
 
@@ -951,7 +952,7 @@ func (b *Builder) schema58() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[58] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`replace` updates contacts that already exist, `duplicate` adds them again, `ignore` skips them.", Enum: []any{"replace", "duplicate", "ignore"}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Push notification options.", Required: []string{"appId"}, Properties: openapi3.Schemas{"appId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "AppID"}, Type: &openapi3.Types{"string"}, Description: "Id of the registered app."}}, "data": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Free key/value data for the app.", AdditionalProperties: openapi3.BoolSchema{Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}}}}}, "escalationMins": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Minutes before escalating to SMS, as a string."}}, "notifications": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Whether push notifications are sent.", Enum: []any{"enabled", "disabled"}}}, "priority": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Delivery priority.", Enum: []any{"NORMAL", "HIGH"}}}}}
 	return x
 }
 
@@ -961,7 +962,7 @@ func (b *Builder) schema59() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[59] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "How an import reads its resource.", Required: []string{"fieldMapping"}, Properties: openapi3.Schemas{"fieldMapping": &openapi3.SchemaRef{Ref: "#/components/schemas/ImportFieldMapping", Value: b.schema60()}}}
+	*x = openapi3.Schema{AnyOf: openapi3.SchemaRefs{&openapi3.SchemaRef{Ref: "#/components/schemas/GatewayError", Value: b.schema60()}, &openapi3.SchemaRef{Ref: "#/components/schemas/ApiError", Value: b.schema8()}}, Description: "A 403 body, from either the gateway or Whispir itself."}
 	return x
 }
 
@@ -971,7 +972,7 @@ func (b *Builder) schema60() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[60] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Which column of the resource fills which contact field: each key is a\ncontact field, each value a column name. The five named fields are\nneeded; any other contact field may be mapped too.\n", Required: []string{"firstName", "lastName", "workMobilePhone1", "workCountry", "timezone"}, Properties: openapi3.Schemas{"firstName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Column holding the first name."}}, "lastName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Column holding the last name."}}, "timezone": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Column holding the time zone."}}, "workCountry": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Column holding the country."}}, "workMobilePhone1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Column holding the mobile number."}}}, AdditionalProperties: openapi3.BoolSchema{Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "The error body of Whispir's API gateway, e.g. for a missing API key.", Required: []string{"message"}, Properties: openapi3.Schemas{"message": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "The reason, e.g. `Forbidden`."}}}}
 	return x
 }
 
@@ -981,7 +982,7 @@ func (b *Builder) schema61() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[61] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "What an import loads; only contacts.", Enum: []any{"contact"}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Loads contacts from a private resource uploaded earlier. Imports add\nand update contacts; they never delete any.\n", Required: []string{"resourceId", "importType", "importOptions", "importMode"}, Properties: openapi3.Schemas{"importMode": &openapi3.SchemaRef{Ref: "#/components/schemas/ImportMode", Value: b.schema62()}, "importOptions": &openapi3.SchemaRef{Ref: "#/components/schemas/ImportOptions", Value: b.schema63()}, "importType": &openapi3.SchemaRef{Ref: "#/components/schemas/ImportType", Value: b.schema65()}, "resourceId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ResourceID"}, Type: &openapi3.Types{"string"}, Description: "Id of a private CSV, JSON or XML resource."}}}}
 	return x
 }
 
@@ -991,7 +992,7 @@ func (b *Builder) schema62() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[62] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "An API key of the company (internal).", Properties: openapi3.Schemas{"accountId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "AccountID"}, Type: &openapi3.Types{"string"}, Description: "Account the key belongs to.", ReadOnly: true}}, "clientId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ClientID"}, Type: &openapi3.Types{"string"}, Description: "Identity-provider client of the company.", ReadOnly: true}}, "createdTime": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "When the key was made, ISO 8601 (offset without a colon, e.g. `+0000`).", ReadOnly: true}}, "description": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Free text naming the key's use."}}, "enabled": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"boolean"}, Description: "Whether the key is accepted."}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Key id, a UUID.", ReadOnly: true}}, "lastModifiedTime": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "When the key last changed, ISO 8601.", ReadOnly: true}}, "secret": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "The key itself; masked in lists.", ReadOnly: true}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Authentication the key is used with.", Enum: []any{"basic", "bearer"}}}, "userId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "UserID"}, Type: &openapi3.Types{"string"}, Description: "User the key belongs to.", ReadOnly: true}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`replace` updates contacts that already exist, `duplicate` adds them again, `ignore` skips them.", Enum: []any{"replace", "duplicate", "ignore"}}
 	return x
 }
 
@@ -1001,7 +1002,7 @@ func (b *Builder) schema63() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[63] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of API keys (internal).", Properties: openapi3.Schemas{"keys": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The keys of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/Key", Value: b.schema62()}}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "How an import reads its resource.", Required: []string{"fieldMapping"}, Properties: openapi3.Schemas{"fieldMapping": &openapi3.SchemaRef{Ref: "#/components/schemas/ImportFieldMapping", Value: b.schema64()}}}
 	return x
 }
 
@@ -1011,7 +1012,7 @@ func (b *Builder) schema64() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[64] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "An MMS part; not in Whispir's published schema but accepted by the service.", Properties: openapi3.Schemas{"body": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "MMS text."}}, "resources": &openapi3.SchemaRef{Ref: "#/components/schemas/Attachments", Value: b.schema10()}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Which column of the resource fills which contact field: each key is a\ncontact field, each value a column name. The five named fields are\nneeded; any other contact field may be mapped too.\n", Required: []string{"firstName", "lastName", "workMobilePhone1", "workCountry", "timezone"}, Properties: openapi3.Schemas{"firstName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Column holding the first name."}}, "lastName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Column holding the last name."}}, "timezone": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Column holding the time zone."}}, "workCountry": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Column holding the country."}}, "workMobilePhone1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Column holding the mobile number."}}}, AdditionalProperties: openapi3.BoolSchema{Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}}}}
 	return x
 }
 
@@ -1021,7 +1022,7 @@ func (b *Builder) schema65() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[65] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A message to one or more recipients on one or more channels. `subject`\nand `body` form the SMS; at least one of SMS, email, voice or web must\nbe filled unless a template is used.\n", Required: []string{"to"}, Properties: openapi3.Schemas{"body": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "SMS text. Subject and body together hold 1570 GSM characters, or 800 otherwise.", MaxLength: ptr(uint64(1570))}}, "callbackId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "CallbackID"}, Type: &openapi3.Types{"string"}, Description: "The **name** of a callback to notify of replies and failures."}}, "callbackParameters": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Values echoed back as `customParameters` to the callback.", AdditionalProperties: openapi3.BoolSchema{Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}}}}}, "createdTime": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"integer"}, Format: "int64", Description: "When the message was created, in epoch milliseconds.", ReadOnly: true}}, "direction": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Always `OUTGOING` for sent messages.", ReadOnly: true}}, "dlr": &openapi3.SchemaRef{Ref: "#/components/schemas/DeliveryReceipt", Value: b.schema43()}, "email": &openapi3.SchemaRef{Ref: "#/components/schemas/Email", Value: b.schema14()}, "eventId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "EventID"}, Type: &openapi3.Types{"string"}, Description: "Id of an event the message is about; its fields become variables.", MaxLength: ptr(uint64(48))}}, "features": &openapi3.SchemaRef{Ref: "#/components/schemas/Features", Value: b.schema53()}, "from": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Sender, a user MRI or display name.", ReadOnly: true}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Message id; absent on some list items, where the `self` link names it.", ReadOnly: true}}, "label": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Free label to find the message later (`?label=`).", MaxLength: ptr(uint64(48))}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "messageTemplateId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "MessageTemplateID"}, Type: &openapi3.Types{"string"}, Description: "Id of a template to send; preferred over its name."}}, "messageTemplateName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of a template to send."}}, "messageType": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-type-name": "MessageType"}, Type: &openapi3.Types{"string"}, Description: "`SCHEDULED` to send later; the service reports `NORMAL` for immediate sends.", Enum: []any{"SCHEDULED", "NORMAL"}}}, "messageattributes": &openapi3.SchemaRef{Ref: "#/components/schemas/MessageAttributes", Value: b.schema66()}, "mms": &openapi3.SchemaRef{Ref: "#/components/schemas/MMS", Value: b.schema64()}, "rcs": &openapi3.SchemaRef{Ref: "#/components/schemas/RCS", Value: b.schema68()}, "repeatDays": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Days between repeats, as a string.", Pattern: "^[0-9]+$"}}, "repeatHrs": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Hours between repeats, as a string.", Pattern: "^[0-9]+$"}}, "repeatMin": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Minutes between repeats, as a string.", Pattern: "^[0-9]+$"}}, "repetitionCount": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Number of sends of a repeating message (default 1). Corrected from Whispir's description: typed as a number there; it travels as a string.", Pattern: "^[0-9]+$"}}, "responseCount": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Number of replies. Corrected from Whispir's description: typed as a number there; the service sends a string.", ReadOnly: true}}, "scheduleDate": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "When to send, `dd/MM/yyyy HH:mm` in the sending user's time zone.", Pattern: "^\\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}$"}}, "scheduleType": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Send once or repeatedly.", Enum: []any{"ONCE", "REPEAT"}}}, "social": &openapi3.SchemaRef{Ref: "#/components/schemas/Social", Value: b.schema73()}, "subject": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "First line of the SMS and voice call; the email subject. Optional with a template.", MaxLength: ptr(uint64(1570))}}, "to": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Comma-separated recipients: phone numbers with country code\n(`61400000000`), emails, or contact, user and distribution list MRIs.\n", MinLength: 1, MaxLength: ptr(uint64(10000))}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-type-name": "MessageDeliveryType"}, Type: &openapi3.Types{"string"}, Description: "`defaultNoReply` rejects replies; `noDlr` asks for no delivery receipts.", Enum: []any{"default", "defaultNoReply", "noDlr"}}}, "validBody": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"boolean"}, Description: "Whether the SMS body was valid.", ReadOnly: true}}, "validSubject": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"boolean"}, Description: "Whether the subject was valid.", ReadOnly: true}}, "voice": &openapi3.SchemaRef{Ref: "#/components/schemas/Voice", Value: b.schema18()}, "web": &openapi3.SchemaRef{Ref: "#/components/schemas/Web", Value: b.schema19()}, "whatsapp": &openapi3.SchemaRef{Ref: "#/components/schemas/WhatsApp", Value: b.schema75()}, "whatsappValidMessage": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "WhatsAppValidMessage"}, Type: &openapi3.Types{"boolean"}, Description: "Whether the WhatsApp part was valid.", ReadOnly: true}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "What an import loads; only contacts.", Enum: []any{"contact"}}
 	return x
 }
 
@@ -1031,7 +1032,7 @@ func (b *Builder) schema66() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[66] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Custom template tags, wrapped in an `attribute` array; missing from Whispir's published schema.", Properties: openapi3.Schemas{"attribute": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The tags.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/MessageAttribute", Value: b.schema67()}}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "An API key of the company (internal).", Properties: openapi3.Schemas{"accountId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "AccountID"}, Type: &openapi3.Types{"string"}, Description: "Account the key belongs to.", ReadOnly: true}}, "clientId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ClientID"}, Type: &openapi3.Types{"string"}, Description: "Identity-provider client of the company.", ReadOnly: true}}, "createdTime": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "When the key was made, ISO 8601 (offset without a colon, e.g. `+0000`).", ReadOnly: true}}, "description": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Free text naming the key's use."}}, "enabled": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"boolean"}, Description: "Whether the key is accepted."}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Key id, a UUID.", ReadOnly: true}}, "lastModifiedTime": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "When the key last changed, ISO 8601.", ReadOnly: true}}, "secret": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "The key itself; masked in lists.", ReadOnly: true}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Authentication the key is used with.", Enum: []any{"basic", "bearer"}}}, "userId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "UserID"}, Type: &openapi3.Types{"string"}, Description: "User the key belongs to.", ReadOnly: true}}}}
 	return x
 }
 
@@ -1041,7 +1042,7 @@ func (b *Builder) schema67() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[67] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A custom tag for a template.", Properties: openapi3.Schemas{"name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Tag name."}}, "value": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Tag value."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of API keys (internal).", Properties: openapi3.Schemas{"keys": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The keys of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/Key", Value: b.schema66()}}}}}
 	return x
 }
 
@@ -1051,7 +1052,7 @@ func (b *Builder) schema68() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[68] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "The RCS part of a message; exactly one of `text`, `media` or `richCard`.", Properties: openapi3.Schemas{"media": &openapi3.SchemaRef{Ref: "#/components/schemas/RCSMedia", Value: b.schema69()}, "richCard": &openapi3.SchemaRef{Ref: "#/components/schemas/RCSRichCard", Value: b.schema70()}, "suggestions": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Suggested replies and actions.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/RCSSuggestion", Value: b.schema72()}}}, "text": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Text message.", MaxLength: ptr(uint64(2048))}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "An MMS part; not in Whispir's published schema but accepted by the service.", Properties: openapi3.Schemas{"body": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "MMS text."}}, "resources": &openapi3.SchemaRef{Ref: "#/components/schemas/Attachments", Value: b.schema10()}}}
 	return x
 }
 
@@ -1061,7 +1062,7 @@ func (b *Builder) schema69() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[69] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A media file in an RCS message.", Required: []string{"fileUrl"}, Properties: openapi3.Schemas{"fileUrl": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "FileURL"}, Type: &openapi3.Types{"string"}, Description: "URL of the file.", MaxLength: ptr(uint64(1000))}}, "height": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Display height.", Enum: []any{"SHORT", "MEDIUM", "TALL"}}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A message to one or more recipients on one or more channels. `subject`\nand `body` form the SMS; at least one of SMS, email, voice or web must\nbe filled unless a template is used.\n", Required: []string{"to"}, Properties: openapi3.Schemas{"body": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "SMS text. Subject and body together hold 1570 GSM characters, or 800 otherwise.", MaxLength: ptr(uint64(1570))}}, "callbackId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "CallbackID"}, Type: &openapi3.Types{"string"}, Description: "The **name** of a callback to notify of replies and failures."}}, "callbackParameters": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Values echoed back as `customParameters` to the callback.", AdditionalProperties: openapi3.BoolSchema{Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}}}}}, "createdTime": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"integer"}, Format: "int64", Description: "When the message was created, in epoch milliseconds.", ReadOnly: true}}, "direction": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Always `OUTGOING` for sent messages.", ReadOnly: true}}, "dlr": &openapi3.SchemaRef{Ref: "#/components/schemas/DeliveryReceipt", Value: b.schema47()}, "email": &openapi3.SchemaRef{Ref: "#/components/schemas/Email", Value: b.schema14()}, "eventId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "EventID"}, Type: &openapi3.Types{"string"}, Description: "Id of an event the message is about; its fields become variables.", MaxLength: ptr(uint64(48))}}, "features": &openapi3.SchemaRef{Ref: "#/components/schemas/Features", Value: b.schema57()}, "from": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Sender, a user MRI or display name.", ReadOnly: true}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Message id; absent on some list items, where the `self` link names it.", ReadOnly: true}}, "label": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Free label to find the message later (`?label=`).", MaxLength: ptr(uint64(48))}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "messageTemplateId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "MessageTemplateID"}, Type: &openapi3.Types{"string"}, Description: "Id of a template to send; preferred over its name."}}, "messageTemplateName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of a template to send."}}, "messageType": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-type-name": "MessageType"}, Type: &openapi3.Types{"string"}, Description: "`SCHEDULED` to send later; the service reports `NORMAL` for immediate sends.", Enum: []any{"SCHEDULED", "NORMAL"}}}, "messageattributes": &openapi3.SchemaRef{Ref: "#/components/schemas/MessageAttributes", Value: b.schema70()}, "mms": &openapi3.SchemaRef{Ref: "#/components/schemas/MMS", Value: b.schema68()}, "rcs": &openapi3.SchemaRef{Ref: "#/components/schemas/RCS", Value: b.schema72()}, "repeatDays": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Days between repeats, as a string.", Pattern: "^[0-9]+$"}}, "repeatHrs": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Hours between repeats, as a string.", Pattern: "^[0-9]+$"}}, "repeatMin": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Minutes between repeats, as a string.", Pattern: "^[0-9]+$"}}, "repetitionCount": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Number of sends of a repeating message (default 1). Corrected from Whispir's description: typed as a number there; it travels as a string.", Pattern: "^[0-9]+$"}}, "responseCount": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Number of replies. Corrected from Whispir's description: typed as a number there; the service sends a string.", ReadOnly: true}}, "scheduleDate": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "When to send, `dd/MM/yyyy HH:mm` in the sending user's time zone.", Pattern: "^\\d{2}/\\d{2}/\\d{4} \\d{2}:\\d{2}$"}}, "scheduleType": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Send once or repeatedly.", Enum: []any{"ONCE", "REPEAT"}}}, "social": &openapi3.SchemaRef{Ref: "#/components/schemas/Social", Value: b.schema77()}, "subject": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "First line of the SMS and voice call; the email subject. Optional with a template.", MaxLength: ptr(uint64(1570))}}, "to": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Comma-separated recipients: phone numbers with country code\n(`61400000000`), emails, or contact, user and distribution list MRIs.\n", MinLength: 1, MaxLength: ptr(uint64(10000))}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-type-name": "MessageDeliveryType"}, Type: &openapi3.Types{"string"}, Description: "`defaultNoReply` rejects replies; `noDlr` asks for no delivery receipts.", Enum: []any{"default", "defaultNoReply", "noDlr"}}}, "validBody": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"boolean"}, Description: "Whether the SMS body was valid.", ReadOnly: true}}, "validSubject": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"boolean"}, Description: "Whether the subject was valid.", ReadOnly: true}}, "voice": &openapi3.SchemaRef{Ref: "#/components/schemas/Voice", Value: b.schema18()}, "web": &openapi3.SchemaRef{Ref: "#/components/schemas/Web", Value: b.schema19()}, "whatsapp": &openapi3.SchemaRef{Ref: "#/components/schemas/WhatsApp", Value: b.schema79()}, "whatsappValidMessage": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "WhatsAppValidMessage"}, Type: &openapi3.Types{"boolean"}, Description: "Whether the WhatsApp part was valid.", ReadOnly: true}}}}
 	return x
 }
 
@@ -1071,7 +1072,7 @@ func (b *Builder) schema70() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[70] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One or more rich cards.", Required: []string{"cards"}, Properties: openapi3.Schemas{"cardOrientation": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Layout of a single card.", Enum: []any{"VERTICAL", "HORIZONTAL"}}}, "cardWidth": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Width of carousel cards.", Enum: []any{"SMALL", "MEDIUM"}}}, "cards": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The cards.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/RCSCard", Value: b.schema71()}}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Custom template tags, wrapped in an `attribute` array; missing from Whispir's published schema.", Properties: openapi3.Schemas{"attribute": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The tags.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/MessageAttribute", Value: b.schema71()}}}}}
 	return x
 }
 
@@ -1081,7 +1082,7 @@ func (b *Builder) schema71() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[71] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A card of an RCS rich card.", Properties: openapi3.Schemas{"description": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Card text.", MaxLength: ptr(uint64(2000))}}, "media": &openapi3.SchemaRef{Ref: "#/components/schemas/RCSMedia", Value: b.schema69()}, "suggestions": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Suggestions on the card.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/RCSSuggestion", Value: b.schema72()}}}, "title": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Card title.", MaxLength: ptr(uint64(200))}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A custom tag for a template.", Properties: openapi3.Schemas{"name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Tag name."}}, "value": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Tag value."}}}}
 	return x
 }
 
@@ -1091,7 +1092,7 @@ func (b *Builder) schema72() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[72] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A suggested reply or action.", Required: []string{"text", "postbackData"}, Properties: openapi3.Schemas{"dialAction": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Dials a number.", Properties: openapi3.Schemas{"phoneNumber": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "The number."}}}}}, "postbackData": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Data returned when the suggestion is tapped.", MaxLength: ptr(uint64(2000))}}, "shareLocationAction": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Asks the recipient to share their location."}}, "text": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Label of the suggestion.", MaxLength: ptr(uint64(25))}}, "urlAction": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Opens a URL.", Properties: openapi3.Schemas{"url": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "The URL."}}}}}, "viewLocationAction": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Shows a location.", Properties: openapi3.Schemas{"label": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Label of the pin."}}, "latitude": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"number"}, Description: "Latitude."}}, "longitude": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"number"}, Description: "Longitude."}}, "query": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Search query instead of coordinates."}}}}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "The RCS part of a message; exactly one of `text`, `media` or `richCard`.", Properties: openapi3.Schemas{"media": &openapi3.SchemaRef{Ref: "#/components/schemas/RCSMedia", Value: b.schema73()}, "richCard": &openapi3.SchemaRef{Ref: "#/components/schemas/RCSRichCard", Value: b.schema74()}, "suggestions": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Suggested replies and actions.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/RCSSuggestion", Value: b.schema76()}}}, "text": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Text message.", MaxLength: ptr(uint64(2048))}}}}
 	return x
 }
 
@@ -1101,7 +1102,7 @@ func (b *Builder) schema73() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[73] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Social media posts, wrapped in a `social` array.", Properties: openapi3.Schemas{"social": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The posts.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/SocialPost", Value: b.schema74()}}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A media file in an RCS message.", Required: []string{"fileUrl"}, Properties: openapi3.Schemas{"fileUrl": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "FileURL"}, Type: &openapi3.Types{"string"}, Description: "URL of the file.", MaxLength: ptr(uint64(1000))}}, "height": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Display height.", Enum: []any{"SHORT", "MEDIUM", "TALL"}}}}}
 	return x
 }
 
@@ -1111,7 +1112,7 @@ func (b *Builder) schema74() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[74] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A social media post.", Properties: openapi3.Schemas{"body": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Post text."}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`social` for Twitter, `social_long` for Facebook.", Enum: []any{"social", "social_long"}}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Post format."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One or more rich cards.", Required: []string{"cards"}, Properties: openapi3.Schemas{"cardOrientation": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Layout of a single card.", Enum: []any{"VERTICAL", "HORIZONTAL"}}}, "cardWidth": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Width of carousel cards.", Enum: []any{"SMALL", "MEDIUM"}}}, "cards": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The cards.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/RCSCard", Value: b.schema75()}}}}}
 	return x
 }
 
@@ -1121,7 +1122,7 @@ func (b *Builder) schema75() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[75] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "The WhatsApp part of a message, sent from an approved template.", Required: []string{"type", "name"}, Properties: openapi3.Schemas{"content": &openapi3.SchemaRef{Ref: "#/components/schemas/WhatsAppContent", Value: b.schema76()}, "language": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Template language, e.g. `en_AU`.", MaxLength: ptr(uint64(5))}}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the approved template."}}, "parameters": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Positional body parameters.", Items: &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}}}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Kind of WhatsApp message, usually `template`."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A card of an RCS rich card.", Properties: openapi3.Schemas{"description": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Card text.", MaxLength: ptr(uint64(2000))}}, "media": &openapi3.SchemaRef{Ref: "#/components/schemas/RCSMedia", Value: b.schema73()}, "suggestions": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Suggestions on the card.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/RCSSuggestion", Value: b.schema76()}}}, "title": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Card title.", MaxLength: ptr(uint64(200))}}}}
 	return x
 }
 
@@ -1131,7 +1132,7 @@ func (b *Builder) schema76() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[76] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Parameters of a WhatsApp template.", Required: []string{"body"}, Properties: openapi3.Schemas{"body": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Body parameters, in order.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/WhatsAppText", Value: b.schema77()}}}, "button": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Button parameters.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/WhatsAppButton", Value: b.schema78()}}}, "header": &openapi3.SchemaRef{Ref: "#/components/schemas/WhatsAppHeader", Value: b.schema79()}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A suggested reply or action.", Required: []string{"text", "postbackData"}, Properties: openapi3.Schemas{"dialAction": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Dials a number.", Properties: openapi3.Schemas{"phoneNumber": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "The number."}}}}}, "postbackData": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Data returned when the suggestion is tapped.", MaxLength: ptr(uint64(2000))}}, "shareLocationAction": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Asks the recipient to share their location."}}, "text": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Label of the suggestion.", MaxLength: ptr(uint64(25))}}, "urlAction": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Opens a URL.", Properties: openapi3.Schemas{"url": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "The URL."}}}}}, "viewLocationAction": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Shows a location.", Properties: openapi3.Schemas{"label": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Label of the pin."}}, "latitude": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"number"}, Description: "Latitude."}}, "longitude": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"number"}, Description: "Longitude."}}, "query": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Search query instead of coordinates."}}}}}}}
 	return x
 }
 
@@ -1141,7 +1142,7 @@ func (b *Builder) schema77() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[77] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A text parameter of a WhatsApp template body.", Properties: openapi3.Schemas{"text": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "The text."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Social media posts, wrapped in a `social` array.", Properties: openapi3.Schemas{"social": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The posts.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/SocialPost", Value: b.schema78()}}}}}
 	return x
 }
 
@@ -1151,7 +1152,7 @@ func (b *Builder) schema78() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[78] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A button parameter of a WhatsApp template.", Required: []string{"index", "sub_type"}, Properties: openapi3.Schemas{"index": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"integer"}, Description: "Position of the button in the template."}}, "payload": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Payload returned when a quick reply is tapped."}}, "sub_type": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "SubType"}, Type: &openapi3.Types{"string"}, Description: "Kind of button.", Enum: []any{"quick_reply", "url"}}}, "text": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Text for a URL button's variable part."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A social media post.", Properties: openapi3.Schemas{"body": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Post text."}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`social` for Twitter, `social_long` for Facebook.", Enum: []any{"social", "social_long"}}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Post format."}}}}
 	return x
 }
 
@@ -1161,7 +1162,7 @@ func (b *Builder) schema79() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[79] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Header of a WhatsApp template; one of its fields.", Properties: openapi3.Schemas{"document": &openapi3.SchemaRef{Ref: "#/components/schemas/WhatsAppMediaLink", Value: b.schema80()}, "image": &openapi3.SchemaRef{Ref: "#/components/schemas/WhatsAppMediaLink", Value: b.schema80()}, "location": &openapi3.SchemaRef{Ref: "#/components/schemas/WhatsAppLocation", Value: b.schema81()}, "video": &openapi3.SchemaRef{Ref: "#/components/schemas/WhatsAppMediaLink", Value: b.schema80()}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "The WhatsApp part of a message, sent from an approved template.", Required: []string{"type", "name"}, Properties: openapi3.Schemas{"content": &openapi3.SchemaRef{Ref: "#/components/schemas/WhatsAppContent", Value: b.schema80()}, "language": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Template language, e.g. `en_AU`.", MaxLength: ptr(uint64(5))}}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the approved template."}}, "parameters": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Positional body parameters.", Items: &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}}}}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Kind of WhatsApp message, usually `template`."}}}}
 	return x
 }
 
@@ -1171,7 +1172,7 @@ func (b *Builder) schema80() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[80] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Link to a media file for a WhatsApp header.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "URL of the file."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Parameters of a WhatsApp template.", Required: []string{"body"}, Properties: openapi3.Schemas{"body": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Body parameters, in order.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/WhatsAppText", Value: b.schema81()}}}, "button": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Button parameters.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/WhatsAppButton", Value: b.schema82()}}}, "header": &openapi3.SchemaRef{Ref: "#/components/schemas/WhatsAppHeader", Value: b.schema83()}}}
 	return x
 }
 
@@ -1181,7 +1182,7 @@ func (b *Builder) schema81() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[81] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A location for a WhatsApp header.", Properties: openapi3.Schemas{"address": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Street address."}}, "latitude": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"number"}, Description: "Latitude."}}, "longitude": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"number"}, Description: "Longitude."}}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Place name."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A text parameter of a WhatsApp template body.", Properties: openapi3.Schemas{"text": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "The text."}}}}
 	return x
 }
 
@@ -1191,7 +1192,7 @@ func (b *Builder) schema82() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[82] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of messages.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "messages": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The messages of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/MessageSummary", Value: b.schema83()}}}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A button parameter of a WhatsApp template.", Required: []string{"index", "sub_type"}, Properties: openapi3.Schemas{"index": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"integer"}, Description: "Position of the button in the template."}}, "payload": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Payload returned when a quick reply is tapped."}}, "sub_type": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "SubType"}, Type: &openapi3.Types{"string"}, Description: "Kind of button.", Enum: []any{"quick_reply", "url"}}}, "text": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Text for a URL button's variable part."}}}}
 	return x
 }
 
@@ -1201,7 +1202,7 @@ func (b *Builder) schema83() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[83] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A message as a list shows it; retrieve it for all fields.", Properties: openapi3.Schemas{"createdTime": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"integer"}, Format: "int64", Description: "When the message was created, in epoch milliseconds."}}, "direction": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Always `OUTGOING` for sent messages."}}, "from": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Sender, a user MRI or display name."}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Message id; absent on some items, where the `self` link names it."}}, "label": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "The message's label."}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "messageType": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`NORMAL` or `SCHEDULED`."}}, "responseCount": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Number of replies, as a string."}}, "subject": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Subject of the message."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Header of a WhatsApp template; one of its fields.", Properties: openapi3.Schemas{"document": &openapi3.SchemaRef{Ref: "#/components/schemas/WhatsAppMediaLink", Value: b.schema84()}, "image": &openapi3.SchemaRef{Ref: "#/components/schemas/WhatsAppMediaLink", Value: b.schema84()}, "location": &openapi3.SchemaRef{Ref: "#/components/schemas/WhatsAppLocation", Value: b.schema85()}, "video": &openapi3.SchemaRef{Ref: "#/components/schemas/WhatsAppMediaLink", Value: b.schema84()}}}
 	return x
 }
 
@@ -1211,7 +1212,7 @@ func (b *Builder) schema84() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[84] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A reply count per category (summary view: `type`, `responseCount`,\n`percentageTotal`) or one reply (detailed view: `from`,\n`responseCategory`, `responseMessage`).\n", Properties: openapi3.Schemas{"from": &openapi3.SchemaRef{Ref: "#/components/schemas/Responder", Value: b.schema26()}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "percentageTotal": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Share of all recipients, as text like `50%` (summary)."}}, "responseCategory": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Category of the reply (detailed)."}}, "responseCount": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Number of replies, as a string (summary)."}}, "responseMessage": &openapi3.SchemaRef{Ref: "#/components/schemas/ResponseContent", Value: b.schema27()}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Category, e.g. `noresponse`, `notmatched` or a response rule category (summary)."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Link to a media file for a WhatsApp header.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "URL of the file."}}}}
 	return x
 }
 
@@ -1221,7 +1222,7 @@ func (b *Builder) schema85() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[85] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of replies.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "messageresponses": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "MessageResponses"}, Type: &openapi3.Types{"array"}, Description: "Replies or reply counts of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/MessageResponse", Value: b.schema84()}}}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A location for a WhatsApp header.", Properties: openapi3.Schemas{"address": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Street address."}}, "latitude": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"number"}, Description: "Latitude."}}, "longitude": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"number"}, Description: "Longitude."}}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Place name."}}}}
 	return x
 }
 
@@ -1231,7 +1232,7 @@ func (b *Builder) schema86() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[86] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A summary (categories) or one recipient's delivery (detailed view).", Properties: openapi3.Schemas{"categories": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Counts per category (summary view).", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/StatusCategory", Value: b.schema87()}}}, "info": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Delivery information from the carrier (detailed view)."}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Recipient name or number (detailed view)."}}, "status": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Delivery per channel (detailed view).", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/ChannelStatus", Value: b.schema32()}}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of messages.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "messages": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The messages of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/MessageSummary", Value: b.schema87()}}}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
 	return x
 }
 
@@ -1241,7 +1242,7 @@ func (b *Builder) schema87() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[87] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Recipients in one delivery category (summary view).", Properties: openapi3.Schemas{"name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`Sent`, `Pending`, `Received`, `Acknowledged` or `Undeliverable`."}}, "percentageTotal": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Share of all recipients, as text like `50.0%`. Corrected from Whispir's description: typed as a number there."}}, "recipientCount": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"integer"}, Description: "Number of recipients in the category."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A message as a list shows it; retrieve it for all fields.", Properties: openapi3.Schemas{"createdTime": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"integer"}, Format: "int64", Description: "When the message was created, in epoch milliseconds."}}, "direction": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Always `OUTGOING` for sent messages."}}, "from": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Sender, a user MRI or display name."}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Message id; absent on some items, where the `self` link names it."}}, "label": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "The message's label."}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "messageType": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`NORMAL` or `SCHEDULED`."}}, "responseCount": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Number of replies, as a string."}}, "subject": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Subject of the message."}}}}
 	return x
 }
 
@@ -1251,7 +1252,7 @@ func (b *Builder) schema88() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[88] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of delivery status.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "messageStatuses": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Status entries of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/MessageStatus", Value: b.schema86()}}}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A reply count per category (summary view: `type`, `responseCount`,\n`percentageTotal`) or one reply (detailed view: `from`,\n`responseCategory`, `responseMessage`).\n", Properties: openapi3.Schemas{"from": &openapi3.SchemaRef{Ref: "#/components/schemas/Responder", Value: b.schema26()}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "percentageTotal": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Share of all recipients, as text like `50%` (summary)."}}, "responseCategory": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Category of the reply (detailed)."}}, "responseCount": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Number of replies, as a string (summary)."}}, "responseMessage": &openapi3.SchemaRef{Ref: "#/components/schemas/ResponseContent", Value: b.schema27()}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Category, e.g. `noresponse`, `notmatched` or a response rule category (summary)."}}}}
 	return x
 }
 
@@ -1261,7 +1262,7 @@ func (b *Builder) schema89() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[89] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`shared` includes messages other users sent.", Enum: []any{"shared"}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of replies.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "messageresponses": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "MessageResponses"}, Type: &openapi3.Types{"array"}, Description: "Replies or reply counts of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/MessageResponse", Value: b.schema88()}}}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
 	return x
 }
 
@@ -1271,7 +1272,7 @@ func (b *Builder) schema90() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[90] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "The error body of Whispir's newer services (Verify); `status` repeats the HTTP status as a number.", Required: []string{"status", "message"}, Properties: openapi3.Schemas{"detail": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Diagnostic detail; often empty."}}, "message": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "What went wrong."}}, "status": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"integer"}, Description: "HTTP status code."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A summary (categories) or one recipient's delivery (detailed view).", Properties: openapi3.Schemas{"categories": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Counts per category (summary view).", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/StatusCategory", Value: b.schema91()}}}, "info": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Delivery information from the carrier (detailed view)."}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Recipient name or number (detailed view)."}}, "status": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Delivery per channel (detailed view).", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/ChannelStatus", Value: b.schema36()}}}}}
 	return x
 }
 
@@ -1281,7 +1282,7 @@ func (b *Builder) schema91() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[91] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A one-time code that was sent, and its state. Each successful check is billed.", Properties: openapi3.Schemas{"channel": &openapi3.SchemaRef{Ref: "#/components/schemas/OtpChannel", Value: b.schema92()}, "codeLength": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"integer"}, Description: "Number of digits."}}, "expiresAt": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "When the code expires, ISO 8601 in UTC with milliseconds."}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Id of the code, e.g. `azkP8DJEEsujuhwzO-O_N`."}}, "links": &openapi3.SchemaRef{Ref: "#/components/schemas/OtpLinks", Value: b.schema93()}, "status": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "State of the code, e.g. `pending`."}}, "to": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Phone number the code went to."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Recipients in one delivery category (summary view).", Properties: openapi3.Schemas{"name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`Sent`, `Pending`, `Received`, `Acknowledged` or `Undeliverable`."}}, "percentageTotal": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Share of all recipients, as text like `50.0%`. Corrected from Whispir's description: typed as a number there."}}, "recipientCount": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"integer"}, Description: "Number of recipients in the category."}}}}
 	return x
 }
 
@@ -1291,7 +1292,7 @@ func (b *Builder) schema92() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[92] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Channel a one-time code is sent on.", Enum: []any{"sms"}, Default: "sms"}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of delivery status.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "messageStatuses": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "Status entries of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/MessageStatus", Value: b.schema90()}}}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
 	return x
 }
 
@@ -1301,7 +1302,7 @@ func (b *Builder) schema93() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[93] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Where to check the code.", Properties: openapi3.Schemas{"verify": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "URL of the check."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`shared` includes messages other users sent.", Enum: []any{"shared"}}
 	return x
 }
 
@@ -1311,7 +1312,7 @@ func (b *Builder) schema94() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[94] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A code the recipient typed in, to be checked.", Required: []string{"to", "code"}, Properties: openapi3.Schemas{"code": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "The code to check.", MinLength: 1}}, "to": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "The phone number the code was sent to.", MinLength: 1}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "The error body of Whispir's newer services (Verify); `status` repeats the HTTP status as a number.", Required: []string{"status", "message"}, Properties: openapi3.Schemas{"detail": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Diagnostic detail; often empty."}}, "message": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "What went wrong."}}, "status": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"integer"}, Description: "HTTP status code."}}}}
 	return x
 }
 
@@ -1321,7 +1322,7 @@ func (b *Builder) schema95() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[95] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Asks for a one-time code to be sent. The workspace needs an alias named `otp`.", Required: []string{"workspaceId", "channel", "to", "codeLength", "expiresIn"}, Properties: openapi3.Schemas{"channel": &openapi3.SchemaRef{Ref: "#/components/schemas/OtpChannel", Value: b.schema92()}, "codeLength": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"integer"}, Description: "Number of digits of the code.", Min: ptr(float64(6)), Max: ptr(float64(15))}}, "expiresIn": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"integer"}, Description: "Seconds the code stays valid.", Min: ptr(float64(1)), Max: ptr(float64(86400))}}, "to": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Phone number in E.164 form, e.g. `+61400000000`.", MinLength: 1}}, "workspaceId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "WorkspaceID"}, Type: &openapi3.Types{"string"}, Description: "Workspace that sends the code."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A one-time code that was sent, and its state. Each successful check is billed.", Properties: openapi3.Schemas{"channel": &openapi3.SchemaRef{Ref: "#/components/schemas/OtpChannel", Value: b.schema96()}, "codeLength": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"integer"}, Description: "Number of digits."}}, "expiresAt": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "When the code expires, ISO 8601 in UTC with milliseconds."}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Id of the code, e.g. `azkP8DJEEsujuhwzO-O_N`."}}, "links": &openapi3.SchemaRef{Ref: "#/components/schemas/OtpLinks", Value: b.schema97()}, "status": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "State of the code, e.g. `pending`."}}, "to": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Phone number the code went to."}}}}
 	return x
 }
 
@@ -1331,7 +1332,7 @@ func (b *Builder) schema96() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[96] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "How a reply is compared with a pattern's text, ignoring case.", Enum: []any{"startswith", "contains", "exactmatch"}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Channel a one-time code is sent on.", Enum: []any{"sms"}, Default: "sms"}
 	return x
 }
 
@@ -1341,7 +1342,7 @@ func (b *Builder) schema97() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[97] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A file stored in Whispir for bulk messages, contact imports or public\ndownload, at most 10 MB. An update replaces all four fields; there is\nno versioning.\n", Required: []string{"name", "scope", "mimeType", "derefUri"}, Properties: openapi3.Schemas{"derefUri": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "DerefURI"}, Type: &openapi3.Types{"string"}, Description: "Base64 of the file's content; sent, never returned.", WriteOnly: true}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Resource id; absent on some list items, where the `self` link names it.", ReadOnly: true}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "mimeType": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Media type of the file. Private resources may only be `text/csv`,\n`application/json` or `application/xml`; public ones any type.\n"}}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "File name with its extension, best without spaces, e.g. `contacts.csv`.", MinLength: 1}}, "scope": &openapi3.SchemaRef{Ref: "#/components/schemas/ResourceScope", Value: b.schema98()}, "url": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "URL"}, Type: &openapi3.Types{"string"}, Description: "Download URL of a public resource.", ReadOnly: true}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Where to check the code.", Properties: openapi3.Schemas{"verify": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "URL of the check."}}}}
 	return x
 }
 
@@ -1351,7 +1352,7 @@ func (b *Builder) schema98() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[98] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`private` resources feed bulk messages and imports; `public` ones get a download URL.", Enum: []any{"private", "public"}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A code the recipient typed in, to be checked.", Required: []string{"to", "code"}, Properties: openapi3.Schemas{"code": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "The code to check.", MinLength: 1}}, "to": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "The phone number the code was sent to.", MinLength: 1}}}}
 	return x
 }
 
@@ -1361,7 +1362,7 @@ func (b *Builder) schema99() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[99] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of resources, most recently updated first.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "resources": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The resources of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/Resource", Value: b.schema97()}}}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Asks for a one-time code to be sent. The workspace needs an alias named `otp`.", Required: []string{"workspaceId", "channel", "to", "codeLength", "expiresIn"}, Properties: openapi3.Schemas{"channel": &openapi3.SchemaRef{Ref: "#/components/schemas/OtpChannel", Value: b.schema96()}, "codeLength": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"integer"}, Description: "Number of digits of the code.", Min: ptr(float64(6)), Max: ptr(float64(15))}}, "expiresIn": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"integer"}, Description: "Seconds the code stays valid.", Min: ptr(float64(1)), Max: ptr(float64(86400))}}, "to": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Phone number in E.164 form, e.g. `+61400000000`.", MinLength: 1}}, "workspaceId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "WorkspaceID"}, Type: &openapi3.Types{"string"}, Description: "Workspace that sends the code."}}}}
 	return x
 }
 
@@ -1371,7 +1372,7 @@ func (b *Builder) schema100() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[100] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Which replies to show; `default` for all.", Enum: []any{"default", "responserule", "noresponse", "notmatched"}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "How a reply is compared with a pattern's text, ignoring case.", Enum: []any{"startswith", "contains", "exactmatch"}}
 	return x
 }
 
@@ -1381,7 +1382,7 @@ func (b *Builder) schema101() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[101] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One reply category of a response rule.", Required: []string{"name", "pattern"}, Properties: openapi3.Schemas{"colour": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Colour shown for the category in reports, e.g. `#00947d`."}}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Category name; callbacks report it as `matchedCategory`."}}, "pattern": &openapi3.SchemaRef{Ref: "#/components/schemas/PatternMatch", Value: b.schema96()}, "spokenVoicePrompt": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Words read out to explain the keypad choice."}}, "textPrompt": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Comma-separated words that put an SMS or email reply in this category."}}, "voicePrompt": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Keypad digit that selects this category in a voice call (`2`-`9`, `*`, `#`; `1` replays)."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A file stored in Whispir for bulk messages, contact imports or public\ndownload, at most 10 MB. An update replaces all four fields; there is\nno versioning.\n", Required: []string{"name", "scope", "mimeType", "derefUri"}, Properties: openapi3.Schemas{"derefUri": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "DerefURI"}, Type: &openapi3.Types{"string"}, Description: "Base64 of the file's content; sent, never returned.", WriteOnly: true}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Resource id; absent on some list items, where the `self` link names it.", ReadOnly: true}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "mimeType": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Media type of the file. Private resources may only be `text/csv`,\n`application/json` or `application/xml`; public ones any type.\n"}}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "File name with its extension, best without spaces, e.g. `contacts.csv`.", MinLength: 1}}, "scope": &openapi3.SchemaRef{Ref: "#/components/schemas/ResourceScope", Value: b.schema102()}, "url": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "URL"}, Type: &openapi3.Types{"string"}, Description: "Download URL of a public resource.", ReadOnly: true}}}}
 	return x
 }
 
@@ -1391,7 +1392,7 @@ func (b *Builder) schema102() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[102] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "The categories of a response rule, wrapped in a `responseTemplatePattern`\narray. Corrected from Whispir's description: the wrapper is modelled\nthere as a single pattern object.\n", Required: []string{"responseTemplatePattern"}, Properties: openapi3.Schemas{"responseTemplatePattern": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The categories.", MinItems: 1, Items: &openapi3.SchemaRef{Ref: "#/components/schemas/ResponsePattern", Value: b.schema101()}}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`private` resources feed bulk messages and imports; `public` ones get a download URL.", Enum: []any{"private", "public"}}
 	return x
 }
 
@@ -1401,7 +1402,7 @@ func (b *Builder) schema103() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[103] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Sorts replies to a message into categories by their text or keypad choice.", Required: []string{"name"}, Properties: openapi3.Schemas{"description": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "What the rule is for."}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Response rule id; templates point at it with `responseTemplateId`.", ReadOnly: true}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the rule.", MinLength: 1}}, "responseTemplatePatterns": &openapi3.SchemaRef{Ref: "#/components/schemas/ResponsePatterns", Value: b.schema102()}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of resources, most recently updated first.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "resources": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The resources of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/Resource", Value: b.schema101()}}}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
 	return x
 }
 
@@ -1411,7 +1412,7 @@ func (b *Builder) schema104() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[104] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of response rules.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "responseRules": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The response rules of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/ResponseRule", Value: b.schema103()}}}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Which replies to show; `default` for all.", Enum: []any{"default", "responserule", "noresponse", "notmatched"}}
 	return x
 }
 
@@ -1421,7 +1422,7 @@ func (b *Builder) schema105() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[105] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A saved message that authorised users send with one call. Creating a\nscenario also needs `description` and `message`; the API creates SMS\nscenarios only.\n", Required: []string{"name"}, Properties: openapi3.Schemas{"allowedUserIds": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "AllowedUserIDs"}, Type: &openapi3.Types{"string"}, Description: "Comma-separated ids of the users who may run it."}}, "allowedUsers": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`SELECTEDUSERS` limits running it to `allowedUserIds`.", Enum: []any{"EVERYONE", "SELECTEDUSERS"}}}, "description": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "What the scenario is for."}}, "email": &openapi3.SchemaRef{Ref: "#/components/schemas/Email", Value: b.schema14()}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Scenario id.", ReadOnly: true}}, "label": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Label of the messages it sends."}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "message": &openapi3.SchemaRef{Ref: "#/components/schemas/Message", Value: b.schema65()}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the scenario.", MinLength: 1}}, "social": &openapi3.SchemaRef{Ref: "#/components/schemas/Social", Value: b.schema73()}, "subject": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Subject, as in a message."}}, "to": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Recipients, as in a message."}}, "voice": &openapi3.SchemaRef{Ref: "#/components/schemas/Voice", Value: b.schema18()}, "web": &openapi3.SchemaRef{Ref: "#/components/schemas/Web", Value: b.schema19()}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One reply category of a response rule.", Required: []string{"name", "pattern"}, Properties: openapi3.Schemas{"colour": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Colour shown for the category in reports, e.g. `#00947d`."}}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Category name; callbacks report it as `matchedCategory`."}}, "pattern": &openapi3.SchemaRef{Ref: "#/components/schemas/PatternMatch", Value: b.schema100()}, "spokenVoicePrompt": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Words read out to explain the keypad choice."}}, "textPrompt": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Comma-separated words that put an SMS or email reply in this category."}}, "voicePrompt": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Keypad digit that selects this category in a voice call (`2`-`9`, `*`, `#`; `1` replays)."}}}}
 	return x
 }
 
@@ -1431,7 +1432,7 @@ func (b *Builder) schema106() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[106] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "The scenarios of a workspace.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "scenarios": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The scenarios.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/Scenario", Value: b.schema105()}}}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "The categories of a response rule, wrapped in a `responseTemplatePattern`\narray. Corrected from Whispir's description: the wrapper is modelled\nthere as a single pattern object.\n", Required: []string{"responseTemplatePattern"}, Properties: openapi3.Schemas{"responseTemplatePattern": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The categories.", MinItems: 1, Items: &openapi3.SchemaRef{Ref: "#/components/schemas/ResponsePattern", Value: b.schema105()}}}}}
 	return x
 }
 
@@ -1441,7 +1442,7 @@ func (b *Builder) schema107() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[107] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Sort direction of a list.", Enum: []any{"asc", "desc"}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Sorts replies to a message into categories by their text or keypad choice.", Required: []string{"name"}, Properties: openapi3.Schemas{"description": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "What the rule is for."}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Response rule id; templates point at it with `responseTemplateId`.", ReadOnly: true}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the rule.", MinLength: 1}}, "responseTemplatePatterns": &openapi3.SchemaRef{Ref: "#/components/schemas/ResponsePatterns", Value: b.schema106()}}}
 	return x
 }
 
@@ -1451,7 +1452,7 @@ func (b *Builder) schema108() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[108] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`default`, or `responserule` to group by the response rule's categories.", Enum: []any{"default", "responserule"}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of response rules.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "responseRules": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The response rules of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/ResponseRule", Value: b.schema107()}}}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
 	return x
 }
 
@@ -1461,7 +1462,7 @@ func (b *Builder) schema109() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[109] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Reusable message content, sent by naming it in a message\n(`messageTemplateId`). Names are unique within a workspace; creating a\ntemplate also needs `subject` and `body`.\n", Required: []string{"messageTemplateName"}, Properties: openapi3.Schemas{"body": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "SMS text, with `@@variable@@` placeholders.", MaxLength: ptr(uint64(1570))}}, "dlr": &openapi3.SchemaRef{Ref: "#/components/schemas/DeliveryReceipt", Value: b.schema43()}, "email": &openapi3.SchemaRef{Ref: "#/components/schemas/Email", Value: b.schema14()}, "features": &openapi3.SchemaRef{Ref: "#/components/schemas/Features", Value: b.schema53()}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Template id.", ReadOnly: true}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "messageTemplateDescription": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "What the template is for."}}, "messageTemplateName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the template, unique in its workspace. Corrected from\nWhispir's description: marked read-only there, although it must be\nsent.\n", MinLength: 1}}, "responseTemplateId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ResponseTemplateID"}, Type: &openapi3.Types{"string"}, Description: "Id of the response rule that classifies replies to messages from this template."}}, "social": &openapi3.SchemaRef{Ref: "#/components/schemas/Social", Value: b.schema73()}, "subject": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "First line of the SMS and voice call; the email subject.", MaxLength: ptr(uint64(1570))}}, "tags": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Labels that group related templates.", ReadOnly: true}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`defaultNoReply` rejects replies; `noDlr` asks for no delivery receipts.", Enum: []any{"default", "defaultNoReply", "noDlr"}}}, "voice": &openapi3.SchemaRef{Ref: "#/components/schemas/Voice", Value: b.schema18()}, "web": &openapi3.SchemaRef{Ref: "#/components/schemas/Web", Value: b.schema19()}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A saved message that authorised users send with one call. Creating a\nscenario also needs `description` and `message`; the API creates SMS\nscenarios only.\n", Required: []string{"name"}, Properties: openapi3.Schemas{"allowedUserIds": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "AllowedUserIDs"}, Type: &openapi3.Types{"string"}, Description: "Comma-separated ids of the users who may run it."}}, "allowedUsers": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`SELECTEDUSERS` limits running it to `allowedUserIds`.", Enum: []any{"EVERYONE", "SELECTEDUSERS"}}}, "description": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "What the scenario is for."}}, "email": &openapi3.SchemaRef{Ref: "#/components/schemas/Email", Value: b.schema14()}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Scenario id.", ReadOnly: true}}, "label": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Label of the messages it sends."}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "message": &openapi3.SchemaRef{Ref: "#/components/schemas/Message", Value: b.schema69()}, "name": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the scenario.", MinLength: 1}}, "social": &openapi3.SchemaRef{Ref: "#/components/schemas/Social", Value: b.schema77()}, "subject": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Subject, as in a message."}}, "to": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Recipients, as in a message."}}, "voice": &openapi3.SchemaRef{Ref: "#/components/schemas/Voice", Value: b.schema18()}, "web": &openapi3.SchemaRef{Ref: "#/components/schemas/Web", Value: b.schema19()}}}
 	return x
 }
 
@@ -1471,7 +1472,7 @@ func (b *Builder) schema110() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[110] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of templates.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "messagetemplates": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "MessageTemplates"}, Type: &openapi3.Types{"array"}, Description: "The templates of the page (the service's lower-case key).", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/Template", Value: b.schema109()}}}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "The scenarios of a workspace.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "scenarios": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The scenarios.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/Scenario", Value: b.schema109()}}}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
 	return x
 }
 
@@ -1481,7 +1482,7 @@ func (b *Builder) schema111() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[111] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A person who signs in to Whispir. Creating a user also needs\n`userName`, `password`, `workCountry` and `timezone`. New users are\n`PENDING`; to activate one, set `INACTIVE`, then `ACTIVE`. An update\nreplaces the whole user except the password.\n", Required: []string{"firstName", "lastName"}, Properties: openapi3.Schemas{"businessUnit": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Business unit."}}, "companyName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Company."}}, "department": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Department."}}, "division": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Division."}}, "firstName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "First name.", MinLength: 1}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "User id.", ReadOnly: true}}, "jobTitle": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Job title."}}, "lastName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Last name.", MinLength: 1}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "middleName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Middle name."}}, "nickname": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Nickname."}}, "password": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Letters, digits and underscores with at least one upper and one lower case letter; never returned.", WriteOnly: true}}, "personalEmailAddress1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Personal email."}}, "personalPhone1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Personal phone."}}, "role1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Primary role."}}, "status": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Account state, written in capitals.", Enum: []any{"ACTIVE", "INACTIVE", "PENDING", "SUSPENDED", "DELETED"}}}, "teamName1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Primary team."}}, "timezone": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Offset like `+10` or a zone like `Australia/Melbourne`."}}, "title": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Title, e.g. `Dr`."}}, "userName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Sign-in name, unique in the company."}}, "workAddress1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work street address."}}, "workCountry": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work country; needed to create a user."}}, "workEmailAddress1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work email."}}, "workMobilePhone1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work mobile with country code."}}, "workPhone1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work phone."}}, "workPhoneAreaCode1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Area code of the work phone."}}, "workPostCode": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work post code."}}, "workState": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work state."}}, "workSuburb": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work suburb."}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Sort direction of a list.", Enum: []any{"asc", "desc"}}
 	return x
 }
 
@@ -1491,7 +1492,7 @@ func (b *Builder) schema112() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[112] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of users; only active users are listed.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}, "users": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The users of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/User", Value: b.schema111()}}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`default`, or `responserule` to group by the response rule's categories.", Enum: []any{"default", "responserule"}}
 	return x
 }
 
@@ -1501,7 +1502,7 @@ func (b *Builder) schema113() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[113] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Short user status used in searches: `A` active, `I` inactive, `P` pending, `B` suspended, `D` deleted.", Enum: []any{"A", "I", "P", "B", "D"}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "Reusable message content, sent by naming it in a message\n(`messageTemplateId`). Names are unique within a workspace; creating a\ntemplate also needs `subject` and `body`.\n", Required: []string{"messageTemplateName"}, Properties: openapi3.Schemas{"body": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "SMS text, with `@@variable@@` placeholders.", MaxLength: ptr(uint64(1570))}}, "dlr": &openapi3.SchemaRef{Ref: "#/components/schemas/DeliveryReceipt", Value: b.schema47()}, "email": &openapi3.SchemaRef{Ref: "#/components/schemas/Email", Value: b.schema14()}, "features": &openapi3.SchemaRef{Ref: "#/components/schemas/Features", Value: b.schema57()}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Template id.", ReadOnly: true}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "messageTemplateDescription": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "What the template is for."}}, "messageTemplateName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the template, unique in its workspace. Corrected from\nWhispir's description: marked read-only there, although it must be\nsent.\n", MinLength: 1}}, "responseTemplateId": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ResponseTemplateID"}, Type: &openapi3.Types{"string"}, Description: "Id of the response rule that classifies replies to messages from this template."}}, "social": &openapi3.SchemaRef{Ref: "#/components/schemas/Social", Value: b.schema77()}, "subject": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "First line of the SMS and voice call; the email subject.", MaxLength: ptr(uint64(1570))}}, "tags": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Labels that group related templates.", ReadOnly: true}}, "type": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`defaultNoReply` rejects replies; `noDlr` asks for no delivery receipts.", Enum: []any{"default", "defaultNoReply", "noDlr"}}}, "voice": &openapi3.SchemaRef{Ref: "#/components/schemas/Voice", Value: b.schema18()}, "web": &openapi3.SchemaRef{Ref: "#/components/schemas/Web", Value: b.schema19()}}}
 	return x
 }
 
@@ -1511,7 +1512,7 @@ func (b *Builder) schema114() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[114] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A separate space of messages, contacts, templates and the rest. Workspaces cannot be deleted.", Required: []string{"projectName"}, Properties: openapi3.Schemas{"billingcostcentre": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "BillingCostCentre"}, Type: &openapi3.Types{"string"}, Description: "Cost centre, with the billing module only (the service's lower-case key)."}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Workspace id.", ReadOnly: true}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "projectName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the workspace.", MinLength: 1}}, "projectNumber": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Your own reference."}}, "status": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`A` active or `D` disabled.", Enum: []any{"A", "D"}}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of templates.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "messagetemplates": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "MessageTemplates"}, Type: &openapi3.Types{"array"}, Description: "The templates of the page (the service's lower-case key).", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/Template", Value: b.schema113()}}}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}}}
 	return x
 }
 
@@ -1521,7 +1522,47 @@ func (b *Builder) schema115() *openapi3.Schema {
 	}
 	x := new(openapi3.Schema)
 	b.schemaMemo[115] = x
-	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "The workspaces the user can see.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}, "workspaces": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The workspaces.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/Workspace", Value: b.schema114()}}}}}
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A person who signs in to Whispir. Creating a user also needs\n`userName`, `password`, `workCountry` and `timezone`. New users are\n`PENDING`; to activate one, set `INACTIVE`, then `ACTIVE`. An update\nreplaces the whole user except the password.\n", Required: []string{"firstName", "lastName"}, Properties: openapi3.Schemas{"businessUnit": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Business unit."}}, "companyName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Company."}}, "department": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Department."}}, "division": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Division."}}, "firstName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "First name.", MinLength: 1}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "User id.", ReadOnly: true}}, "jobTitle": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Job title."}}, "lastName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Last name.", MinLength: 1}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "middleName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Middle name."}}, "nickname": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Nickname."}}, "password": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Letters, digits and underscores with at least one upper and one lower case letter; never returned.", WriteOnly: true}}, "personalEmailAddress1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Personal email."}}, "personalPhone1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Personal phone."}}, "role1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Primary role."}}, "status": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Account state, written in capitals.", Enum: []any{"ACTIVE", "INACTIVE", "PENDING", "SUSPENDED", "DELETED"}}}, "teamName1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Primary team."}}, "timezone": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Offset like `+10` or a zone like `Australia/Melbourne`."}}, "title": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Title, e.g. `Dr`."}}, "userName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Sign-in name, unique in the company."}}, "workAddress1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work street address."}}, "workCountry": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work country; needed to create a user."}}, "workEmailAddress1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work email."}}, "workMobilePhone1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work mobile with country code."}}, "workPhone1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work phone."}}, "workPhoneAreaCode1": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Area code of the work phone."}}, "workPostCode": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work post code."}}, "workState": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work state."}}, "workSuburb": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Work suburb."}}}}
+	return x
+}
+
+func (b *Builder) schema116() *openapi3.Schema {
+	if x := b.schemaMemo[116]; x != nil {
+		return x
+	}
+	x := new(openapi3.Schema)
+	b.schemaMemo[116] = x
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "One page of users; only active users are listed.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}, "users": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The users of the page.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/User", Value: b.schema115()}}}}}
+	return x
+}
+
+func (b *Builder) schema117() *openapi3.Schema {
+	if x := b.schemaMemo[117]; x != nil {
+		return x
+	}
+	x := new(openapi3.Schema)
+	b.schemaMemo[117] = x
+	*x = openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Short user status used in searches: `A` active, `I` inactive, `P` pending, `B` suspended, `D` deleted.", Enum: []any{"A", "I", "P", "B", "D"}}
+	return x
+}
+
+func (b *Builder) schema118() *openapi3.Schema {
+	if x := b.schemaMemo[118]; x != nil {
+		return x
+	}
+	x := new(openapi3.Schema)
+	b.schemaMemo[118] = x
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "A separate space of messages, contacts, templates and the rest. Workspaces cannot be deleted.", Required: []string{"projectName"}, Properties: openapi3.Schemas{"billingcostcentre": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "BillingCostCentre"}, Type: &openapi3.Types{"string"}, Description: "Cost centre, with the billing module only (the service's lower-case key)."}}, "id": &openapi3.SchemaRef{Value: &openapi3.Schema{Extensions: map[string]any{"x-go-name": "ID"}, Type: &openapi3.Types{"string"}, Description: "Workspace id.", ReadOnly: true}}, "link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "projectName": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Name of the workspace.", MinLength: 1}}, "projectNumber": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "Your own reference."}}, "status": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, Description: "`A` active or `D` disabled.", Enum: []any{"A", "D"}}}}}
+	return x
+}
+
+func (b *Builder) schema119() *openapi3.Schema {
+	if x := b.schemaMemo[119]; x != nil {
+		return x
+	}
+	x := new(openapi3.Schema)
+	b.schemaMemo[119] = x
+	*x = openapi3.Schema{Type: &openapi3.Types{"object"}, Description: "The workspaces the user can see.", Properties: openapi3.Schemas{"link": &openapi3.SchemaRef{Ref: "#/components/schemas/Links", Value: b.schema2()}, "status": &openapi3.SchemaRef{Ref: "#/components/schemas/CollectionStatus", Value: b.schema6()}, "workspaces": &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"array"}, Description: "The workspaces.", Items: &openapi3.SchemaRef{Ref: "#/components/schemas/Workspace", Value: b.schema118()}}}}}
 	return x
 }
 
@@ -1651,7 +1692,7 @@ func (b *Builder) parameter12() *openapi3.Parameter {
 	}
 	x := new(openapi3.Parameter)
 	b.parameterMemo[12] = x
-	*x = openapi3.Parameter{Name: "action", In: "query", Description: "`deleteAll` deletes the contact from every workspace of the company, asynchronously and for good.", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ContactDeleteMode", Value: b.schema38()}, Example: "deleteAll"}
+	*x = openapi3.Parameter{Name: "action", In: "query", Description: "`deleteAll` deletes the contact from every workspace of the company, asynchronously and for good.", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ContactDeleteMode", Value: b.schema42()}, Example: "deleteAll"}
 	return x
 }
 
@@ -1741,7 +1782,7 @@ func (b *Builder) parameter21() *openapi3.Parameter {
 	}
 	x := new(openapi3.Parameter)
 	b.parameterMemo[21] = x
-	*x = openapi3.Parameter{Name: "type", In: "query", Description: "Only custom lists of this type.", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/CustomListType", Value: b.schema41()}, Example: "MESSAGE"}
+	*x = openapi3.Parameter{Name: "type", In: "query", Description: "Only custom lists of this type.", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/CustomListType", Value: b.schema45()}, Example: "MESSAGE"}
 	return x
 }
 
@@ -1931,7 +1972,7 @@ func (b *Builder) parameter40() *openapi3.Parameter {
 	}
 	x := new(openapi3.Parameter)
 	b.parameterMemo[40] = x
-	*x = openapi3.Parameter{Name: "scope", In: "query", Description: "Only resources of this scope.", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ResourceScope", Value: b.schema98()}, Example: "private"}
+	*x = openapi3.Parameter{Name: "scope", In: "query", Description: "Only resources of this scope.", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ResourceScope", Value: b.schema102()}, Example: "private"}
 	return x
 }
 
@@ -1941,7 +1982,7 @@ func (b *Builder) parameter41() *openapi3.Parameter {
 	}
 	x := new(openapi3.Parameter)
 	b.parameterMemo[41] = x
-	*x = openapi3.Parameter{Name: "filter", In: "query", Description: "Which replies to show. Corrected from Whispir's description, which lists\nonly `noresponse`, `notmatched` and `responserule`: the service's own\nlinks use `default` and `responserule`.\n", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ResponseGrouping", Value: b.schema100()}, Example: "default"}
+	*x = openapi3.Parameter{Name: "filter", In: "query", Description: "Which replies to show. Corrected from Whispir's description, which lists\nonly `noresponse`, `notmatched` and `responserule`: the service's own\nlinks use `default` and `responserule`.\n", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ResponseGrouping", Value: b.schema104()}, Example: "default"}
 	return x
 }
 
@@ -1961,7 +2002,7 @@ func (b *Builder) parameter43() *openapi3.Parameter {
 	}
 	x := new(openapi3.Parameter)
 	b.parameterMemo[43] = x
-	*x = openapi3.Parameter{Name: "view", In: "query", Description: "`summary` counts replies per category; `detailed` lists each reply.", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/DetailLevel", Value: b.schema44()}, Example: "detailed"}
+	*x = openapi3.Parameter{Name: "view", In: "query", Description: "`summary` counts replies per category; `detailed` lists each reply.", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/DetailLevel", Value: b.schema48()}, Example: "detailed"}
 	return x
 }
 
@@ -1991,7 +2032,7 @@ func (b *Builder) parameter46() *openapi3.Parameter {
 	}
 	x := new(openapi3.Parameter)
 	b.parameterMemo[46] = x
-	*x = openapi3.Parameter{Name: "sortOrder", In: "query", Description: "Sort direction.", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/SortDirection", Value: b.schema107()}, Example: "desc"}
+	*x = openapi3.Parameter{Name: "sortOrder", In: "query", Description: "Sort direction.", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/SortDirection", Value: b.schema111()}, Example: "desc"}
 	return x
 }
 
@@ -2001,7 +2042,7 @@ func (b *Builder) parameter47() *openapi3.Parameter {
 	}
 	x := new(openapi3.Parameter)
 	b.parameterMemo[47] = x
-	*x = openapi3.Parameter{Name: "filter", In: "query", Description: "`responserule` groups by the categories of the message's response rule.", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/StatusGrouping", Value: b.schema108()}, Example: "default"}
+	*x = openapi3.Parameter{Name: "filter", In: "query", Description: "`responserule` groups by the categories of the message's response rule.", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/StatusGrouping", Value: b.schema112()}, Example: "default"}
 	return x
 }
 
@@ -2011,7 +2052,7 @@ func (b *Builder) parameter48() *openapi3.Parameter {
 	}
 	x := new(openapi3.Parameter)
 	b.parameterMemo[48] = x
-	*x = openapi3.Parameter{Name: "view", In: "query", Description: "`summary` counts recipients per category; `detailed` lists each recipient.", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/DetailLevel", Value: b.schema44()}, Example: "summary"}
+	*x = openapi3.Parameter{Name: "view", In: "query", Description: "`summary` counts recipients per category; `detailed` lists each recipient.", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/DetailLevel", Value: b.schema48()}, Example: "summary"}
 	return x
 }
 
@@ -2041,7 +2082,7 @@ func (b *Builder) parameter51() *openapi3.Parameter {
 	}
 	x := new(openapi3.Parameter)
 	b.parameterMemo[51] = x
-	*x = openapi3.Parameter{Name: "status", In: "query", Description: "Only users of this status, in its one-letter form (`A`, not `ACTIVE`).", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/UserStatusCode", Value: b.schema113()}, Example: "A"}
+	*x = openapi3.Parameter{Name: "status", In: "query", Description: "Only users of this status, in its one-letter form (`A`, not `ACTIVE`).", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/UserStatusCode", Value: b.schema117()}, Example: "A"}
 	return x
 }
 
@@ -2051,7 +2092,7 @@ func (b *Builder) parameter52() *openapi3.Parameter {
 	}
 	x := new(openapi3.Parameter)
 	b.parameterMemo[52] = x
-	*x = openapi3.Parameter{Name: "viewType", In: "query", Description: "`shared` also lists messages that other users of the workspace sent.", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/MessageViewType", Value: b.schema89()}, Example: "shared"}
+	*x = openapi3.Parameter{Name: "viewType", In: "query", Description: "`shared` also lists messages that other users of the workspace sent.", Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/MessageViewType", Value: b.schema93()}, Example: "shared"}
 	return x
 }
 
@@ -2161,7 +2202,7 @@ func (b *Builder) requestBody3() *openapi3.RequestBody {
 	}
 	x := new(openapi3.RequestBody)
 	b.requestBodyMemo[3] = x
-	*x = openapi3.RequestBody{Description: "The contact. An update replaces the whole contact, so send every field to keep.", Required: true, Content: openapi3.Content{"application/vnd.whispir.contact-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Contact", Value: b.schema33()}, Example: map[string]any{"firstName": "Jane", "jobTitle": "Operations Manager", "lastName": "Citizen", "messagingoptions": []any{map[string]any{"channel": "sms", "enabled": "true", "primary": "WorkMobilePhone1"}, map[string]any{"channel": "email", "enabled": "true", "primary": "WorkEmailAddress1"}}, "status": "A", "timezone": "Australia/Melbourne", "workCountry": "Australia", "workEmailAddress1": "jane.citizen@example.com", "workMobilePhone1": "61400000000"}}}}
+	*x = openapi3.RequestBody{Description: "The contact. An update replaces the whole contact, so send every field to keep.", Required: true, Content: openapi3.Content{"application/vnd.whispir.contact-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Contact", Value: b.schema37()}, Example: map[string]any{"firstName": "Jane", "jobTitle": "Operations Manager", "lastName": "Citizen", "messagingoptions": []any{map[string]any{"channel": "sms", "enabled": "true", "primary": "WorkMobilePhone1"}, map[string]any{"channel": "email", "enabled": "true", "primary": "WorkEmailAddress1"}}, "status": "A", "timezone": "Australia/Melbourne", "workCountry": "Australia", "workEmailAddress1": "jane.citizen@example.com", "workMobilePhone1": "61400000000"}}}}
 	return x
 }
 
@@ -2171,7 +2212,7 @@ func (b *Builder) requestBody4() *openapi3.RequestBody {
 	}
 	x := new(openapi3.RequestBody)
 	b.requestBodyMemo[4] = x
-	*x = openapi3.RequestBody{Description: "The distribution list; an update replaces the whole list.", Required: true, Content: openapi3.Content{"application/vnd.whispir.distributionlist-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/DistributionList", Value: b.schema45()}, Examples: openapi3.Examples{"dynamic": &openapi3.ExampleRef{Value: &openapi3.Example{Summary: "A dynamic list selecting contacts by rule", Value: map[string]any{"description": "Every contact whose first name starts with J", "entityType": "contact", "name": "Jays", "rules": []any{map[string]any{"ruleContent": "J*", "ruleFilter": "firstName", "ruleFilterActualName": "First Name"}}, "type": "dynamic"}}}, "static": &openapi3.ExampleRef{Value: &openapi3.Example{Summary: "A static list of named contacts", Value: map[string]any{"access": "Open", "contactIds": "AF48A9EC3F02E43C,CB4558257DD86D09", "description": "People on call for incidents", "name": "Incidents", "visibility": "Private"}}}}}}}
+	*x = openapi3.RequestBody{Description: "The distribution list; an update replaces the whole list.", Required: true, Content: openapi3.Content{"application/vnd.whispir.distributionlist-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/DistributionList", Value: b.schema49()}, Examples: openapi3.Examples{"dynamic": &openapi3.ExampleRef{Value: &openapi3.Example{Summary: "A dynamic list selecting contacts by rule", Value: map[string]any{"description": "Every contact whose first name starts with J", "entityType": "contact", "name": "Jays", "rules": []any{map[string]any{"ruleContent": "J*", "ruleFilter": "firstName", "ruleFilterActualName": "First Name"}}, "type": "dynamic"}}}, "static": &openapi3.ExampleRef{Value: &openapi3.Example{Summary: "A static list of named contacts", Value: map[string]any{"access": "Open", "contactIds": "AF48A9EC3F02E43C,CB4558257DD86D09", "description": "People on call for incidents", "name": "Incidents", "visibility": "Private"}}}}}}}
 	return x
 }
 
@@ -2181,7 +2222,7 @@ func (b *Builder) requestBody5() *openapi3.RequestBody {
 	}
 	x := new(openapi3.RequestBody)
 	b.requestBodyMemo[5] = x
-	*x = openapi3.RequestBody{Description: "The event and its form values.", Required: true, Content: openapi3.Content{"application/vnd.whispir.event-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Event", Value: b.schema49()}, Example: map[string]any{"eventFormList": []any{map[string]any{"eventFieldList": []any{map[string]any{"name": "summary", "value": "Power outage in the north suburbs"}, map[string]any{"name": "actionDate1", "value": "27/11/2026 18:30:00"}, map[string]any{"name": "actionOwner1", "value": "Jane Citizen"}}, "formName": "General"}}, "eventLabel": "Power outage", "status": "Open"}}}}
+	*x = openapi3.RequestBody{Description: "The event and its form values.", Required: true, Content: openapi3.Content{"application/vnd.whispir.event-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Event", Value: b.schema53()}, Example: map[string]any{"eventFormList": []any{map[string]any{"eventFieldList": []any{map[string]any{"name": "summary", "value": "Power outage in the north suburbs"}, map[string]any{"name": "actionDate1", "value": "27/11/2026 18:30:00"}, map[string]any{"name": "actionOwner1", "value": "Jane Citizen"}}, "formName": "General"}}, "eventLabel": "Power outage", "status": "Open"}}}}
 	return x
 }
 
@@ -2191,7 +2232,7 @@ func (b *Builder) requestBody6() *openapi3.RequestBody {
 	}
 	x := new(openapi3.RequestBody)
 	b.requestBodyMemo[6] = x
-	*x = openapi3.RequestBody{Description: "The resource to import and how its columns map to contact fields.", Required: true, Content: openapi3.Content{"application/vnd.whispir.importcontact-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ImportContact", Value: b.schema57()}, Example: map[string]any{"importMode": "replace", "importOptions": map[string]any{"fieldMapping": map[string]any{"firstName": "firstName", "lastName": "lastName", "timezone": "timezone", "workCountry": "country", "workEmailAddress1": "email", "workMobilePhone1": "mobile"}}, "importType": "contact", "resourceId": "4FBBC384BCE3DAABFE3"}}}}
+	*x = openapi3.RequestBody{Description: "The resource to import and how its columns map to contact fields.", Required: true, Content: openapi3.Content{"application/vnd.whispir.importcontact-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ImportContact", Value: b.schema61()}, Example: map[string]any{"importMode": "replace", "importOptions": map[string]any{"fieldMapping": map[string]any{"firstName": "firstName", "lastName": "lastName", "timezone": "timezone", "workCountry": "country", "workEmailAddress1": "email", "workMobilePhone1": "mobile"}}, "importType": "contact", "resourceId": "4FBBC384BCE3DAABFE3"}}}}
 	return x
 }
 
@@ -2201,7 +2242,7 @@ func (b *Builder) requestBody7() *openapi3.RequestBody {
 	}
 	x := new(openapi3.RequestBody)
 	b.requestBodyMemo[7] = x
-	*x = openapi3.RequestBody{Description: "The key's settings.", Required: true, Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Key", Value: b.schema62()}, Example: map[string]any{"description": "Billing system integration", "enabled": true, "type": "basic"}}}}
+	*x = openapi3.RequestBody{Description: "The key's settings.", Required: true, Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Key", Value: b.schema66()}, Example: map[string]any{"description": "Billing system integration", "enabled": true, "type": "basic"}}}}
 	return x
 }
 
@@ -2211,7 +2252,7 @@ func (b *Builder) requestBody8() *openapi3.RequestBody {
 	}
 	x := new(openapi3.RequestBody)
 	b.requestBodyMemo[8] = x
-	*x = openapi3.RequestBody{Description: "The message to send. A bulk send uses the `bulkmessage-v1` media type and\nnames an uploaded resource of recipients instead of `to`.\n", Required: true, Content: openapi3.Content{"application/vnd.whispir.bulkmessage-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/BulkMessage", Value: b.schema13()}, Example: map[string]any{"body": "Hi @@first_name@@, your balance is @@balance@@.", "resource": map[string]any{"emailMappingField": "email", "options": map[string]any{"resolveRecipients": "true"}, "resourceId": "4FBBC384BCE3DAABFE3", "smsMappingField": "mobile", "voiceMappingField": "mobile"}, "subject": "Your balance"}}, "application/vnd.whispir.message-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Message", Value: b.schema65()}, Examples: openapi3.Examples{"email": &openapi3.ExampleRef{Value: &openapi3.Example{Summary: "An email with an SMS fallback", Value: map[string]any{"body": "The portal is offline from 22:00.", "callbackId": "my-callback", "callbackParameters": map[string]any{"ticket": "INC-42"}, "email": map[string]any{"body": "<p>The portal is offline from 22:00.</p>", "type": "text/html"}, "label": "maintenance", "subject": "Maintenance tonight", "to": "61400000000,jane.citizen@example.com"}}}, "scheduled": &openapi3.ExampleRef{Value: &openapi3.Example{Summary: "A scheduled SMS", Value: map[string]any{"body": "Your appointment is tomorrow.", "messageType": "SCHEDULED", "scheduleDate": "28/11/2026 09:00", "scheduleType": "ONCE", "subject": "Reminder", "to": "61400000000"}}}, "sms": &openapi3.ExampleRef{Value: &openapi3.Example{Summary: "An SMS", Value: map[string]any{"body": "Hello from whispir-go", "subject": "Test SMS", "to": "61400000000"}}}}}}}
+	*x = openapi3.RequestBody{Description: "The message to send. A bulk send uses the `bulkmessage-v1` media type and\nnames an uploaded resource of recipients instead of `to`.\n", Required: true, Content: openapi3.Content{"application/vnd.whispir.bulkmessage-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/BulkMessage", Value: b.schema13()}, Example: map[string]any{"body": "Hi @@first_name@@, your balance is @@balance@@.", "resource": map[string]any{"emailMappingField": "email", "options": map[string]any{"resolveRecipients": "true"}, "resourceId": "4FBBC384BCE3DAABFE3", "smsMappingField": "mobile", "voiceMappingField": "mobile"}, "subject": "Your balance"}}, "application/vnd.whispir.message-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Message", Value: b.schema69()}, Examples: openapi3.Examples{"email": &openapi3.ExampleRef{Value: &openapi3.Example{Summary: "An email with an SMS fallback", Value: map[string]any{"body": "The portal is offline from 22:00.", "callbackId": "my-callback", "callbackParameters": map[string]any{"ticket": "INC-42"}, "email": map[string]any{"body": "<p>The portal is offline from 22:00.</p>", "type": "text/html"}, "label": "maintenance", "subject": "Maintenance tonight", "to": "61400000000,jane.citizen@example.com"}}}, "scheduled": &openapi3.ExampleRef{Value: &openapi3.Example{Summary: "A scheduled SMS", Value: map[string]any{"body": "Your appointment is tomorrow.", "messageType": "SCHEDULED", "scheduleDate": "28/11/2026 09:00", "scheduleType": "ONCE", "subject": "Reminder", "to": "61400000000"}}}, "sms": &openapi3.ExampleRef{Value: &openapi3.Example{Summary: "An SMS", Value: map[string]any{"body": "Hello from whispir-go", "subject": "Test SMS", "to": "61400000000"}}}}}}}
 	return x
 }
 
@@ -2221,7 +2262,7 @@ func (b *Builder) requestBody9() *openapi3.RequestBody {
 	}
 	x := new(openapi3.RequestBody)
 	b.requestBodyMemo[9] = x
-	*x = openapi3.RequestBody{Description: "The number the code was sent to and the code typed in.", Required: true, Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/OtpCheck", Value: b.schema94()}, Example: map[string]any{"code": "123456", "to": "+61400000000"}}}}
+	*x = openapi3.RequestBody{Description: "The number the code was sent to and the code typed in.", Required: true, Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/OtpCheck", Value: b.schema98()}, Example: map[string]any{"code": "123456", "to": "+61400000000"}}}}
 	return x
 }
 
@@ -2231,7 +2272,7 @@ func (b *Builder) requestBody10() *openapi3.RequestBody {
 	}
 	x := new(openapi3.RequestBody)
 	b.requestBodyMemo[10] = x
-	*x = openapi3.RequestBody{Description: "Where to send the code, how long it is and how long it lasts.", Required: true, Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/OtpRequest", Value: b.schema95()}, Example: map[string]any{"channel": "sms", "codeLength": float64(6), "expiresIn": float64(300), "to": "+61400000000", "workspaceId": "9A4C5521FFC7B15B"}}}}
+	*x = openapi3.RequestBody{Description: "Where to send the code, how long it is and how long it lasts.", Required: true, Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/OtpRequest", Value: b.schema99()}, Example: map[string]any{"channel": "sms", "codeLength": float64(6), "expiresIn": float64(300), "to": "+61400000000", "workspaceId": "9A4C5521FFC7B15B"}}}}
 	return x
 }
 
@@ -2241,7 +2282,7 @@ func (b *Builder) requestBody11() *openapi3.RequestBody {
 	}
 	x := new(openapi3.RequestBody)
 	b.requestBodyMemo[11] = x
-	*x = openapi3.RequestBody{Description: "The file and its name, scope and media type; an update sends all four again.", Required: true, Content: openapi3.Content{"application/vnd.whispir.resource-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Resource", Value: b.schema97()}, Example: map[string]any{"derefUri": "Zmlyc3ROYW1lLGxhc3ROYW1lLG1vYmlsZSxlbWFpbApKYW5lLENpdGl6ZW4sNjE0MDAwMDAwMDAsamFuZS5jaXRpemVuQGV4YW1wbGUuY29tCg==", "mimeType": "text/csv", "name": "contacts.csv", "scope": "private"}}}}
+	*x = openapi3.RequestBody{Description: "The file and its name, scope and media type; an update sends all four again.", Required: true, Content: openapi3.Content{"application/vnd.whispir.resource-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Resource", Value: b.schema101()}, Example: map[string]any{"derefUri": "Zmlyc3ROYW1lLGxhc3ROYW1lLG1vYmlsZSxlbWFpbApKYW5lLENpdGl6ZW4sNjE0MDAwMDAwMDAsamFuZS5jaXRpemVuQGV4YW1wbGUuY29tCg==", "mimeType": "text/csv", "name": "contacts.csv", "scope": "private"}}}}
 	return x
 }
 
@@ -2251,7 +2292,7 @@ func (b *Builder) requestBody12() *openapi3.RequestBody {
 	}
 	x := new(openapi3.RequestBody)
 	b.requestBodyMemo[12] = x
-	*x = openapi3.RequestBody{Description: "The response rule and its categories; an update sends the whole rule again.", Required: true, Content: openapi3.Content{"application/vnd.whispir.responserule-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ResponseRule", Value: b.schema103()}, Example: map[string]any{"description": "Sorts replies into yes and no.", "name": "Attendance", "responseTemplatePatterns": map[string]any{"responseTemplatePattern": []any{map[string]any{"colour": "#00947d", "name": "Yes", "pattern": "startswith", "spokenVoicePrompt": "Press 2 to confirm", "textPrompt": "YES,Y", "voicePrompt": "2"}, map[string]any{"colour": "#d63636", "name": "No", "pattern": "startswith", "spokenVoicePrompt": "Press 3 to decline", "textPrompt": "NO,N", "voicePrompt": "3"}}}}}}}
+	*x = openapi3.RequestBody{Description: "The response rule and its categories; an update sends the whole rule again.", Required: true, Content: openapi3.Content{"application/vnd.whispir.responserule-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ResponseRule", Value: b.schema107()}, Example: map[string]any{"description": "Sorts replies into yes and no.", "name": "Attendance", "responseTemplatePatterns": map[string]any{"responseTemplatePattern": []any{map[string]any{"colour": "#00947d", "name": "Yes", "pattern": "startswith", "spokenVoicePrompt": "Press 2 to confirm", "textPrompt": "YES,Y", "voicePrompt": "2"}, map[string]any{"colour": "#d63636", "name": "No", "pattern": "startswith", "spokenVoicePrompt": "Press 3 to decline", "textPrompt": "NO,N", "voicePrompt": "3"}}}}}}}
 	return x
 }
 
@@ -2261,7 +2302,7 @@ func (b *Builder) requestBody13() *openapi3.RequestBody {
 	}
 	x := new(openapi3.RequestBody)
 	b.requestBodyMemo[13] = x
-	*x = openapi3.RequestBody{Description: "The scenario and the message it sends.", Required: true, Content: openapi3.Content{"application/vnd.whispir.scenario-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Scenario", Value: b.schema105()}, Example: map[string]any{"allowedUsers": "EVERYONE", "description": "Tells everyone on site to leave the building.", "message": map[string]any{"body": "Leave the building by the nearest exit and meet at the car park.", "subject": "Evacuate now", "to": "Incidents.373947@List.whispir.com"}, "name": "Site evacuation"}}}}
+	*x = openapi3.RequestBody{Description: "The scenario and the message it sends.", Required: true, Content: openapi3.Content{"application/vnd.whispir.scenario-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Scenario", Value: b.schema109()}, Example: map[string]any{"allowedUsers": "EVERYONE", "description": "Tells everyone on site to leave the building.", "message": map[string]any{"body": "Leave the building by the nearest exit and meet at the car park.", "subject": "Evacuate now", "to": "Incidents.373947@List.whispir.com"}, "name": "Site evacuation"}}}}
 	return x
 }
 
@@ -2271,7 +2312,7 @@ func (b *Builder) requestBody14() *openapi3.RequestBody {
 	}
 	x := new(openapi3.RequestBody)
 	b.requestBodyMemo[14] = x
-	*x = openapi3.RequestBody{Description: "The template; an update sends the whole template again.", Required: true, Content: openapi3.Content{"application/vnd.whispir.template-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Template", Value: b.schema109()}, Example: map[string]any{"body": "Hi @@first_name@@, the portal is offline from 22:00.", "email": map[string]any{"body": "<p>Hi @@first_name@@, the portal is offline from 22:00.</p>", "type": "text/html"}, "messageTemplateDescription": "Tells customers about planned maintenance.", "messageTemplateName": "Maintenance notice", "subject": "Maintenance tonight", "type": "defaultNoReply"}}}}
+	*x = openapi3.RequestBody{Description: "The template; an update sends the whole template again.", Required: true, Content: openapi3.Content{"application/vnd.whispir.template-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Template", Value: b.schema113()}, Example: map[string]any{"body": "Hi @@first_name@@, the portal is offline from 22:00.", "email": map[string]any{"body": "<p>Hi @@first_name@@, the portal is offline from 22:00.</p>", "type": "text/html"}, "messageTemplateDescription": "Tells customers about planned maintenance.", "messageTemplateName": "Maintenance notice", "subject": "Maintenance tonight", "type": "defaultNoReply"}}}}
 	return x
 }
 
@@ -2281,7 +2322,7 @@ func (b *Builder) requestBody15() *openapi3.RequestBody {
 	}
 	x := new(openapi3.RequestBody)
 	b.requestBodyMemo[15] = x
-	*x = openapi3.RequestBody{Description: "The user. An update replaces the whole user except the password.", Required: true, Content: openapi3.Content{"application/vnd.whispir.user-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/User", Value: b.schema111()}, Example: map[string]any{"firstName": "Jane", "lastName": "Citizen", "password": "Secret_Passw0rd", "timezone": "Australia/Melbourne", "userName": "jane.citizen", "workCountry": "Australia", "workEmailAddress1": "jane.citizen@example.com", "workMobilePhone1": "61400000000"}}}}
+	*x = openapi3.RequestBody{Description: "The user. An update replaces the whole user except the password.", Required: true, Content: openapi3.Content{"application/vnd.whispir.user-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/User", Value: b.schema115()}, Example: map[string]any{"firstName": "Jane", "lastName": "Citizen", "password": "Secret_Passw0rd", "timezone": "Australia/Melbourne", "userName": "jane.citizen", "workCountry": "Australia", "workEmailAddress1": "jane.citizen@example.com", "workMobilePhone1": "61400000000"}}}}
 	return x
 }
 
@@ -2291,7 +2332,7 @@ func (b *Builder) requestBody16() *openapi3.RequestBody {
 	}
 	x := new(openapi3.RequestBody)
 	b.requestBodyMemo[16] = x
-	*x = openapi3.RequestBody{Description: "The workspace.", Required: true, Content: openapi3.Content{"application/vnd.whispir.workspace-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Workspace", Value: b.schema114()}, Example: map[string]any{"projectName": "Operations", "projectNumber": "OPS-01", "status": "A"}}}}
+	*x = openapi3.RequestBody{Description: "The workspace.", Required: true, Content: openapi3.Content{"application/vnd.whispir.workspace-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Workspace", Value: b.schema118()}, Example: map[string]any{"projectName": "Operations", "projectNumber": "OPS-01", "status": "A"}}}}
 	return x
 }
 
@@ -2391,7 +2432,7 @@ func (b *Builder) response9() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[9] = x
-	*x = openapi3.Response{Description: ptr("The contact was created, with its `mri`; its URI is in `Location`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/vnd.whispir.contact-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Contact", Value: b.schema33()}, Example: map[string]any{"firstName": "Jane", "id": "AF48A9EC3F02E43C", "lastModifiedTime": "2026-11-27T10:15:00+11:00", "lastName": "Citizen", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/contacts/AF48A9EC3F02E43C"}}, "mri": "Jane_Citizen.1143139@Contact.whispir.com", "status": "A", "timezone": "Australia/Melbourne", "type": "PROJECT", "workCountry": "Australia", "workEmailAddress1": "jane.citizen@example.com", "workMobilePhone1": "61400000000"}}}}
+	*x = openapi3.Response{Description: ptr("The contact was created, with its `mri`; its URI is in `Location`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/vnd.whispir.contact-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Contact", Value: b.schema37()}, Example: map[string]any{"firstName": "Jane", "id": "AF48A9EC3F02E43C", "lastModifiedTime": "2026-11-27T10:15:00+11:00", "lastName": "Citizen", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/contacts/AF48A9EC3F02E43C"}}, "mri": "Jane_Citizen.1143139@Contact.whispir.com", "status": "A", "timezone": "Australia/Melbourne", "type": "PROJECT", "workCountry": "Australia", "workEmailAddress1": "jane.citizen@example.com", "workMobilePhone1": "61400000000"}}}}
 	return x
 }
 
@@ -2401,7 +2442,7 @@ func (b *Builder) response10() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[10] = x
-	*x = openapi3.Response{Description: ptr("The contact."), Content: openapi3.Content{"application/vnd.whispir.contact-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Contact", Value: b.schema33()}, Example: map[string]any{"firstName": "Jane", "id": "AF48A9EC3F02E43C", "jobTitle": "Operations Manager", "lastModifiedTime": "2026-11-27T10:15:00+11:00", "lastName": "Citizen", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/contacts/AF48A9EC3F02E43C"}, map[string]any{"method": "PUT", "rel": "updateContact", "type": "application/vnd.whispir.contact-v1+json,application/vnd.whispir.contact-v1+xml", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/contacts/AF48A9EC3F02E43C"}}, "locations": []any{map[string]any{"latitude": "-37.8136", "longitude": "144.9631", "type": "CurrentLocation"}}, "messagingoptions": []any{map[string]any{"channel": "sms", "enabled": "true", "primary": "WorkMobilePhone1", "secondary": "", "tertiary": ""}}, "mri": "Jane_Citizen.1143139@Contact.whispir.com", "status": "A", "timezone": "Australia/Melbourne", "type": "PROJECT", "workCountry": "Australia", "workEmailAddress1": "jane.citizen@example.com", "workMobilePhone1": "61400000000"}}}}
+	*x = openapi3.Response{Description: ptr("The contact."), Content: openapi3.Content{"application/vnd.whispir.contact-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Contact", Value: b.schema37()}, Example: map[string]any{"firstName": "Jane", "id": "AF48A9EC3F02E43C", "jobTitle": "Operations Manager", "lastModifiedTime": "2026-11-27T10:15:00+11:00", "lastName": "Citizen", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/contacts/AF48A9EC3F02E43C"}, map[string]any{"method": "PUT", "rel": "updateContact", "type": "application/vnd.whispir.contact-v1+json,application/vnd.whispir.contact-v1+xml", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/contacts/AF48A9EC3F02E43C"}}, "locations": []any{map[string]any{"latitude": "-37.8136", "longitude": "144.9631", "type": "CurrentLocation"}}, "messagingoptions": []any{map[string]any{"channel": "sms", "enabled": "true", "primary": "WorkMobilePhone1", "secondary": "", "tertiary": ""}}, "mri": "Jane_Citizen.1143139@Contact.whispir.com", "status": "A", "timezone": "Australia/Melbourne", "type": "PROJECT", "workCountry": "Australia", "workEmailAddress1": "jane.citizen@example.com", "workMobilePhone1": "61400000000"}}}}
 	return x
 }
 
@@ -2411,7 +2452,7 @@ func (b *Builder) response11() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[11] = x
-	*x = openapi3.Response{Description: ptr("One page of contacts."), Content: openapi3.Content{"application/vnd.whispir.contact-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ContactCollection", Value: b.schema37()}, Example: map[string]any{"contacts": []any{map[string]any{"firstName": "Jane", "id": "AF48A9EC3F02E43C", "lastName": "Citizen", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/contacts/AF48A9EC3F02E43C"}}, "messagingoptions": []any{}, "status": "A"}}, "link": []any{}, "status": "1 to 1 of 1"}}}}
+	*x = openapi3.Response{Description: ptr("One page of contacts."), Content: openapi3.Content{"application/vnd.whispir.contact-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ContactCollection", Value: b.schema41()}, Example: map[string]any{"contacts": []any{map[string]any{"firstName": "Jane", "id": "AF48A9EC3F02E43C", "lastName": "Citizen", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/contacts/AF48A9EC3F02E43C"}}, "messagingoptions": []any{}, "status": "A"}}, "link": []any{}, "status": "1 to 1 of 1"}}}}
 	return x
 }
 
@@ -2421,7 +2462,7 @@ func (b *Builder) response12() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[12] = x
-	*x = openapi3.Response{Description: ptr("The custom list and its choices."), Content: openapi3.Content{"application/vnd.whispir.customlist-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/CustomList", Value: b.schema39()}, Example: map[string]any{"createdDate": "09/06/26 10:18", "customlabellists": []any{map[string]any{"name": "North", "value": "north"}, map[string]any{"name": "South", "value": "south"}}, "id": "1DFA2E3B4C5D6E7F", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/customlists/1DFA2E3B4C5D6E7F"}}, "linked": "disabled", "name": "Regions", "sortType": "As Displayed", "type": "MESSAGE"}}}}
+	*x = openapi3.Response{Description: ptr("The custom list and its choices."), Content: openapi3.Content{"application/vnd.whispir.customlist-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/CustomList", Value: b.schema43()}, Example: map[string]any{"createdDate": "09/06/26 10:18", "customlabellists": []any{map[string]any{"name": "North", "value": "north"}, map[string]any{"name": "South", "value": "south"}}, "id": "1DFA2E3B4C5D6E7F", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/customlists/1DFA2E3B4C5D6E7F"}}, "linked": "disabled", "name": "Regions", "sortType": "As Displayed", "type": "MESSAGE"}}}}
 	return x
 }
 
@@ -2431,7 +2472,7 @@ func (b *Builder) response13() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[13] = x
-	*x = openapi3.Response{Description: ptr("One page of custom lists."), Content: openapi3.Content{"application/vnd.whispir.customlist-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/CustomListCollection", Value: b.schema42()}, Example: map[string]any{"customlabels": []any{map[string]any{"createdDate": "09/06/26 10:18", "id": "1DFA2E3B4C5D6E7F", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/customlists/1DFA2E3B4C5D6E7F"}}, "linked": "disabled", "name": "Regions", "sortType": "As Displayed", "type": "MESSAGE"}}, "link": []any{}, "status": "1 to 1 of 1"}}}}
+	*x = openapi3.Response{Description: ptr("One page of custom lists."), Content: openapi3.Content{"application/vnd.whispir.customlist-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/CustomListCollection", Value: b.schema46()}, Example: map[string]any{"customlabels": []any{map[string]any{"createdDate": "09/06/26 10:18", "id": "1DFA2E3B4C5D6E7F", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/customlists/1DFA2E3B4C5D6E7F"}}, "linked": "disabled", "name": "Regions", "sortType": "As Displayed", "type": "MESSAGE"}}, "link": []any{}, "status": "1 to 1 of 1"}}}}
 	return x
 }
 
@@ -2441,7 +2482,7 @@ func (b *Builder) response14() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[14] = x
-	*x = openapi3.Response{Description: ptr("The distribution list was created; its URI is in `Location`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/vnd.whispir.distributionlist-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/DistributionList", Value: b.schema45()}, Example: map[string]any{"access": "Open", "description": "People on call for incidents", "id": "C7D41A7E8F6B4D21", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/distributionlists/C7D41A7E8F6B4D21"}}, "memberCount": "2", "mri": "Incidents.373947@List.whispir.com", "name": "Incidents", "visibility": "Private"}}}}
+	*x = openapi3.Response{Description: ptr("The distribution list was created; its URI is in `Location`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/vnd.whispir.distributionlist-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/DistributionList", Value: b.schema49()}, Example: map[string]any{"access": "Open", "description": "People on call for incidents", "id": "C7D41A7E8F6B4D21", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/distributionlists/C7D41A7E8F6B4D21"}}, "memberCount": "2", "mri": "Incidents.373947@List.whispir.com", "name": "Incidents", "visibility": "Private"}}}}
 	return x
 }
 
@@ -2451,7 +2492,7 @@ func (b *Builder) response15() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[15] = x
-	*x = openapi3.Response{Description: ptr("The distribution list and its members."), Content: openapi3.Content{"application/vnd.whispir.distributionlist-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/DistributionList", Value: b.schema45()}, Example: map[string]any{"access": "Open", "description": "People on call for incidents", "distlistdetails": []any{map[string]any{"id": "AF48A9EC3F02E43C", "link": []any{}, "name": "Jane Citizen", "type": "contact"}}, "id": "C7D41A7E8F6B4D21", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/distributionlists/C7D41A7E8F6B4D21"}}, "memberCount": "1", "mri": "Incidents.373947@List.whispir.com", "name": "Incidents", "type": "static", "visibility": "Private"}}}}
+	*x = openapi3.Response{Description: ptr("The distribution list and its members."), Content: openapi3.Content{"application/vnd.whispir.distributionlist-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/DistributionList", Value: b.schema49()}, Example: map[string]any{"access": "Open", "description": "People on call for incidents", "distlistdetails": []any{map[string]any{"id": "AF48A9EC3F02E43C", "link": []any{}, "name": "Jane Citizen", "type": "contact"}}, "id": "C7D41A7E8F6B4D21", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/distributionlists/C7D41A7E8F6B4D21"}}, "memberCount": "1", "mri": "Incidents.373947@List.whispir.com", "name": "Incidents", "type": "static", "visibility": "Private"}}}}
 	return x
 }
 
@@ -2461,7 +2502,7 @@ func (b *Builder) response16() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[16] = x
-	*x = openapi3.Response{Description: ptr("One page of distribution lists."), Content: openapi3.Content{"application/vnd.whispir.distributionlist-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/DistributionListCollection", Value: b.schema48()}, Example: map[string]any{"distributionLists": []any{map[string]any{"access": "Open", "description": "People on call for incidents", "id": "C7D41A7E8F6B4D21", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/distributionlists/C7D41A7E8F6B4D21"}}, "memberCount": "4", "mri": "Incidents.373947@List.whispir.com", "name": "Incidents", "visibility": "Private"}}, "link": []any{}, "status": "1 to 1 of 1"}}}}
+	*x = openapi3.Response{Description: ptr("One page of distribution lists."), Content: openapi3.Content{"application/vnd.whispir.distributionlist-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/DistributionListCollection", Value: b.schema52()}, Example: map[string]any{"distributionLists": []any{map[string]any{"access": "Open", "description": "People on call for incidents", "id": "C7D41A7E8F6B4D21", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/distributionlists/C7D41A7E8F6B4D21"}}, "memberCount": "4", "mri": "Incidents.373947@List.whispir.com", "name": "Incidents", "visibility": "Private"}}, "link": []any{}, "status": "1 to 1 of 1"}}}}
 	return x
 }
 
@@ -2471,7 +2512,7 @@ func (b *Builder) response17() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[17] = x
-	*x = openapi3.Response{Description: ptr("The event was created; its URI is in `Location`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/vnd.whispir.event-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Event", Value: b.schema49()}, Example: map[string]any{"eventFormList": []any{map[string]any{"eventFieldList": []any{map[string]any{"name": "summary", "value": "Power outage in the north suburbs"}}, "formName": "General"}}, "eventLabel": "Power outage", "id": "2A9D5F1C7B3E8046", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/events/2A9D5F1C7B3E8046"}}, "status": "Open"}}}}
+	*x = openapi3.Response{Description: ptr("The event was created; its URI is in `Location`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/vnd.whispir.event-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Event", Value: b.schema53()}, Example: map[string]any{"eventFormList": []any{map[string]any{"eventFieldList": []any{map[string]any{"name": "summary", "value": "Power outage in the north suburbs"}}, "formName": "General"}}, "eventLabel": "Power outage", "id": "2A9D5F1C7B3E8046", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/events/2A9D5F1C7B3E8046"}}, "status": "Open"}}}}
 	return x
 }
 
@@ -2481,7 +2522,7 @@ func (b *Builder) response18() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[18] = x
-	*x = openapi3.Response{Description: ptr("The event and its form values."), Content: openapi3.Content{"application/vnd.whispir.event-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Event", Value: b.schema49()}, Example: map[string]any{"eventFormList": []any{map[string]any{"eventFieldList": []any{map[string]any{"name": "summary", "value": "Power outage in the north suburbs"}, map[string]any{"name": "actionDate1", "value": "27/11/2026 18:30:00"}, map[string]any{"name": "actionOwner1", "value": "Jane Citizen"}}, "formName": "General"}}, "eventLabel": "Power outage", "id": "2A9D5F1C7B3E8046", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/events/2A9D5F1C7B3E8046"}}, "status": "Active"}}}}
+	*x = openapi3.Response{Description: ptr("The event and its form values."), Content: openapi3.Content{"application/vnd.whispir.event-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Event", Value: b.schema53()}, Example: map[string]any{"eventFormList": []any{map[string]any{"eventFieldList": []any{map[string]any{"name": "summary", "value": "Power outage in the north suburbs"}, map[string]any{"name": "actionDate1", "value": "27/11/2026 18:30:00"}, map[string]any{"name": "actionOwner1", "value": "Jane Citizen"}}, "formName": "General"}}, "eventLabel": "Power outage", "id": "2A9D5F1C7B3E8046", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/events/2A9D5F1C7B3E8046"}}, "status": "Active"}}}}
 	return x
 }
 
@@ -2491,7 +2532,7 @@ func (b *Builder) response19() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[19] = x
-	*x = openapi3.Response{Description: ptr("One page of events."), Content: openapi3.Content{"application/vnd.whispir.event-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/EventCollection", Value: b.schema52()}, Example: map[string]any{"events": []any{map[string]any{"eventLabel": "Power outage", "id": "2A9D5F1C7B3E8046", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/events/2A9D5F1C7B3E8046"}}, "status": "Active"}}, "link": []any{}, "status": "1 to 1 of 1"}}}}
+	*x = openapi3.Response{Description: ptr("One page of events."), Content: openapi3.Content{"application/vnd.whispir.event-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/EventCollection", Value: b.schema56()}, Example: map[string]any{"events": []any{map[string]any{"eventLabel": "Power outage", "id": "2A9D5F1C7B3E8046", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/events/2A9D5F1C7B3E8046"}}, "status": "Active"}}, "link": []any{}, "status": "1 to 1 of 1"}}}}
 	return x
 }
 
@@ -2501,7 +2542,7 @@ func (b *Builder) response20() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[20] = x
-	*x = openapi3.Response{Description: ptr("The API key is missing or wrong (the gateway answers\n`{\"message\":\"Forbidden\"}`), the user may not do this (a Whispir error\nbody), or the key's quota is spent (`X-Error-Code` says which).\n"), Headers: openapi3.Headers{"X-Error-Code": &openapi3.HeaderRef{Ref: "#/components/headers/ErrorCode", Value: b.header0()}, "X-Error-Detail": &openapi3.HeaderRef{Ref: "#/components/headers/ErrorDetail", Value: b.header1()}}, Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ForbiddenError", Value: b.schema55()}, Example: map[string]any{"message": "Forbidden"}}}}
+	*x = openapi3.Response{Description: ptr("The API key is missing or wrong (the gateway answers\n`{\"message\":\"Forbidden\"}`), the user may not do this (a Whispir error\nbody), or the key's quota is spent (`X-Error-Code` says which).\n"), Headers: openapi3.Headers{"X-Error-Code": &openapi3.HeaderRef{Ref: "#/components/headers/ErrorCode", Value: b.header0()}, "X-Error-Detail": &openapi3.HeaderRef{Ref: "#/components/headers/ErrorDetail", Value: b.header1()}}, Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ForbiddenError", Value: b.schema59()}, Example: map[string]any{"message": "Forbidden"}}}}
 	return x
 }
 
@@ -2531,7 +2572,7 @@ func (b *Builder) response23() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[23] = x
-	*x = openapi3.Response{Description: ptr("The key was created; its URI is in `Location`. The secret is shown in full only here."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Key", Value: b.schema62()}, Example: map[string]any{"createdTime": "2026-11-27T02:25:33+0000", "description": "Billing system integration", "enabled": true, "id": "3f1e0c2a-5b7d-4e8f-9a6b-1c2d3e4f5a6b", "secret": "sk_0123456789abcdefghijklmnopqrstuv", "type": "basic"}}}}
+	*x = openapi3.Response{Description: ptr("The key was created; its URI is in `Location`. The secret is shown in full only here."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Key", Value: b.schema66()}, Example: map[string]any{"createdTime": "2026-11-27T02:25:33+0000", "description": "Billing system integration", "enabled": true, "id": "3f1e0c2a-5b7d-4e8f-9a6b-1c2d3e4f5a6b", "secret": "sk_0123456789abcdefghijklmnopqrstuv", "type": "basic"}}}}
 	return x
 }
 
@@ -2541,7 +2582,7 @@ func (b *Builder) response24() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[24] = x
-	*x = openapi3.Response{Description: ptr("The key, with its secret masked."), Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Key", Value: b.schema62()}, Example: map[string]any{"createdTime": "2026-11-27T02:25:33+0000", "description": "Billing system integration", "enabled": true, "id": "3f1e0c2a-5b7d-4e8f-9a6b-1c2d3e4f5a6b", "lastModifiedTime": "2026-11-27T13:25:33+11:00", "secret": "sk_01234***stuv", "type": "basic"}}}}
+	*x = openapi3.Response{Description: ptr("The key, with its secret masked."), Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Key", Value: b.schema66()}, Example: map[string]any{"createdTime": "2026-11-27T02:25:33+0000", "description": "Billing system integration", "enabled": true, "id": "3f1e0c2a-5b7d-4e8f-9a6b-1c2d3e4f5a6b", "lastModifiedTime": "2026-11-27T13:25:33+11:00", "secret": "sk_01234***stuv", "type": "basic"}}}}
 	return x
 }
 
@@ -2551,7 +2592,7 @@ func (b *Builder) response25() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[25] = x
-	*x = openapi3.Response{Description: ptr("The company's keys, with their secrets masked."), Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/KeyCollection", Value: b.schema63()}, Example: map[string]any{"keys": []any{map[string]any{"createdTime": "2026-11-27T02:25:33+0000", "description": "Billing system integration", "enabled": true, "id": "3f1e0c2a-5b7d-4e8f-9a6b-1c2d3e4f5a6b", "secret": "sk_01234***stuv", "type": "basic"}}}}}}
+	*x = openapi3.Response{Description: ptr("The company's keys, with their secrets masked."), Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/KeyCollection", Value: b.schema67()}, Example: map[string]any{"keys": []any{map[string]any{"createdTime": "2026-11-27T02:25:33+0000", "description": "Billing system integration", "enabled": true, "id": "3f1e0c2a-5b7d-4e8f-9a6b-1c2d3e4f5a6b", "secret": "sk_01234***stuv", "type": "basic"}}}}}}
 	return x
 }
 
@@ -2571,7 +2612,7 @@ func (b *Builder) response27() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[27] = x
-	*x = openapi3.Response{Description: ptr("The message."), Content: openapi3.Content{"application/vnd.whispir.message-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Message", Value: b.schema65()}, Example: map[string]any{"body": "Hello from whispir-go", "createdTime": float64(1.7642016e+12), "direction": "OUTGOING", "from": "api.user@example.com", "id": "747AB7E716C1802B6476784AEB5C9BB8", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/messages/747AB7E716C1802B6476784AEB5C9BB8"}, map[string]any{"method": "GET", "rel": "summaryStatus", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/messages/747AB7E716C1802B6476784AEB5C9BB8/messagestatus?view=summary"}}, "messageType": "NORMAL", "responseCount": "0", "subject": "Test SMS", "to": "61400000000"}}}}
+	*x = openapi3.Response{Description: ptr("The message."), Content: openapi3.Content{"application/vnd.whispir.message-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Message", Value: b.schema69()}, Example: map[string]any{"body": "Hello from whispir-go", "createdTime": float64(1.7642016e+12), "direction": "OUTGOING", "from": "api.user@example.com", "id": "747AB7E716C1802B6476784AEB5C9BB8", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/messages/747AB7E716C1802B6476784AEB5C9BB8"}, map[string]any{"method": "GET", "rel": "summaryStatus", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/messages/747AB7E716C1802B6476784AEB5C9BB8/messagestatus?view=summary"}}, "messageType": "NORMAL", "responseCount": "0", "subject": "Test SMS", "to": "61400000000"}}}}
 	return x
 }
 
@@ -2581,7 +2622,7 @@ func (b *Builder) response28() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[28] = x
-	*x = openapi3.Response{Description: ptr("One page of messages."), Content: openapi3.Content{"application/vnd.whispir.message-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/MessageCollection", Value: b.schema82()}, Example: map[string]any{"link": []any{}, "messages": []any{map[string]any{"createdTime": float64(1.7642016e+12), "direction": "OUTGOING", "from": "api.user@example.com", "id": "747AB7E716C1802B6476784AEB5C9BB8", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/messages/747AB7E716C1802B6476784AEB5C9BB8"}}, "messageType": "NORMAL", "responseCount": "0", "subject": "Test SMS"}}, "status": "1 to 1 of 1   "}}}}
+	*x = openapi3.Response{Description: ptr("One page of messages."), Content: openapi3.Content{"application/vnd.whispir.message-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/MessageCollection", Value: b.schema86()}, Example: map[string]any{"link": []any{}, "messages": []any{map[string]any{"createdTime": float64(1.7642016e+12), "direction": "OUTGOING", "from": "api.user@example.com", "id": "747AB7E716C1802B6476784AEB5C9BB8", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/messages/747AB7E716C1802B6476784AEB5C9BB8"}}, "messageType": "NORMAL", "responseCount": "0", "subject": "Test SMS"}}, "status": "1 to 1 of 1   "}}}}
 	return x
 }
 
@@ -2591,7 +2632,7 @@ func (b *Builder) response29() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[29] = x
-	*x = openapi3.Response{Description: ptr("One page of replies."), Content: openapi3.Content{"application/vnd.whispir.messageresponse-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/MessageResponseCollection", Value: b.schema85()}, Example: map[string]any{"link": []any{}, "messageresponses": []any{map[string]any{"from": map[string]any{"email": "jane.citizen@example.com", "mobile": "61400000000", "mri": "Jane_Citizen.1234@Contact.whispir.com", "name": "Jane Citizen", "voice": "61400000000"}, "responseCategory": "notmatched", "responseMessage": map[string]any{"acknowledged": "27/11/26 10:15", "channel": "SMS", "content": "Thanks, got it"}}}, "status": "1 to 1 of 1    "}}}}
+	*x = openapi3.Response{Description: ptr("One page of replies."), Content: openapi3.Content{"application/vnd.whispir.messageresponse-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/MessageResponseCollection", Value: b.schema89()}, Example: map[string]any{"link": []any{}, "messageresponses": []any{map[string]any{"from": map[string]any{"email": "jane.citizen@example.com", "mobile": "61400000000", "mri": "Jane_Citizen.1234@Contact.whispir.com", "name": "Jane Citizen", "voice": "61400000000"}, "responseCategory": "notmatched", "responseMessage": map[string]any{"acknowledged": "27/11/26 10:15", "channel": "SMS", "content": "Thanks, got it"}}}, "status": "1 to 1 of 1    "}}}}
 	return x
 }
 
@@ -2601,7 +2642,7 @@ func (b *Builder) response30() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[30] = x
-	*x = openapi3.Response{Description: ptr("The scheduled message, echoed with its links."), Content: openapi3.Content{"application/vnd.whispir.message-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Message", Value: b.schema65()}, Example: map[string]any{"body": "Your appointment is tomorrow.", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/messages/747AB7E716C1802B6476784AEB5C9BB8"}}, "messageType": "SCHEDULED", "scheduleDate": "28/11/2026 09:00", "scheduleType": "ONCE", "subject": "Reminder", "to": "61400000000"}}}}
+	*x = openapi3.Response{Description: ptr("The scheduled message, echoed with its links."), Content: openapi3.Content{"application/vnd.whispir.message-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Message", Value: b.schema69()}, Example: map[string]any{"body": "Your appointment is tomorrow.", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/messages/747AB7E716C1802B6476784AEB5C9BB8"}}, "messageType": "SCHEDULED", "scheduleDate": "28/11/2026 09:00", "scheduleType": "ONCE", "subject": "Reminder", "to": "61400000000"}}}}
 	return x
 }
 
@@ -2611,7 +2652,7 @@ func (b *Builder) response31() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[31] = x
-	*x = openapi3.Response{Description: ptr("One page of delivery status."), Content: openapi3.Content{"application/vnd.whispir.messagestatus-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/MessageStatusCollection", Value: b.schema88()}, Example: map[string]any{"link": []any{}, "messageStatuses": []any{map[string]any{"categories": []any{map[string]any{"name": "Sent", "percentageTotal": "100.0%", "recipientCount": float64(1)}, map[string]any{"name": "Pending", "percentageTotal": "0.0%", "recipientCount": float64(0)}}, "link": []any{}}}, "status": "1 to 1 of 1    "}}}}
+	*x = openapi3.Response{Description: ptr("One page of delivery status."), Content: openapi3.Content{"application/vnd.whispir.messagestatus-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/MessageStatusCollection", Value: b.schema92()}, Example: map[string]any{"link": []any{}, "messageStatuses": []any{map[string]any{"categories": []any{map[string]any{"name": "Sent", "percentageTotal": "100.0%", "recipientCount": float64(1)}, map[string]any{"name": "Pending", "percentageTotal": "0.0%", "recipientCount": float64(0)}}, "link": []any{}}}, "status": "1 to 1 of 1    "}}}}
 	return x
 }
 
@@ -2651,7 +2692,7 @@ func (b *Builder) response35() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[35] = x
-	*x = openapi3.Response{Description: ptr("The request is incomplete or invalid (Verify error body)."), Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/NextGenError", Value: b.schema90()}, Example: map[string]any{"detail": "codeLength must be between 6 and 15", "message": "Bad Request", "status": float64(400)}}}}
+	*x = openapi3.Response{Description: ptr("The request is incomplete or invalid (Verify error body)."), Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/NextGenError", Value: b.schema94()}, Example: map[string]any{"detail": "codeLength must be between 6 and 15", "message": "Bad Request", "status": float64(400)}}}}
 	return x
 }
 
@@ -2661,7 +2702,7 @@ func (b *Builder) response36() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[36] = x
-	*x = openapi3.Response{Description: ptr("The result of the check, in `status`."), Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Otp", Value: b.schema91()}, Example: map[string]any{"channel": "sms", "codeLength": float64(6), "expiresAt": "2026-11-27T10:20:00.000Z", "id": "azkP8DJEEsujuhwzO-O_N", "links": map[string]any{"verify": "https://api.au.whispir.com/otp/azkP8DJEEsujuhwzO-O_N/verify-code"}, "status": "approved", "to": "+61400000000"}}}}
+	*x = openapi3.Response{Description: ptr("The result of the check, in `status`."), Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Otp", Value: b.schema95()}, Example: map[string]any{"channel": "sms", "codeLength": float64(6), "expiresAt": "2026-11-27T10:20:00.000Z", "id": "azkP8DJEEsujuhwzO-O_N", "links": map[string]any{"verify": "https://api.au.whispir.com/otp/azkP8DJEEsujuhwzO-O_N/verify-code"}, "status": "approved", "to": "+61400000000"}}}}
 	return x
 }
 
@@ -2671,7 +2712,7 @@ func (b *Builder) response37() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[37] = x
-	*x = openapi3.Response{Description: ptr("The code or its workspace does not exist (Verify error body)."), Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/NextGenError", Value: b.schema90()}, Example: map[string]any{"detail": "", "message": "Not Found", "status": float64(404)}}}}
+	*x = openapi3.Response{Description: ptr("The code or its workspace does not exist (Verify error body)."), Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/NextGenError", Value: b.schema94()}, Example: map[string]any{"detail": "", "message": "Not Found", "status": float64(404)}}}}
 	return x
 }
 
@@ -2681,7 +2722,7 @@ func (b *Builder) response38() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[38] = x
-	*x = openapi3.Response{Description: ptr("The code was sent; check it at `links.verify`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Otp", Value: b.schema91()}, Example: map[string]any{"channel": "sms", "codeLength": float64(6), "expiresAt": "2026-11-27T10:20:00.000Z", "id": "azkP8DJEEsujuhwzO-O_N", "links": map[string]any{"verify": "https://api.au.whispir.com/otp/azkP8DJEEsujuhwzO-O_N/verify-code"}, "status": "pending", "to": "+61400000000"}}}}
+	*x = openapi3.Response{Description: ptr("The code was sent; check it at `links.verify`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Otp", Value: b.schema95()}, Example: map[string]any{"channel": "sms", "codeLength": float64(6), "expiresAt": "2026-11-27T10:20:00.000Z", "id": "azkP8DJEEsujuhwzO-O_N", "links": map[string]any{"verify": "https://api.au.whispir.com/otp/azkP8DJEEsujuhwzO-O_N/verify-code"}, "status": "pending", "to": "+61400000000"}}}}
 	return x
 }
 
@@ -2691,7 +2732,7 @@ func (b *Builder) response39() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[39] = x
-	*x = openapi3.Response{Description: ptr("The Verify service failed (Verify error body)."), Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/NextGenError", Value: b.schema90()}, Example: map[string]any{"detail": "", "message": "Internal Server Error", "status": float64(500)}}}}
+	*x = openapi3.Response{Description: ptr("The Verify service failed (Verify error body)."), Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/NextGenError", Value: b.schema94()}, Example: map[string]any{"detail": "", "message": "Internal Server Error", "status": float64(500)}}}}
 	return x
 }
 
@@ -2711,7 +2752,7 @@ func (b *Builder) response41() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[41] = x
-	*x = openapi3.Response{Description: ptr("The resource was stored; its URI is in `Location`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/vnd.whispir.resource-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Resource", Value: b.schema97()}, Example: map[string]any{"id": "4FBBC384BCE3DAABFE3", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/resources/4FBBC384BCE3DAABFE3"}}, "mimeType": "text/csv", "name": "contacts.csv", "scope": "private"}}}}
+	*x = openapi3.Response{Description: ptr("The resource was stored; its URI is in `Location`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/vnd.whispir.resource-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Resource", Value: b.schema101()}, Example: map[string]any{"id": "4FBBC384BCE3DAABFE3", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/resources/4FBBC384BCE3DAABFE3"}}, "mimeType": "text/csv", "name": "contacts.csv", "scope": "private"}}}}
 	return x
 }
 
@@ -2721,7 +2762,7 @@ func (b *Builder) response42() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[42] = x
-	*x = openapi3.Response{Description: ptr("The resource's description; the content itself is not returned."), Content: openapi3.Content{"application/vnd.whispir.resource-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Resource", Value: b.schema97()}, Example: map[string]any{"link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/resources/F1212CF334EDE68"}, map[string]any{"method": "PUT", "rel": "updateResource", "type": "application/vnd.whispir.resource-v1+json,application/vnd.whispir.resource-v1+xml", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/resources/F1212CF334EDE68"}}, "mimeType": "image/png", "name": "banner.png", "scope": "public", "url": "https://cdn-ap.whispir.com/public/resources/5a1b2c3d4e5f60718293a4b5c6d7e8f9.png"}}}}
+	*x = openapi3.Response{Description: ptr("The resource's description; the content itself is not returned."), Content: openapi3.Content{"application/vnd.whispir.resource-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Resource", Value: b.schema101()}, Example: map[string]any{"link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/resources/F1212CF334EDE68"}, map[string]any{"method": "PUT", "rel": "updateResource", "type": "application/vnd.whispir.resource-v1+json,application/vnd.whispir.resource-v1+xml", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/resources/F1212CF334EDE68"}}, "mimeType": "image/png", "name": "banner.png", "scope": "public", "url": "https://cdn-ap.whispir.com/public/resources/5a1b2c3d4e5f60718293a4b5c6d7e8f9.png"}}}}
 	return x
 }
 
@@ -2731,7 +2772,7 @@ func (b *Builder) response43() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[43] = x
-	*x = openapi3.Response{Description: ptr("One page of resources."), Content: openapi3.Content{"application/vnd.whispir.resource-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ResourceCollection", Value: b.schema99()}, Example: map[string]any{"link": []any{}, "resources": []any{map[string]any{"link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/resources/4FBBC384BCE3DAABFE3"}}, "mimeType": "text/csv", "name": "contacts.csv", "scope": "private"}, map[string]any{"link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/resources/F1212CF334EDE68"}}, "mimeType": "image/png", "name": "banner.png", "scope": "public", "url": "https://cdn-ap.whispir.com/public/resources/5a1b2c3d4e5f60718293a4b5c6d7e8f9.png"}}, "status": "1 to 2 of 2    "}}}}
+	*x = openapi3.Response{Description: ptr("One page of resources."), Content: openapi3.Content{"application/vnd.whispir.resource-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ResourceCollection", Value: b.schema103()}, Example: map[string]any{"link": []any{}, "resources": []any{map[string]any{"link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/resources/4FBBC384BCE3DAABFE3"}}, "mimeType": "text/csv", "name": "contacts.csv", "scope": "private"}, map[string]any{"link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/resources/F1212CF334EDE68"}}, "mimeType": "image/png", "name": "banner.png", "scope": "public", "url": "https://cdn-ap.whispir.com/public/resources/5a1b2c3d4e5f60718293a4b5c6d7e8f9.png"}}, "status": "1 to 2 of 2    "}}}}
 	return x
 }
 
@@ -2741,7 +2782,7 @@ func (b *Builder) response44() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[44] = x
-	*x = openapi3.Response{Description: ptr("The response rule was created; its URI is in `Location`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/vnd.whispir.responserule-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ResponseRule", Value: b.schema103()}, Example: map[string]any{"description": "Sorts replies into yes and no.", "id": "F0547F6F2E4839F8", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/responserules/F0547F6F2E4839F8"}}, "name": "Attendance", "responseTemplatePatterns": map[string]any{"responseTemplatePattern": []any{map[string]any{"name": "Yes", "pattern": "startswith", "textPrompt": "YES,Y", "voicePrompt": "2"}, map[string]any{"name": "No", "pattern": "startswith", "textPrompt": "NO,N", "voicePrompt": "3"}}}}}}}
+	*x = openapi3.Response{Description: ptr("The response rule was created; its URI is in `Location`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/vnd.whispir.responserule-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ResponseRule", Value: b.schema107()}, Example: map[string]any{"description": "Sorts replies into yes and no.", "id": "F0547F6F2E4839F8", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/responserules/F0547F6F2E4839F8"}}, "name": "Attendance", "responseTemplatePatterns": map[string]any{"responseTemplatePattern": []any{map[string]any{"name": "Yes", "pattern": "startswith", "textPrompt": "YES,Y", "voicePrompt": "2"}, map[string]any{"name": "No", "pattern": "startswith", "textPrompt": "NO,N", "voicePrompt": "3"}}}}}}}
 	return x
 }
 
@@ -2751,7 +2792,7 @@ func (b *Builder) response45() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[45] = x
-	*x = openapi3.Response{Description: ptr("The response rule."), Content: openapi3.Content{"application/vnd.whispir.responserule-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ResponseRule", Value: b.schema103()}, Example: map[string]any{"description": "Sorts replies into yes and no.", "id": "F0547F6F2E4839F8", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/responserules/F0547F6F2E4839F8"}}, "name": "Attendance", "responseTemplatePatterns": map[string]any{"responseTemplatePattern": []any{map[string]any{"colour": "#00947d", "name": "Yes", "pattern": "startswith", "spokenVoicePrompt": "Press 2 to confirm", "textPrompt": "YES,Y", "voicePrompt": "2"}, map[string]any{"colour": "#d63636", "name": "No", "pattern": "startswith", "spokenVoicePrompt": "Press 3 to decline", "textPrompt": "NO,N", "voicePrompt": "3"}}}}}}}
+	*x = openapi3.Response{Description: ptr("The response rule."), Content: openapi3.Content{"application/vnd.whispir.responserule-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ResponseRule", Value: b.schema107()}, Example: map[string]any{"description": "Sorts replies into yes and no.", "id": "F0547F6F2E4839F8", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/responserules/F0547F6F2E4839F8"}}, "name": "Attendance", "responseTemplatePatterns": map[string]any{"responseTemplatePattern": []any{map[string]any{"colour": "#00947d", "name": "Yes", "pattern": "startswith", "spokenVoicePrompt": "Press 2 to confirm", "textPrompt": "YES,Y", "voicePrompt": "2"}, map[string]any{"colour": "#d63636", "name": "No", "pattern": "startswith", "spokenVoicePrompt": "Press 3 to decline", "textPrompt": "NO,N", "voicePrompt": "3"}}}}}}}
 	return x
 }
 
@@ -2761,7 +2802,7 @@ func (b *Builder) response46() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[46] = x
-	*x = openapi3.Response{Description: ptr("One page of response rules."), Content: openapi3.Content{"application/vnd.whispir.responserule-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ResponseRuleCollection", Value: b.schema104()}, Example: map[string]any{"link": []any{}, "responseRules": []any{map[string]any{"description": "Sorts replies into yes and no.", "id": "F0547F6F2E4839F8", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/responserules/F0547F6F2E4839F8"}}, "name": "Attendance"}}, "status": "1 to 1 of 1"}}}}
+	*x = openapi3.Response{Description: ptr("One page of response rules."), Content: openapi3.Content{"application/vnd.whispir.responserule-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ResponseRuleCollection", Value: b.schema108()}, Example: map[string]any{"link": []any{}, "responseRules": []any{map[string]any{"description": "Sorts replies into yes and no.", "id": "F0547F6F2E4839F8", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/responserules/F0547F6F2E4839F8"}}, "name": "Attendance"}}, "status": "1 to 1 of 1"}}}}
 	return x
 }
 
@@ -2771,7 +2812,7 @@ func (b *Builder) response47() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[47] = x
-	*x = openapi3.Response{Description: ptr("The scenario was created; its URI is in `Location`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/vnd.whispir.scenario-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Scenario", Value: b.schema105()}, Example: map[string]any{"allowedUsers": "EVERYONE", "description": "Tells everyone on site to leave the building.", "id": "6B2E41A75D3C9F80", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/scenarios/6B2E41A75D3C9F80"}}, "message": map[string]any{"body": "Leave the building by the nearest exit and meet at the car park.", "subject": "Evacuate now", "to": "Incidents.373947@List.whispir.com"}, "name": "Site evacuation"}}}}
+	*x = openapi3.Response{Description: ptr("The scenario was created; its URI is in `Location`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/vnd.whispir.scenario-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Scenario", Value: b.schema109()}, Example: map[string]any{"allowedUsers": "EVERYONE", "description": "Tells everyone on site to leave the building.", "id": "6B2E41A75D3C9F80", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/scenarios/6B2E41A75D3C9F80"}}, "message": map[string]any{"body": "Leave the building by the nearest exit and meet at the car park.", "subject": "Evacuate now", "to": "Incidents.373947@List.whispir.com"}, "name": "Site evacuation"}}}}
 	return x
 }
 
@@ -2781,7 +2822,7 @@ func (b *Builder) response48() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[48] = x
-	*x = openapi3.Response{Description: ptr("The scenario."), Content: openapi3.Content{"application/vnd.whispir.scenario-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Scenario", Value: b.schema105()}, Example: map[string]any{"allowedUserIds": "8E7C1B4A2D9F6E35", "allowedUsers": "SELECTEDUSERS", "description": "Tells everyone on site to leave the building.", "id": "6B2E41A75D3C9F80", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/scenarios/6B2E41A75D3C9F80"}}, "message": map[string]any{"body": "Leave the building by the nearest exit and meet at the car park.", "subject": "Evacuate now", "to": "Incidents.373947@List.whispir.com"}, "name": "Site evacuation"}}}}
+	*x = openapi3.Response{Description: ptr("The scenario."), Content: openapi3.Content{"application/vnd.whispir.scenario-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Scenario", Value: b.schema109()}, Example: map[string]any{"allowedUserIds": "8E7C1B4A2D9F6E35", "allowedUsers": "SELECTEDUSERS", "description": "Tells everyone on site to leave the building.", "id": "6B2E41A75D3C9F80", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/scenarios/6B2E41A75D3C9F80"}}, "message": map[string]any{"body": "Leave the building by the nearest exit and meet at the car park.", "subject": "Evacuate now", "to": "Incidents.373947@List.whispir.com"}, "name": "Site evacuation"}}}}
 	return x
 }
 
@@ -2791,7 +2832,7 @@ func (b *Builder) response49() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[49] = x
-	*x = openapi3.Response{Description: ptr("The scenarios of the workspace; Whispir does not page them."), Content: openapi3.Content{"application/vnd.whispir.scenario-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ScenarioCollection", Value: b.schema106()}, Example: map[string]any{"link": []any{}, "scenarios": []any{map[string]any{"description": "Tells everyone on site to leave the building.", "id": "6B2E41A75D3C9F80", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/scenarios/6B2E41A75D3C9F80"}}, "name": "Site evacuation"}}, "status": "1 to 1 of 1"}}}}
+	*x = openapi3.Response{Description: ptr("The scenarios of the workspace; Whispir does not page them."), Content: openapi3.Content{"application/vnd.whispir.scenario-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/ScenarioCollection", Value: b.schema110()}, Example: map[string]any{"link": []any{}, "scenarios": []any{map[string]any{"description": "Tells everyone on site to leave the building.", "id": "6B2E41A75D3C9F80", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/scenarios/6B2E41A75D3C9F80"}}, "name": "Site evacuation"}}, "status": "1 to 1 of 1"}}}}
 	return x
 }
 
@@ -2821,7 +2862,7 @@ func (b *Builder) response52() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[52] = x
-	*x = openapi3.Response{Description: ptr("The template was created; its URI is in `Location`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/vnd.whispir.template-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Template", Value: b.schema109()}, Example: map[string]any{"body": "Hi @@first_name@@, the portal is offline from 22:00.", "id": "BCD384BC3847CD3484CD", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/templates/BCD384BC3847CD3484CD"}}, "messageTemplateDescription": "Tells customers about planned maintenance.", "messageTemplateName": "Maintenance notice", "subject": "Maintenance tonight", "type": "defaultNoReply"}}}}
+	*x = openapi3.Response{Description: ptr("The template was created; its URI is in `Location`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/vnd.whispir.template-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Template", Value: b.schema113()}, Example: map[string]any{"body": "Hi @@first_name@@, the portal is offline from 22:00.", "id": "BCD384BC3847CD3484CD", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/templates/BCD384BC3847CD3484CD"}}, "messageTemplateDescription": "Tells customers about planned maintenance.", "messageTemplateName": "Maintenance notice", "subject": "Maintenance tonight", "type": "defaultNoReply"}}}}
 	return x
 }
 
@@ -2831,7 +2872,7 @@ func (b *Builder) response53() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[53] = x
-	*x = openapi3.Response{Description: ptr("The template."), Content: openapi3.Content{"application/vnd.whispir.template-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Template", Value: b.schema109()}, Example: map[string]any{"body": "Hi @@first_name@@, the portal is offline from 22:00.", "email": map[string]any{"body": "<p>Hi @@first_name@@, the portal is offline from 22:00.</p>", "type": "text/html"}, "id": "BCD384BC3847CD3484CD", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/templates/BCD384BC3847CD3484CD"}}, "messageTemplateDescription": "Tells customers about planned maintenance.", "messageTemplateName": "Maintenance notice", "responseTemplateId": "F0547F6F2E4839F8", "subject": "Maintenance tonight", "type": "defaultNoReply"}}}}
+	*x = openapi3.Response{Description: ptr("The template."), Content: openapi3.Content{"application/vnd.whispir.template-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Template", Value: b.schema113()}, Example: map[string]any{"body": "Hi @@first_name@@, the portal is offline from 22:00.", "email": map[string]any{"body": "<p>Hi @@first_name@@, the portal is offline from 22:00.</p>", "type": "text/html"}, "id": "BCD384BC3847CD3484CD", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/templates/BCD384BC3847CD3484CD"}}, "messageTemplateDescription": "Tells customers about planned maintenance.", "messageTemplateName": "Maintenance notice", "responseTemplateId": "F0547F6F2E4839F8", "subject": "Maintenance tonight", "type": "defaultNoReply"}}}}
 	return x
 }
 
@@ -2841,7 +2882,7 @@ func (b *Builder) response54() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[54] = x
-	*x = openapi3.Response{Description: ptr("One page of templates."), Content: openapi3.Content{"application/vnd.whispir.template-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/TemplateCollection", Value: b.schema110()}, Example: map[string]any{"link": []any{}, "messagetemplates": []any{map[string]any{"id": "BCD384BC3847CD3484CD", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/templates/BCD384BC3847CD3484CD"}}, "messageTemplateDescription": "Tells customers about planned maintenance.", "messageTemplateName": "Maintenance notice"}}, "status": "1 to 1 of 1"}}}}
+	*x = openapi3.Response{Description: ptr("One page of templates."), Content: openapi3.Content{"application/vnd.whispir.template-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/TemplateCollection", Value: b.schema114()}, Example: map[string]any{"link": []any{}, "messagetemplates": []any{map[string]any{"id": "BCD384BC3847CD3484CD", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/templates/BCD384BC3847CD3484CD"}}, "messageTemplateDescription": "Tells customers about planned maintenance.", "messageTemplateName": "Maintenance notice"}}, "status": "1 to 1 of 1"}}}}
 	return x
 }
 
@@ -2891,7 +2932,7 @@ func (b *Builder) response59() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[59] = x
-	*x = openapi3.Response{Description: ptr("The user was created as `PENDING`; its URI is in `Location`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/vnd.whispir.user-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/User", Value: b.schema111()}, Example: map[string]any{"firstName": "Jane", "id": "8E7C1B4A2D9F6E35", "lastName": "Citizen", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/users/8E7C1B4A2D9F6E35"}}, "status": "PENDING", "timezone": "Australia/Melbourne", "userName": "jane.citizen", "workCountry": "Australia", "workEmailAddress1": "jane.citizen@example.com", "workMobilePhone1": "61400000000"}}}}
+	*x = openapi3.Response{Description: ptr("The user was created as `PENDING`; its URI is in `Location`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/vnd.whispir.user-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/User", Value: b.schema115()}, Example: map[string]any{"firstName": "Jane", "id": "8E7C1B4A2D9F6E35", "lastName": "Citizen", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/users/8E7C1B4A2D9F6E35"}}, "status": "PENDING", "timezone": "Australia/Melbourne", "userName": "jane.citizen", "workCountry": "Australia", "workEmailAddress1": "jane.citizen@example.com", "workMobilePhone1": "61400000000"}}}}
 	return x
 }
 
@@ -2901,7 +2942,7 @@ func (b *Builder) response60() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[60] = x
-	*x = openapi3.Response{Description: ptr("The user; the password is never returned."), Content: openapi3.Content{"application/vnd.whispir.user-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/User", Value: b.schema111()}, Example: map[string]any{"firstName": "Jane", "id": "8E7C1B4A2D9F6E35", "lastName": "Citizen", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/users/8E7C1B4A2D9F6E35"}, map[string]any{"method": "PUT", "rel": "updateUser", "type": "application/vnd.whispir.user-v1+json,application/vnd.whispir.user-v1+xml", "uri": "https://api.au.whispir.com/users/8E7C1B4A2D9F6E35"}}, "status": "ACTIVE", "timezone": "Australia/Melbourne", "userName": "jane.citizen", "workCountry": "Australia", "workEmailAddress1": "jane.citizen@example.com", "workMobilePhone1": "61400000000"}}}}
+	*x = openapi3.Response{Description: ptr("The user; the password is never returned."), Content: openapi3.Content{"application/vnd.whispir.user-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/User", Value: b.schema115()}, Example: map[string]any{"firstName": "Jane", "id": "8E7C1B4A2D9F6E35", "lastName": "Citizen", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/users/8E7C1B4A2D9F6E35"}, map[string]any{"method": "PUT", "rel": "updateUser", "type": "application/vnd.whispir.user-v1+json,application/vnd.whispir.user-v1+xml", "uri": "https://api.au.whispir.com/users/8E7C1B4A2D9F6E35"}}, "status": "ACTIVE", "timezone": "Australia/Melbourne", "userName": "jane.citizen", "workCountry": "Australia", "workEmailAddress1": "jane.citizen@example.com", "workMobilePhone1": "61400000000"}}}}
 	return x
 }
 
@@ -2911,7 +2952,7 @@ func (b *Builder) response61() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[61] = x
-	*x = openapi3.Response{Description: ptr("One page of active users."), Content: openapi3.Content{"application/vnd.whispir.user-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/UserCollection", Value: b.schema112()}, Example: map[string]any{"link": []any{}, "status": "1 to 1 of 1", "users": []any{map[string]any{"firstName": "Jane", "id": "8E7C1B4A2D9F6E35", "lastName": "Citizen", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/users/8E7C1B4A2D9F6E35"}}, "status": "ACTIVE"}}}}}}
+	*x = openapi3.Response{Description: ptr("One page of active users."), Content: openapi3.Content{"application/vnd.whispir.user-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/UserCollection", Value: b.schema116()}, Example: map[string]any{"link": []any{}, "status": "1 to 1 of 1", "users": []any{map[string]any{"firstName": "Jane", "id": "8E7C1B4A2D9F6E35", "lastName": "Citizen", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/users/8E7C1B4A2D9F6E35"}}, "status": "ACTIVE"}}}}}}
 	return x
 }
 
@@ -2921,7 +2962,7 @@ func (b *Builder) response62() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[62] = x
-	*x = openapi3.Response{Description: ptr("The workspace was created; its URI is in `Location`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/vnd.whispir.workspace-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Workspace", Value: b.schema114()}, Example: map[string]any{"id": "9A4C5521FFC7B15B", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B"}}, "projectName": "Operations", "projectNumber": "OPS-01", "status": "A"}}}}
+	*x = openapi3.Response{Description: ptr("The workspace was created; its URI is in `Location`."), Headers: openapi3.Headers{"Location": &openapi3.HeaderRef{Ref: "#/components/headers/Location", Value: b.header2()}}, Content: openapi3.Content{"application/vnd.whispir.workspace-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Workspace", Value: b.schema118()}, Example: map[string]any{"id": "9A4C5521FFC7B15B", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B"}}, "projectName": "Operations", "projectNumber": "OPS-01", "status": "A"}}}}
 	return x
 }
 
@@ -2931,7 +2972,7 @@ func (b *Builder) response63() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[63] = x
-	*x = openapi3.Response{Description: ptr("The workspace, with links to everything in it."), Content: openapi3.Content{"application/vnd.whispir.workspace-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Workspace", Value: b.schema114()}, Example: map[string]any{"id": "9A4C5521FFC7B15B", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B"}, map[string]any{"method": "GET", "rel": "retrieveMessage", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/messages"}, map[string]any{"method": "POST", "rel": "createMessage", "type": "application/vnd.whispir.message-v1+json,application/vnd.whispir.message-v1+xml", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/messages"}}, "projectName": "Operations", "projectNumber": "OPS-01", "status": "A"}}}}
+	*x = openapi3.Response{Description: ptr("The workspace, with links to everything in it."), Content: openapi3.Content{"application/vnd.whispir.workspace-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/Workspace", Value: b.schema118()}, Example: map[string]any{"id": "9A4C5521FFC7B15B", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B"}, map[string]any{"method": "GET", "rel": "retrieveMessage", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/messages"}, map[string]any{"method": "POST", "rel": "createMessage", "type": "application/vnd.whispir.message-v1+json,application/vnd.whispir.message-v1+xml", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/messages"}}, "projectName": "Operations", "projectNumber": "OPS-01", "status": "A"}}}}
 	return x
 }
 
@@ -2941,7 +2982,7 @@ func (b *Builder) response64() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[64] = x
-	*x = openapi3.Response{Description: ptr("The workspaces the user can see; Whispir does not page them."), Content: openapi3.Content{"application/vnd.whispir.workspace-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/WorkspaceCollection", Value: b.schema115()}, Example: map[string]any{"link": []any{}, "status": "status: 1 to 1 of 1", "workspaces": []any{map[string]any{"id": "9A4C5521FFC7B15B", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B"}}, "projectName": "Operations", "projectNumber": "OPS-01", "status": "A"}}}}}}
+	*x = openapi3.Response{Description: ptr("The workspaces the user can see; Whispir does not page them."), Content: openapi3.Content{"application/vnd.whispir.workspace-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/WorkspaceCollection", Value: b.schema119()}, Example: map[string]any{"link": []any{}, "status": "status: 1 to 1 of 1", "workspaces": []any{map[string]any{"id": "9A4C5521FFC7B15B", "link": []any{map[string]any{"method": "GET", "rel": "self", "uri": "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B"}}, "projectName": "Operations", "projectNumber": "OPS-01", "status": "A"}}}}}}
 	return x
 }
 
@@ -3047,7 +3088,7 @@ func (b *Builder) pathItem3() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[3] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Callbacks"}, Summary: "List callbacks", Description: "Lists the company's callbacks.", OperationID: "callbackList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses4()}, Post: &openapi3.Operation{Tags: []string{"Callbacks"}, Summary: "Create a callback", Description: "Registers a webhook for replies and failed deliveries. Whispir first\nsends a GET to the URL and refuses the callback (400) unless it answers\n200; names must be unique. Calls to callbacks do not count against the\nkey's rate limits.\n", OperationID: "callbackCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/CallbackToSave", Value: b.requestBody2()}, Responses: b.responses5()}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Callbacks"}, Summary: "List callbacks", Description: "Lists the company's callbacks.", OperationID: "callbackList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses4()}, Post: &openapi3.Operation{Tags: []string{"Callbacks"}, Summary: "Create a callback", Description: "Registers a webhook for replies and failed deliveries. Whispir first\nsends a GET to the URL and refuses the callback (400) unless it answers\n200; names must be unique. Calls to callbacks do not count against the\nkey's rate limits.\n", OperationID: "callbackCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/CallbackToSave", Value: b.requestBody2()}, Responses: b.responses5(), Callbacks: openapi3.Callbacks{"callbackEvent": &openapi3.CallbackRef{Value: b.callback0()}}}}
 	return x
 }
 
@@ -3057,7 +3098,7 @@ func (b *Builder) pathItem4() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[4] = x
-	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Callbacks"}, Summary: "Delete a callback", Description: "Deletes a callback. Messages that still name it are sent without calls.\n\nCorrected from Whispir's description: answers 204 without a body, not\n200.\n", OperationID: "callbackDelete", Responses: b.responses6()}, Get: &openapi3.Operation{Tags: []string{"Callbacks"}, Summary: "Retrieve a callback", Description: "Returns one callback.", OperationID: "callbackRetrieve", Responses: b.responses7()}, Put: &openapi3.Operation{Tags: []string{"Callbacks"}, Summary: "Replace a callback", Description: "Replaces a callback; the URL is checked again with a GET.", OperationID: "callbackUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/CallbackToSave", Value: b.requestBody2()}, Responses: b.responses8()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/callbackId", Value: b.parameter11()}}}
+	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Callbacks"}, Summary: "Delete a callback", Description: "Deletes a callback. Messages that still name it are sent without calls.\n\nCorrected from Whispir's description: answers 204 without a body, not\n200.\n", OperationID: "callbackDelete", Responses: b.responses8()}, Get: &openapi3.Operation{Tags: []string{"Callbacks"}, Summary: "Retrieve a callback", Description: "Returns one callback.", OperationID: "callbackRetrieve", Responses: b.responses9()}, Put: &openapi3.Operation{Tags: []string{"Callbacks"}, Summary: "Replace a callback", Description: "Replaces a callback; the URL is checked again with a GET.", OperationID: "callbackUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/CallbackToSave", Value: b.requestBody2()}, Responses: b.responses10()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/callbackId", Value: b.parameter11()}}}
 	return x
 }
 
@@ -3067,7 +3108,7 @@ func (b *Builder) pathItem5() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[5] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Callbacks"}, Summary: "List a callback's calls", Description: "Lists the calls Whispir made, or failed to make, to a callback, e.g. to\ncatch up on failed ones.\n\nCorrected from Whispir's description: the `callbackId` path parameter is\ndeclared once, not twice.\n", OperationID: "callbackCallList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/callStatusFilter", Value: b.parameter10()}}, Responses: b.responses9()}, Put: &openapi3.Operation{Tags: []string{"Callbacks"}, Summary: "Set the outcome of calls", Description: "Records the outcome of one or more calls, named by repeated `id`\nparameters, e.g. `SUCCESS` once you processed failed calls yourself.\n\nCorrected from Whispir's description: the `callbackId` path parameter is\ndeclared once, not twice.\n", OperationID: "callbackCallUpdate", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/callIDList", Value: b.parameter9()}}, RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/CallbackCallResultToSet", Value: b.requestBody1()}, Responses: b.responses10()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/callbackId", Value: b.parameter11()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Callbacks"}, Summary: "List a callback's calls", Description: "Lists the calls Whispir made, or failed to make, to a callback, e.g. to\ncatch up on failed ones.\n\nCorrected from Whispir's description: the `callbackId` path parameter is\ndeclared once, not twice.\n", OperationID: "callbackCallList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/callStatusFilter", Value: b.parameter10()}}, Responses: b.responses11()}, Put: &openapi3.Operation{Tags: []string{"Callbacks"}, Summary: "Set the outcome of calls", Description: "Records the outcome of one or more calls, named by repeated `id`\nparameters, e.g. `SUCCESS` once you processed failed calls yourself.\n\nCorrected from Whispir's description: the `callbackId` path parameter is\ndeclared once, not twice.\n", OperationID: "callbackCallUpdate", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/callIDList", Value: b.parameter9()}}, RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/CallbackCallResultToSet", Value: b.requestBody1()}, Responses: b.responses12()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/callbackId", Value: b.parameter11()}}}
 	return x
 }
 
@@ -3077,7 +3118,7 @@ func (b *Builder) pathItem6() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[6] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "List contacts of the default workspace", Description: "Same as contactList, in the company's default workspace; without a\nworkspace, searches cover the default workspace only.\n", OperationID: "defaultContactList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/firstNameFilter", Value: b.parameter28()}, &openapi3.ParameterRef{Ref: "#/components/parameters/lastNameFilter", Value: b.parameter32()}, &openapi3.ParameterRef{Ref: "#/components/parameters/jobTitleFilter", Value: b.parameter30()}, &openapi3.ParameterRef{Ref: "#/components/parameters/departmentFilter", Value: b.parameter22()}, &openapi3.ParameterRef{Ref: "#/components/parameters/divisionFilter", Value: b.parameter26()}, &openapi3.ParameterRef{Ref: "#/components/parameters/businessUnitFilter", Value: b.parameter8()}, &openapi3.ParameterRef{Ref: "#/components/parameters/workEmailAddress1Filter", Value: b.parameter53()}, &openapi3.ParameterRef{Ref: "#/components/parameters/workMobilePhone1Filter", Value: b.parameter54()}, &openapi3.ParameterRef{Ref: "#/components/parameters/includeCustomFields", Value: b.parameter29()}}, Responses: b.responses11()}, Post: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "Create a contact in the default workspace", Description: "Same as contactCreate, in the company's default workspace.", OperationID: "defaultContactCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ContactToSave", Value: b.requestBody3()}, Responses: b.responses12()}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "List contacts of the default workspace", Description: "Same as contactList, in the company's default workspace; without a\nworkspace, searches cover the default workspace only.\n", OperationID: "defaultContactList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/firstNameFilter", Value: b.parameter28()}, &openapi3.ParameterRef{Ref: "#/components/parameters/lastNameFilter", Value: b.parameter32()}, &openapi3.ParameterRef{Ref: "#/components/parameters/jobTitleFilter", Value: b.parameter30()}, &openapi3.ParameterRef{Ref: "#/components/parameters/departmentFilter", Value: b.parameter22()}, &openapi3.ParameterRef{Ref: "#/components/parameters/divisionFilter", Value: b.parameter26()}, &openapi3.ParameterRef{Ref: "#/components/parameters/businessUnitFilter", Value: b.parameter8()}, &openapi3.ParameterRef{Ref: "#/components/parameters/workEmailAddress1Filter", Value: b.parameter53()}, &openapi3.ParameterRef{Ref: "#/components/parameters/workMobilePhone1Filter", Value: b.parameter54()}, &openapi3.ParameterRef{Ref: "#/components/parameters/includeCustomFields", Value: b.parameter29()}}, Responses: b.responses13()}, Post: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "Create a contact in the default workspace", Description: "Same as contactCreate, in the company's default workspace.", OperationID: "defaultContactCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ContactToSave", Value: b.requestBody3()}, Responses: b.responses14()}}
 	return x
 }
 
@@ -3087,7 +3128,7 @@ func (b *Builder) pathItem7() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[7] = x
-	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "Delete a contact of the default workspace", Description: "Same as contactDelete, in the company's default workspace.", OperationID: "defaultContactDelete", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/contactDeleteAction", Value: b.parameter12()}}, Responses: b.responses13()}, Get: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "Retrieve a contact of the default workspace", Description: "Same as contactRetrieve, in the company's default workspace.", OperationID: "defaultContactRetrieve", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/includeCustomFields", Value: b.parameter29()}, &openapi3.ParameterRef{Ref: "#/components/parameters/contactFields", Value: b.parameter13()}}, Responses: b.responses14()}, Put: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "Replace a contact of the default workspace", Description: "Same as contactUpdate, in the company's default workspace.", OperationID: "defaultContactUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ContactToSave", Value: b.requestBody3()}, Responses: b.responses15()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/contactId", Value: b.parameter14()}}}
+	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "Delete a contact of the default workspace", Description: "Same as contactDelete, in the company's default workspace.", OperationID: "defaultContactDelete", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/contactDeleteAction", Value: b.parameter12()}}, Responses: b.responses15()}, Get: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "Retrieve a contact of the default workspace", Description: "Same as contactRetrieve, in the company's default workspace.", OperationID: "defaultContactRetrieve", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/includeCustomFields", Value: b.parameter29()}, &openapi3.ParameterRef{Ref: "#/components/parameters/contactFields", Value: b.parameter13()}}, Responses: b.responses16()}, Put: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "Replace a contact of the default workspace", Description: "Same as contactUpdate, in the company's default workspace.", OperationID: "defaultContactUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ContactToSave", Value: b.requestBody3()}, Responses: b.responses17()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/contactId", Value: b.parameter14()}}}
 	return x
 }
 
@@ -3097,7 +3138,7 @@ func (b *Builder) pathItem8() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[8] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Custom Lists"}, Summary: "List custom lists", Description: "Lists or searches the company's custom lists (drop-down choices defined\nin the platform). A search that matches nothing is answered 404.\n", OperationID: "customListList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/customListNameFilter", Value: b.parameter20()}, &openapi3.ParameterRef{Ref: "#/components/parameters/customListTypeFilter", Value: b.parameter21()}}, Responses: b.responses16()}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Custom Lists"}, Summary: "List custom lists", Description: "Lists or searches the company's custom lists (drop-down choices defined\nin the platform). A search that matches nothing is answered 404.\n", OperationID: "customListList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/customListNameFilter", Value: b.parameter20()}, &openapi3.ParameterRef{Ref: "#/components/parameters/customListTypeFilter", Value: b.parameter21()}}, Responses: b.responses18()}}
 	return x
 }
 
@@ -3107,7 +3148,7 @@ func (b *Builder) pathItem9() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[9] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Custom Lists"}, Summary: "Retrieve a custom list", Description: "Returns one custom list and its choices.\n\nCorrected from Whispir's description: the `customListId` path parameter\nis declared once, not twice.\n", OperationID: "customListRetrieve", Responses: b.responses17()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/customListId", Value: b.parameter19()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Custom Lists"}, Summary: "Retrieve a custom list", Description: "Returns one custom list and its choices.\n\nCorrected from Whispir's description: the `customListId` path parameter\nis declared once, not twice.\n", OperationID: "customListRetrieve", Responses: b.responses19()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/customListId", Value: b.parameter19()}}}
 	return x
 }
 
@@ -3117,7 +3158,7 @@ func (b *Builder) pathItem10() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[10] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "List distribution lists of the default workspace", Description: "Same as distributionListList, in the company's default workspace.", OperationID: "defaultDistributionListList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/distributionListNameFilter", Value: b.parameter25()}, &openapi3.ParameterRef{Ref: "#/components/parameters/distributionListDescriptionFilter", Value: b.parameter23()}}, Responses: b.responses18()}, Post: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "Create a distribution list in the default workspace", Description: "Same as distributionListCreate, in the company's default workspace.", OperationID: "defaultDistributionListCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/DistributionListToSave", Value: b.requestBody4()}, Responses: b.responses19()}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "List distribution lists of the default workspace", Description: "Same as distributionListList, in the company's default workspace.", OperationID: "defaultDistributionListList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/distributionListNameFilter", Value: b.parameter25()}, &openapi3.ParameterRef{Ref: "#/components/parameters/distributionListDescriptionFilter", Value: b.parameter23()}}, Responses: b.responses20()}, Post: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "Create a distribution list in the default workspace", Description: "Same as distributionListCreate, in the company's default workspace.", OperationID: "defaultDistributionListCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/DistributionListToSave", Value: b.requestBody4()}, Responses: b.responses21()}}
 	return x
 }
 
@@ -3127,7 +3168,7 @@ func (b *Builder) pathItem11() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[11] = x
-	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "Delete a distribution list of the default workspace", Description: "Same as distributionListDelete, in the company's default workspace.", OperationID: "defaultDistributionListDelete", Responses: b.responses20()}, Get: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "Retrieve a distribution list of the default workspace", Description: "Same as distributionListRetrieve, in the company's default workspace.", OperationID: "defaultDistributionListRetrieve", Responses: b.responses21()}, Put: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "Replace a distribution list of the default workspace", Description: "Same as distributionListUpdate, in the company's default workspace.", OperationID: "defaultDistributionListUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/DistributionListToSave", Value: b.requestBody4()}, Responses: b.responses22()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/distributionListId", Value: b.parameter24()}}}
+	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "Delete a distribution list of the default workspace", Description: "Same as distributionListDelete, in the company's default workspace.", OperationID: "defaultDistributionListDelete", Responses: b.responses22()}, Get: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "Retrieve a distribution list of the default workspace", Description: "Same as distributionListRetrieve, in the company's default workspace.", OperationID: "defaultDistributionListRetrieve", Responses: b.responses23()}, Put: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "Replace a distribution list of the default workspace", Description: "Same as distributionListUpdate, in the company's default workspace.", OperationID: "defaultDistributionListUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/DistributionListToSave", Value: b.requestBody4()}, Responses: b.responses24()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/distributionListId", Value: b.parameter24()}}}
 	return x
 }
 
@@ -3137,7 +3178,7 @@ func (b *Builder) pathItem12() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[12] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Events"}, Summary: "List events of the default workspace", Description: "Same as eventList, in the company's default workspace.", OperationID: "defaultEventList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses23()}, Post: &openapi3.Operation{Tags: []string{"Events"}, Summary: "Create an event in the default workspace", Description: "Same as eventCreate, in the company's default workspace.", OperationID: "defaultEventCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/EventToSave", Value: b.requestBody5()}, Responses: b.responses24()}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Events"}, Summary: "List events of the default workspace", Description: "Same as eventList, in the company's default workspace.", OperationID: "defaultEventList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses25()}, Post: &openapi3.Operation{Tags: []string{"Events"}, Summary: "Create an event in the default workspace", Description: "Same as eventCreate, in the company's default workspace.", OperationID: "defaultEventCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/EventToSave", Value: b.requestBody5()}, Responses: b.responses26()}}
 	return x
 }
 
@@ -3147,7 +3188,7 @@ func (b *Builder) pathItem13() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[13] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Events"}, Summary: "Retrieve an event of the default workspace", Description: "Same as eventRetrieve, in the company's default workspace.", OperationID: "defaultEventRetrieve", Responses: b.responses25()}, Put: &openapi3.Operation{Tags: []string{"Events"}, Summary: "Replace an event of the default workspace", Description: "Same as eventUpdate, in the company's default workspace.", OperationID: "defaultEventUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/EventToSave", Value: b.requestBody5()}, Responses: b.responses26()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/eventId", Value: b.parameter27()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Events"}, Summary: "Retrieve an event of the default workspace", Description: "Same as eventRetrieve, in the company's default workspace.", OperationID: "defaultEventRetrieve", Responses: b.responses27()}, Put: &openapi3.Operation{Tags: []string{"Events"}, Summary: "Replace an event of the default workspace", Description: "Same as eventUpdate, in the company's default workspace.", OperationID: "defaultEventUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/EventToSave", Value: b.requestBody5()}, Responses: b.responses28()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/eventId", Value: b.parameter27()}}}
 	return x
 }
 
@@ -3157,7 +3198,7 @@ func (b *Builder) pathItem14() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[14] = x
-	*x = openapi3.PathItem{Post: &openapi3.Operation{Tags: []string{"Imports"}, Summary: "Import contacts into the default workspace", Description: "Same as importCreate, in the company's default workspace.", OperationID: "defaultImportCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ImportToRun", Value: b.requestBody6()}, Responses: b.responses27()}}
+	*x = openapi3.PathItem{Post: &openapi3.Operation{Tags: []string{"Imports"}, Summary: "Import contacts into the default workspace", Description: "Same as importCreate, in the company's default workspace.", OperationID: "defaultImportCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ImportToRun", Value: b.requestBody6()}, Responses: b.responses29()}}
 	return x
 }
 
@@ -3167,7 +3208,7 @@ func (b *Builder) pathItem15() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[15] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Extensions: map[string]any{"x-internal": true}, Tags: []string{"Keys"}, Summary: "List API keys", Description: "Lists the company's API keys with masked secrets. Internal: not part of\nWhispir's public API.\n", OperationID: "keyList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses28()}, Post: &openapi3.Operation{Extensions: map[string]any{"x-internal": true}, Tags: []string{"Keys"}, Summary: "Create an API key", Description: "Creates an API key for the company. Internal: not part of Whispir's public\nAPI.\n", OperationID: "keyCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/KeyToSave", Value: b.requestBody7()}, Responses: b.responses29()}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Extensions: map[string]any{"x-internal": true}, Tags: []string{"Keys"}, Summary: "List API keys", Description: "Lists the company's API keys with masked secrets. Internal: not part of\nWhispir's public API.\n", OperationID: "keyList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses30()}, Post: &openapi3.Operation{Extensions: map[string]any{"x-internal": true}, Tags: []string{"Keys"}, Summary: "Create an API key", Description: "Creates an API key for the company. Internal: not part of Whispir's public\nAPI.\n", OperationID: "keyCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/KeyToSave", Value: b.requestBody7()}, Responses: b.responses31()}}
 	return x
 }
 
@@ -3177,7 +3218,7 @@ func (b *Builder) pathItem16() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[16] = x
-	*x = openapi3.PathItem{Delete: &openapi3.Operation{Extensions: map[string]any{"x-internal": true}, Tags: []string{"Keys"}, Summary: "Delete an API key", Description: "Deletes an API key; requests with it are refused from then on. Internal: not\npart of Whispir's public API.\n", OperationID: "keyDelete", Responses: b.responses30()}, Get: &openapi3.Operation{Extensions: map[string]any{"x-internal": true}, Tags: []string{"Keys"}, Summary: "Retrieve an API key", Description: "Returns one API key with its secret masked. Internal: not part of Whispir's\npublic API.\n", OperationID: "keyRetrieve", Responses: b.responses31()}, Put: &openapi3.Operation{Extensions: map[string]any{"x-internal": true}, Tags: []string{"Keys"}, Summary: "Update an API key", Description: "Enables, disables or redescribes an API key. Internal: not part of Whispir's\npublic API.\n", OperationID: "keyUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/KeyToSave", Value: b.requestBody7()}, Responses: b.responses32()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/keyId", Value: b.parameter31()}}}
+	*x = openapi3.PathItem{Delete: &openapi3.Operation{Extensions: map[string]any{"x-internal": true}, Tags: []string{"Keys"}, Summary: "Delete an API key", Description: "Deletes an API key; requests with it are refused from then on. Internal: not\npart of Whispir's public API.\n", OperationID: "keyDelete", Responses: b.responses32()}, Get: &openapi3.Operation{Extensions: map[string]any{"x-internal": true}, Tags: []string{"Keys"}, Summary: "Retrieve an API key", Description: "Returns one API key with its secret masked. Internal: not part of Whispir's\npublic API.\n", OperationID: "keyRetrieve", Responses: b.responses33()}, Put: &openapi3.Operation{Extensions: map[string]any{"x-internal": true}, Tags: []string{"Keys"}, Summary: "Update an API key", Description: "Enables, disables or redescribes an API key. Internal: not part of Whispir's\npublic API.\n", OperationID: "keyUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/KeyToSave", Value: b.requestBody7()}, Responses: b.responses34()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/keyId", Value: b.parameter31()}}}
 	return x
 }
 
@@ -3187,7 +3228,7 @@ func (b *Builder) pathItem17() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[17] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "List messages of the default workspace", Description: "Same as messageList, in the company's default workspace.", OperationID: "defaultMessageList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/messageLabel", Value: b.parameter35()}, &openapi3.ParameterRef{Ref: "#/components/parameters/viewType", Value: b.parameter52()}, &openapi3.ParameterRef{Ref: "#/components/parameters/criteriaFromDate", Value: b.parameter15()}, &openapi3.ParameterRef{Ref: "#/components/parameters/criteriaFromTime", Value: b.parameter16()}, &openapi3.ParameterRef{Ref: "#/components/parameters/criteriaToDate", Value: b.parameter17()}, &openapi3.ParameterRef{Ref: "#/components/parameters/criteriaToTime", Value: b.parameter18()}}, Responses: b.responses33()}, Post: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "Send a message from the default workspace", Description: "Same as messageCreate, in the company's default workspace.", OperationID: "defaultMessageCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/MessageToSend", Value: b.requestBody8()}, Responses: b.responses34()}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "List messages of the default workspace", Description: "Same as messageList, in the company's default workspace.", OperationID: "defaultMessageList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/messageLabel", Value: b.parameter35()}, &openapi3.ParameterRef{Ref: "#/components/parameters/viewType", Value: b.parameter52()}, &openapi3.ParameterRef{Ref: "#/components/parameters/criteriaFromDate", Value: b.parameter15()}, &openapi3.ParameterRef{Ref: "#/components/parameters/criteriaFromTime", Value: b.parameter16()}, &openapi3.ParameterRef{Ref: "#/components/parameters/criteriaToDate", Value: b.parameter17()}, &openapi3.ParameterRef{Ref: "#/components/parameters/criteriaToTime", Value: b.parameter18()}}, Responses: b.responses35()}, Post: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "Send a message from the default workspace", Description: "Same as messageCreate, in the company's default workspace.", OperationID: "defaultMessageCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/MessageToSend", Value: b.requestBody8()}, Responses: b.responses36()}}
 	return x
 }
 
@@ -3197,7 +3238,7 @@ func (b *Builder) pathItem18() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[18] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "Retrieve a message of the default workspace", Description: "Same as messageRetrieve, in the company's default workspace.", OperationID: "defaultMessageRetrieve", Responses: b.responses35()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/messageId", Value: b.parameter34()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "Retrieve a message of the default workspace", Description: "Same as messageRetrieve, in the company's default workspace.", OperationID: "defaultMessageRetrieve", Responses: b.responses37()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/messageId", Value: b.parameter34()}}}
 	return x
 }
 
@@ -3207,7 +3248,7 @@ func (b *Builder) pathItem19() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[19] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "List the replies to a message of the default workspace", Description: "Same as messageResponseList, in the company's default workspace.", OperationID: "defaultMessageResponseList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/responseView", Value: b.parameter43()}, &openapi3.ParameterRef{Ref: "#/components/parameters/responseFilter", Value: b.parameter41()}}, Responses: b.responses36()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/messageId", Value: b.parameter34()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "List the replies to a message of the default workspace", Description: "Same as messageResponseList, in the company's default workspace.", OperationID: "defaultMessageResponseList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/responseView", Value: b.parameter43()}, &openapi3.ParameterRef{Ref: "#/components/parameters/responseFilter", Value: b.parameter41()}}, Responses: b.responses38()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/messageId", Value: b.parameter34()}}}
 	return x
 }
 
@@ -3217,7 +3258,7 @@ func (b *Builder) pathItem20() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[20] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "List the delivery status of a message of the default workspace", Description: "Same as messageStatusList, in the company's default workspace.", OperationID: "defaultMessageStatusList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/statusView", Value: b.parameter48()}, &openapi3.ParameterRef{Ref: "#/components/parameters/statusFilter", Value: b.parameter47()}}, Responses: b.responses37()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/messageId", Value: b.parameter34()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "List the delivery status of a message of the default workspace", Description: "Same as messageStatusList, in the company's default workspace.", OperationID: "defaultMessageStatusList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/statusView", Value: b.parameter48()}, &openapi3.ParameterRef{Ref: "#/components/parameters/statusFilter", Value: b.parameter47()}}, Responses: b.responses39()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/messageId", Value: b.parameter34()}}}
 	return x
 }
 
@@ -3227,7 +3268,7 @@ func (b *Builder) pathItem21() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[21] = x
-	*x = openapi3.PathItem{Post: &openapi3.Operation{Tags: []string{"Verify"}, Summary: "Send a one-time code", Description: "Sends a one-time code by SMS (\"Your verification code is ...\"). The\nworkspace needs an alias named `otp`. Errors 400, 404 and 500 use the\nVerify error body (`status`, `message`, `detail`).\n", OperationID: "sendCodeCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/OtpToSend", Value: b.requestBody10()}, Responses: b.responses38()}}
+	*x = openapi3.PathItem{Post: &openapi3.Operation{Tags: []string{"Verify"}, Summary: "Send a one-time code", Description: "Sends a one-time code by SMS (\"Your verification code is ...\"). The\nworkspace needs an alias named `otp`. Errors 400, 404 and 500 use the\nVerify error body (`status`, `message`, `detail`).\n", OperationID: "sendCodeCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/OtpToSend", Value: b.requestBody10()}, Responses: b.responses40()}}
 	return x
 }
 
@@ -3237,7 +3278,7 @@ func (b *Builder) pathItem22() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[22] = x
-	*x = openapi3.PathItem{Post: &openapi3.Operation{Tags: []string{"Verify"}, Summary: "Check a one-time code", Description: "Checks the code a recipient typed in; each successful check is billed.\nErrors 400, 404 and 500 use the Verify error body.\n", OperationID: "verifyCodeCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/OtpToCheck", Value: b.requestBody9()}, Responses: b.responses39()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/otpId", Value: b.parameter37()}}}
+	*x = openapi3.PathItem{Post: &openapi3.Operation{Tags: []string{"Verify"}, Summary: "Check a one-time code", Description: "Checks the code a recipient typed in; each successful check is billed.\nErrors 400, 404 and 500 use the Verify error body.\n", OperationID: "verifyCodeCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/OtpToCheck", Value: b.requestBody9()}, Responses: b.responses41()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/otpId", Value: b.parameter37()}}}
 	return x
 }
 
@@ -3247,7 +3288,7 @@ func (b *Builder) pathItem23() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[23] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "List resources of the default workspace", Description: "Same as resourceList, in the company's default workspace.", OperationID: "defaultResourceList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/resourceScopeFilter", Value: b.parameter40()}, &openapi3.ParameterRef{Ref: "#/components/parameters/resourceNameFilter", Value: b.parameter39()}}, Responses: b.responses40()}, Post: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "Upload a resource to the default workspace", Description: "Same as resourceCreate, in the company's default workspace.", OperationID: "defaultResourceCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ResourceToSave", Value: b.requestBody11()}, Responses: b.responses41()}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "List resources of the default workspace", Description: "Same as resourceList, in the company's default workspace.", OperationID: "defaultResourceList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/resourceScopeFilter", Value: b.parameter40()}, &openapi3.ParameterRef{Ref: "#/components/parameters/resourceNameFilter", Value: b.parameter39()}}, Responses: b.responses42()}, Post: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "Upload a resource to the default workspace", Description: "Same as resourceCreate, in the company's default workspace.", OperationID: "defaultResourceCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ResourceToSave", Value: b.requestBody11()}, Responses: b.responses43()}}
 	return x
 }
 
@@ -3257,7 +3298,7 @@ func (b *Builder) pathItem24() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[24] = x
-	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "Delete a resource of the default workspace", Description: "Same as resourceDelete, in the company's default workspace.", OperationID: "defaultResourceDelete", Responses: b.responses42()}, Get: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "Retrieve a resource of the default workspace", Description: "Same as resourceRetrieve, in the company's default workspace.", OperationID: "defaultResourceRetrieve", Responses: b.responses43()}, Put: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "Replace a resource of the default workspace", Description: "Same as resourceUpdate, in the company's default workspace.", OperationID: "defaultResourceUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ResourceToSave", Value: b.requestBody11()}, Responses: b.responses44()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/resourceId", Value: b.parameter38()}}}
+	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "Delete a resource of the default workspace", Description: "Same as resourceDelete, in the company's default workspace.", OperationID: "defaultResourceDelete", Responses: b.responses44()}, Get: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "Retrieve a resource of the default workspace", Description: "Same as resourceRetrieve, in the company's default workspace.", OperationID: "defaultResourceRetrieve", Responses: b.responses45()}, Put: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "Replace a resource of the default workspace", Description: "Same as resourceUpdate, in the company's default workspace.", OperationID: "defaultResourceUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ResourceToSave", Value: b.requestBody11()}, Responses: b.responses46()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/resourceId", Value: b.parameter38()}}}
 	return x
 }
 
@@ -3267,7 +3308,7 @@ func (b *Builder) pathItem25() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[25] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "List response rules of the default workspace", Description: "Same as responseRuleList, in the company's default workspace.", OperationID: "defaultResponseRuleList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses45()}, Post: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "Create a response rule in the default workspace", Description: "Same as responseRuleCreate, in the company's default workspace.", OperationID: "defaultResponseRuleCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ResponseRuleToSave", Value: b.requestBody12()}, Responses: b.responses46()}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "List response rules of the default workspace", Description: "Same as responseRuleList, in the company's default workspace.", OperationID: "defaultResponseRuleList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses47()}, Post: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "Create a response rule in the default workspace", Description: "Same as responseRuleCreate, in the company's default workspace.", OperationID: "defaultResponseRuleCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ResponseRuleToSave", Value: b.requestBody12()}, Responses: b.responses48()}}
 	return x
 }
 
@@ -3277,7 +3318,7 @@ func (b *Builder) pathItem26() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[26] = x
-	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "Delete a response rule of the default workspace", Description: "Same as responseRuleDelete, in the company's default workspace.", OperationID: "defaultResponseRuleDelete", Responses: b.responses47()}, Get: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "Retrieve a response rule of the default workspace", Description: "Same as responseRuleRetrieve, in the company's default workspace.", OperationID: "defaultResponseRuleRetrieve", Responses: b.responses48()}, Put: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "Replace a response rule of the default workspace", Description: "Same as responseRuleUpdate, in the company's default workspace.", OperationID: "defaultResponseRuleUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ResponseRuleToSave", Value: b.requestBody12()}, Responses: b.responses49()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/responseRuleId", Value: b.parameter42()}}}
+	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "Delete a response rule of the default workspace", Description: "Same as responseRuleDelete, in the company's default workspace.", OperationID: "defaultResponseRuleDelete", Responses: b.responses49()}, Get: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "Retrieve a response rule of the default workspace", Description: "Same as responseRuleRetrieve, in the company's default workspace.", OperationID: "defaultResponseRuleRetrieve", Responses: b.responses50()}, Put: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "Replace a response rule of the default workspace", Description: "Same as responseRuleUpdate, in the company's default workspace.", OperationID: "defaultResponseRuleUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ResponseRuleToSave", Value: b.requestBody12()}, Responses: b.responses51()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/responseRuleId", Value: b.parameter42()}}}
 	return x
 }
 
@@ -3287,7 +3328,7 @@ func (b *Builder) pathItem27() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[27] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "List scenarios of the default workspace", Description: "Same as scenarioList, in the company's default workspace.", OperationID: "defaultScenarioList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses50()}, Post: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Create a scenario in the default workspace", Description: "Same as scenarioCreate, in the company's default workspace.", OperationID: "defaultScenarioCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ScenarioToSave", Value: b.requestBody13()}, Responses: b.responses51()}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "List scenarios of the default workspace", Description: "Same as scenarioList, in the company's default workspace.", OperationID: "defaultScenarioList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses52()}, Post: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Create a scenario in the default workspace", Description: "Same as scenarioCreate, in the company's default workspace.", OperationID: "defaultScenarioCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ScenarioToSave", Value: b.requestBody13()}, Responses: b.responses53()}}
 	return x
 }
 
@@ -3297,7 +3338,7 @@ func (b *Builder) pathItem28() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[28] = x
-	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Delete a scenario of the default workspace", Description: "Same as scenarioDelete, in the company's default workspace.", OperationID: "defaultScenarioDelete", Responses: b.responses52()}, Get: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Retrieve a scenario of the default workspace", Description: "Same as scenarioRetrieve, in the company's default workspace.", OperationID: "defaultScenarioRetrieve", Responses: b.responses53()}, Post: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Run a scenario of the default workspace", Description: "Same as scenarioRunCreate, in the company's default workspace.", OperationID: "defaultScenarioRunCreate", Responses: b.responses54()}, Put: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Replace a scenario of the default workspace", Description: "Same as scenarioUpdate, in the company's default workspace.", OperationID: "defaultScenarioUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ScenarioToSave", Value: b.requestBody13()}, Responses: b.responses55()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/scenarioId", Value: b.parameter44()}}}
+	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Delete a scenario of the default workspace", Description: "Same as scenarioDelete, in the company's default workspace.", OperationID: "defaultScenarioDelete", Responses: b.responses54()}, Get: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Retrieve a scenario of the default workspace", Description: "Same as scenarioRetrieve, in the company's default workspace.", OperationID: "defaultScenarioRetrieve", Responses: b.responses55()}, Post: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Run a scenario of the default workspace", Description: "Same as scenarioRunCreate, in the company's default workspace.", OperationID: "defaultScenarioRunCreate", Responses: b.responses56()}, Put: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Replace a scenario of the default workspace", Description: "Same as scenarioUpdate, in the company's default workspace.", OperationID: "defaultScenarioUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ScenarioToSave", Value: b.requestBody13()}, Responses: b.responses57()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/scenarioId", Value: b.parameter44()}}}
 	return x
 }
 
@@ -3307,7 +3348,7 @@ func (b *Builder) pathItem29() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[29] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "List templates of the default workspace", Description: "Same as templateList, in the company's default workspace.", OperationID: "defaultTemplateList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses56()}, Post: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "Create a template in the default workspace", Description: "Same as templateCreate, in the company's default workspace.", OperationID: "defaultTemplateCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/TemplateToSave", Value: b.requestBody14()}, Responses: b.responses57()}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "List templates of the default workspace", Description: "Same as templateList, in the company's default workspace.", OperationID: "defaultTemplateList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses58()}, Post: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "Create a template in the default workspace", Description: "Same as templateCreate, in the company's default workspace.", OperationID: "defaultTemplateCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/TemplateToSave", Value: b.requestBody14()}, Responses: b.responses59()}}
 	return x
 }
 
@@ -3317,7 +3358,7 @@ func (b *Builder) pathItem30() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[30] = x
-	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "Delete a template of the default workspace", Description: "Same as templateDelete, in the company's default workspace.", OperationID: "defaultTemplateDelete", Responses: b.responses58()}, Get: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "Retrieve a template of the default workspace", Description: "Same as templateRetrieve, in the company's default workspace.", OperationID: "defaultTemplateRetrieve", Responses: b.responses59()}, Put: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "Replace a template of the default workspace", Description: "Same as templateUpdate, in the company's default workspace.", OperationID: "defaultTemplateUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/TemplateToSave", Value: b.requestBody14()}, Responses: b.responses60()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/templateId", Value: b.parameter49()}}}
+	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "Delete a template of the default workspace", Description: "Same as templateDelete, in the company's default workspace.", OperationID: "defaultTemplateDelete", Responses: b.responses60()}, Get: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "Retrieve a template of the default workspace", Description: "Same as templateRetrieve, in the company's default workspace.", OperationID: "defaultTemplateRetrieve", Responses: b.responses61()}, Put: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "Replace a template of the default workspace", Description: "Same as templateUpdate, in the company's default workspace.", OperationID: "defaultTemplateUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/TemplateToSave", Value: b.requestBody14()}, Responses: b.responses62()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/templateId", Value: b.parameter49()}}}
 	return x
 }
 
@@ -3327,7 +3368,7 @@ func (b *Builder) pathItem31() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[31] = x
-	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Users"}, Summary: "Delete all users", Description: "Deletes every user of the company. Use with great care: it cannot be undone.\n", OperationID: "usersDelete", Responses: b.responses61()}, Get: &openapi3.Operation{Tags: []string{"Users"}, Summary: "List users", Description: "Lists or searches the company's users. Only `ACTIVE` users are listed;\nfilters match when the field contains the text.\n", OperationID: "userList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/firstNameFilter", Value: b.parameter28()}, &openapi3.ParameterRef{Ref: "#/components/parameters/lastNameFilter", Value: b.parameter32()}, &openapi3.ParameterRef{Ref: "#/components/parameters/jobTitleFilter", Value: b.parameter30()}, &openapi3.ParameterRef{Ref: "#/components/parameters/departmentFilter", Value: b.parameter22()}, &openapi3.ParameterRef{Ref: "#/components/parameters/divisionFilter", Value: b.parameter26()}, &openapi3.ParameterRef{Ref: "#/components/parameters/businessUnitFilter", Value: b.parameter8()}, &openapi3.ParameterRef{Ref: "#/components/parameters/workEmailAddress1Filter", Value: b.parameter53()}, &openapi3.ParameterRef{Ref: "#/components/parameters/workMobilePhone1Filter", Value: b.parameter54()}, &openapi3.ParameterRef{Ref: "#/components/parameters/userStatusFilter", Value: b.parameter51()}}, Responses: b.responses62()}, Post: &openapi3.Operation{Tags: []string{"Users"}, Summary: "Create a user", Description: "Creates a user in the `PENDING` state; set it `INACTIVE` and then `ACTIVE` to let it sign in.", OperationID: "userCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/UserToSave", Value: b.requestBody15()}, Responses: b.responses63()}}
+	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Users"}, Summary: "Delete all users", Description: "Deletes every user of the company. Use with great care: it cannot be undone.\n", OperationID: "usersDelete", Responses: b.responses63()}, Get: &openapi3.Operation{Tags: []string{"Users"}, Summary: "List users", Description: "Lists or searches the company's users. Only `ACTIVE` users are listed;\nfilters match when the field contains the text.\n", OperationID: "userList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/firstNameFilter", Value: b.parameter28()}, &openapi3.ParameterRef{Ref: "#/components/parameters/lastNameFilter", Value: b.parameter32()}, &openapi3.ParameterRef{Ref: "#/components/parameters/jobTitleFilter", Value: b.parameter30()}, &openapi3.ParameterRef{Ref: "#/components/parameters/departmentFilter", Value: b.parameter22()}, &openapi3.ParameterRef{Ref: "#/components/parameters/divisionFilter", Value: b.parameter26()}, &openapi3.ParameterRef{Ref: "#/components/parameters/businessUnitFilter", Value: b.parameter8()}, &openapi3.ParameterRef{Ref: "#/components/parameters/workEmailAddress1Filter", Value: b.parameter53()}, &openapi3.ParameterRef{Ref: "#/components/parameters/workMobilePhone1Filter", Value: b.parameter54()}, &openapi3.ParameterRef{Ref: "#/components/parameters/userStatusFilter", Value: b.parameter51()}}, Responses: b.responses64()}, Post: &openapi3.Operation{Tags: []string{"Users"}, Summary: "Create a user", Description: "Creates a user in the `PENDING` state; set it `INACTIVE` and then `ACTIVE` to let it sign in.", OperationID: "userCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/UserToSave", Value: b.requestBody15()}, Responses: b.responses65()}}
 	return x
 }
 
@@ -3337,7 +3378,7 @@ func (b *Builder) pathItem32() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[32] = x
-	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Users"}, Summary: "Delete a user", Description: "Deletes a user.", OperationID: "userDelete", Responses: b.responses64()}, Get: &openapi3.Operation{Tags: []string{"Users"}, Summary: "Retrieve a user", Description: "Returns one user.", OperationID: "userRetrieve", Responses: b.responses65()}, Put: &openapi3.Operation{Tags: []string{"Users"}, Summary: "Replace a user", Description: "Replaces a user; fields left out are erased, except the password. The\nstatus moves `PENDING` -> `INACTIVE` -> `ACTIVE`, in capitals.\n", OperationID: "userUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/UserToSave", Value: b.requestBody15()}, Responses: b.responses66()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/userId", Value: b.parameter50()}}}
+	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Users"}, Summary: "Delete a user", Description: "Deletes a user.", OperationID: "userDelete", Responses: b.responses66()}, Get: &openapi3.Operation{Tags: []string{"Users"}, Summary: "Retrieve a user", Description: "Returns one user.", OperationID: "userRetrieve", Responses: b.responses67()}, Put: &openapi3.Operation{Tags: []string{"Users"}, Summary: "Replace a user", Description: "Replaces a user; fields left out are erased, except the password. The\nstatus moves `PENDING` -> `INACTIVE` -> `ACTIVE`, in capitals.\n", OperationID: "userUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/UserToSave", Value: b.requestBody15()}, Responses: b.responses68()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/userId", Value: b.parameter50()}}}
 	return x
 }
 
@@ -3347,7 +3388,7 @@ func (b *Builder) pathItem33() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[33] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Workspaces"}, Summary: "List workspaces", Description: "Lists the workspaces the user can see. Whispir does not page this list; the\npaging parameters are accepted.\n", OperationID: "workspaceList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses67()}, Post: &openapi3.Operation{Tags: []string{"Workspaces"}, Summary: "Create a workspace", Description: "Creates a workspace. Workspaces cannot be deleted through the API.", OperationID: "workspaceCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/WorkspaceToSave", Value: b.requestBody16()}, Responses: b.responses68()}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Workspaces"}, Summary: "List workspaces", Description: "Lists the workspaces the user can see. Whispir does not page this list; the\npaging parameters are accepted.\n", OperationID: "workspaceList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses69()}, Post: &openapi3.Operation{Tags: []string{"Workspaces"}, Summary: "Create a workspace", Description: "Creates a workspace. Workspaces cannot be deleted through the API.", OperationID: "workspaceCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/WorkspaceToSave", Value: b.requestBody16()}, Responses: b.responses70()}}
 	return x
 }
 
@@ -3357,7 +3398,7 @@ func (b *Builder) pathItem34() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[34] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Workspaces"}, Summary: "Retrieve a workspace", Description: "Returns a workspace with links to all of its collections.", OperationID: "workspaceRetrieve", Responses: b.responses69()}, Put: &openapi3.Operation{Tags: []string{"Workspaces"}, Summary: "Update a workspace", Description: "Renames, renumbers, enables or disables a workspace.\n\nCorrected from Whispir's description: the 204 has no body, although a\nJSON body is declared for it there.\n", OperationID: "workspaceUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/WorkspaceToSave", Value: b.requestBody16()}, Responses: b.responses70()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Workspaces"}, Summary: "Retrieve a workspace", Description: "Returns a workspace with links to all of its collections.", OperationID: "workspaceRetrieve", Responses: b.responses71()}, Put: &openapi3.Operation{Tags: []string{"Workspaces"}, Summary: "Update a workspace", Description: "Renames, renumbers, enables or disables a workspace.\n\nCorrected from Whispir's description: the 204 has no body, although a\nJSON body is declared for it there.\n", OperationID: "workspaceUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/WorkspaceToSave", Value: b.requestBody16()}, Responses: b.responses72()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
 	return x
 }
 
@@ -3367,7 +3408,7 @@ func (b *Builder) pathItem35() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[35] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Activities"}, Summary: "List a workspace's activities", Description: "Lists the audit log entries of one workspace. Only Company Administrators and Leaders may.", OperationID: "activityWorkspaceList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses71()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Activities"}, Summary: "List a workspace's activities", Description: "Lists the audit log entries of one workspace. Only Company Administrators and Leaders may.", OperationID: "activityWorkspaceList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses73()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
 	return x
 }
 
@@ -3377,7 +3418,7 @@ func (b *Builder) pathItem36() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[36] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "List contacts", Description: "Lists or searches the workspace's contacts. Every filter matches when the\nfield contains the text, not only when it equals it. The service also\naccepts any other contact field as a filter, and custom fields as\n`custom_<name>`; add those with a request editor.\n", OperationID: "contactList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/firstNameFilter", Value: b.parameter28()}, &openapi3.ParameterRef{Ref: "#/components/parameters/lastNameFilter", Value: b.parameter32()}, &openapi3.ParameterRef{Ref: "#/components/parameters/jobTitleFilter", Value: b.parameter30()}, &openapi3.ParameterRef{Ref: "#/components/parameters/departmentFilter", Value: b.parameter22()}, &openapi3.ParameterRef{Ref: "#/components/parameters/divisionFilter", Value: b.parameter26()}, &openapi3.ParameterRef{Ref: "#/components/parameters/businessUnitFilter", Value: b.parameter8()}, &openapi3.ParameterRef{Ref: "#/components/parameters/workEmailAddress1Filter", Value: b.parameter53()}, &openapi3.ParameterRef{Ref: "#/components/parameters/workMobilePhone1Filter", Value: b.parameter54()}, &openapi3.ParameterRef{Ref: "#/components/parameters/includeCustomFields", Value: b.parameter29()}}, Responses: b.responses72()}, Post: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "Create a contact", Description: "Creates a contact and returns it with its `mri`, the address to use in a message's `to`.", OperationID: "contactCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ContactToSave", Value: b.requestBody3()}, Responses: b.responses73()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "List contacts", Description: "Lists or searches the workspace's contacts. Every filter matches when the\nfield contains the text, not only when it equals it. The service also\naccepts any other contact field as a filter, and custom fields as\n`custom_<name>`; add those with a request editor.\n", OperationID: "contactList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/firstNameFilter", Value: b.parameter28()}, &openapi3.ParameterRef{Ref: "#/components/parameters/lastNameFilter", Value: b.parameter32()}, &openapi3.ParameterRef{Ref: "#/components/parameters/jobTitleFilter", Value: b.parameter30()}, &openapi3.ParameterRef{Ref: "#/components/parameters/departmentFilter", Value: b.parameter22()}, &openapi3.ParameterRef{Ref: "#/components/parameters/divisionFilter", Value: b.parameter26()}, &openapi3.ParameterRef{Ref: "#/components/parameters/businessUnitFilter", Value: b.parameter8()}, &openapi3.ParameterRef{Ref: "#/components/parameters/workEmailAddress1Filter", Value: b.parameter53()}, &openapi3.ParameterRef{Ref: "#/components/parameters/workMobilePhone1Filter", Value: b.parameter54()}, &openapi3.ParameterRef{Ref: "#/components/parameters/includeCustomFields", Value: b.parameter29()}}, Responses: b.responses74()}, Post: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "Create a contact", Description: "Creates a contact and returns it with its `mri`, the address to use in a message's `to`.", OperationID: "contactCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ContactToSave", Value: b.requestBody3()}, Responses: b.responses75()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
 	return x
 }
 
@@ -3387,7 +3428,7 @@ func (b *Builder) pathItem37() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[37] = x
-	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "Delete a contact", Description: "Deletes a contact from the workspace. With `action=deleteAll` it is\ndeleted from every workspace of the company, in the background and for\ngood.\n", OperationID: "contactDelete", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/contactDeleteAction", Value: b.parameter12()}}, Responses: b.responses74()}, Get: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "Retrieve a contact", Description: "Returns one contact, optionally with its custom fields or only some fields.", OperationID: "contactRetrieve", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/includeCustomFields", Value: b.parameter29()}, &openapi3.ParameterRef{Ref: "#/components/parameters/contactFields", Value: b.parameter13()}}, Responses: b.responses75()}, Put: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "Replace a contact", Description: "Replaces a contact. Fields left out of the body are erased, so send every field to keep.", OperationID: "contactUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ContactToSave", Value: b.requestBody3()}, Responses: b.responses76()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/contactId", Value: b.parameter14()}}}
+	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "Delete a contact", Description: "Deletes a contact from the workspace. With `action=deleteAll` it is\ndeleted from every workspace of the company, in the background and for\ngood.\n", OperationID: "contactDelete", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/contactDeleteAction", Value: b.parameter12()}}, Responses: b.responses76()}, Get: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "Retrieve a contact", Description: "Returns one contact, optionally with its custom fields or only some fields.", OperationID: "contactRetrieve", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/includeCustomFields", Value: b.parameter29()}, &openapi3.ParameterRef{Ref: "#/components/parameters/contactFields", Value: b.parameter13()}}, Responses: b.responses77()}, Put: &openapi3.Operation{Tags: []string{"Contacts"}, Summary: "Replace a contact", Description: "Replaces a contact. Fields left out of the body are erased, so send every field to keep.", OperationID: "contactUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ContactToSave", Value: b.requestBody3()}, Responses: b.responses78()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/contactId", Value: b.parameter14()}}}
 	return x
 }
 
@@ -3397,7 +3438,7 @@ func (b *Builder) pathItem38() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[38] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "List distribution lists", Description: "Lists or searches the workspace's distribution lists.\n\nCorrected from Whispir's description: answers 200 only; the 201 it also\ndeclares is never sent by a read.\n", OperationID: "distributionListList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/distributionListNameFilter", Value: b.parameter25()}, &openapi3.ParameterRef{Ref: "#/components/parameters/distributionListDescriptionFilter", Value: b.parameter23()}}, Responses: b.responses77()}, Post: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "Create a distribution list", Description: "Creates a static list of contacts, users and lists, or a dynamic list\nwhose `rules` select contacts. Names must be unique; invalid rules are\nanswered 422.\n", OperationID: "distributionListCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/DistributionListToSave", Value: b.requestBody4()}, Responses: b.responses78()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "List distribution lists", Description: "Lists or searches the workspace's distribution lists.\n\nCorrected from Whispir's description: answers 200 only; the 201 it also\ndeclares is never sent by a read.\n", OperationID: "distributionListList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/distributionListNameFilter", Value: b.parameter25()}, &openapi3.ParameterRef{Ref: "#/components/parameters/distributionListDescriptionFilter", Value: b.parameter23()}}, Responses: b.responses79()}, Post: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "Create a distribution list", Description: "Creates a static list of contacts, users and lists, or a dynamic list\nwhose `rules` select contacts. Names must be unique; invalid rules are\nanswered 422.\n", OperationID: "distributionListCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/DistributionListToSave", Value: b.requestBody4()}, Responses: b.responses80()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
 	return x
 }
 
@@ -3407,7 +3448,7 @@ func (b *Builder) pathItem39() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[39] = x
-	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "Delete a distribution list", Description: "Deletes a distribution list; its members are kept.", OperationID: "distributionListDelete", Responses: b.responses79()}, Get: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "Retrieve a distribution list", Description: "Returns one distribution list and its members.", OperationID: "distributionListRetrieve", Responses: b.responses80()}, Put: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "Replace a distribution list", Description: "Replaces a distribution list, members included; adding a member twice is ignored.", OperationID: "distributionListUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/DistributionListToSave", Value: b.requestBody4()}, Responses: b.responses81()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/distributionListId", Value: b.parameter24()}}}
+	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "Delete a distribution list", Description: "Deletes a distribution list; its members are kept.", OperationID: "distributionListDelete", Responses: b.responses81()}, Get: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "Retrieve a distribution list", Description: "Returns one distribution list and its members.", OperationID: "distributionListRetrieve", Responses: b.responses82()}, Put: &openapi3.Operation{Tags: []string{"Distribution Lists"}, Summary: "Replace a distribution list", Description: "Replaces a distribution list, members included; adding a member twice is ignored.", OperationID: "distributionListUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/DistributionListToSave", Value: b.requestBody4()}, Responses: b.responses83()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/distributionListId", Value: b.parameter24()}}}
 	return x
 }
 
@@ -3417,7 +3458,7 @@ func (b *Builder) pathItem40() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[40] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Events"}, Summary: "List events", Description: "Lists the workspace's events.\n\nCorrected from Whispir's description: it requires an `eventType` header,\nwhich the service does not need; the header is dropped.\n", OperationID: "eventList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses82()}, Post: &openapi3.Operation{Tags: []string{"Events"}, Summary: "Create an event", Description: "Creates an event. Needs the Events module and permission to create incidents.", OperationID: "eventCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/EventToSave", Value: b.requestBody5()}, Responses: b.responses83()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Events"}, Summary: "List events", Description: "Lists the workspace's events.\n\nCorrected from Whispir's description: it requires an `eventType` header,\nwhich the service does not need; the header is dropped.\n", OperationID: "eventList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses84()}, Post: &openapi3.Operation{Tags: []string{"Events"}, Summary: "Create an event", Description: "Creates an event. Needs the Events module and permission to create incidents.", OperationID: "eventCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/EventToSave", Value: b.requestBody5()}, Responses: b.responses85()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
 	return x
 }
 
@@ -3427,7 +3468,7 @@ func (b *Builder) pathItem41() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[41] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Events"}, Summary: "Retrieve an event", Description: "Returns one event and its form values.\n\nCorrected from Whispir's description: a single event takes no paging\nparameters.\n", OperationID: "eventRetrieve", Responses: b.responses84()}, Put: &openapi3.Operation{Tags: []string{"Events"}, Summary: "Replace an event", Description: "Replaces an event, e.g. to set it `Resolved`. Events cannot be deleted.", OperationID: "eventUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/EventToSave", Value: b.requestBody5()}, Responses: b.responses85()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/eventId", Value: b.parameter27()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Events"}, Summary: "Retrieve an event", Description: "Returns one event and its form values.\n\nCorrected from Whispir's description: a single event takes no paging\nparameters.\n", OperationID: "eventRetrieve", Responses: b.responses86()}, Put: &openapi3.Operation{Tags: []string{"Events"}, Summary: "Replace an event", Description: "Replaces an event, e.g. to set it `Resolved`. Events cannot be deleted.", OperationID: "eventUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/EventToSave", Value: b.requestBody5()}, Responses: b.responses87()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/eventId", Value: b.parameter27()}}}
 	return x
 }
 
@@ -3437,7 +3478,7 @@ func (b *Builder) pathItem42() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[42] = x
-	*x = openapi3.PathItem{Post: &openapi3.Operation{Tags: []string{"Imports"}, Summary: "Import contacts", Description: "Imports contacts from a private resource uploaded earlier, mapping its\ncolumns to contact fields. The import runs in the background; it adds and\nupdates contacts and never deletes any.\n", OperationID: "importCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ImportToRun", Value: b.requestBody6()}, Responses: b.responses86()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
+	*x = openapi3.PathItem{Post: &openapi3.Operation{Tags: []string{"Imports"}, Summary: "Import contacts", Description: "Imports contacts from a private resource uploaded earlier, mapping its\ncolumns to contact fields. The import runs in the background; it adds and\nupdates contacts and never deletes any.\n", OperationID: "importCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ImportToRun", Value: b.requestBody6()}, Responses: b.responses88()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
 	return x
 }
 
@@ -3447,7 +3488,7 @@ func (b *Builder) pathItem43() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[43] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "List messages", Description: "Lists the messages sent from a workspace, newest first, by default those\nof the last seven days that the calling user sent.\n", OperationID: "messageList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/messageLabel", Value: b.parameter35()}, &openapi3.ParameterRef{Ref: "#/components/parameters/viewType", Value: b.parameter52()}, &openapi3.ParameterRef{Ref: "#/components/parameters/criteriaFromDate", Value: b.parameter15()}, &openapi3.ParameterRef{Ref: "#/components/parameters/criteriaFromTime", Value: b.parameter16()}, &openapi3.ParameterRef{Ref: "#/components/parameters/criteriaToDate", Value: b.parameter17()}, &openapi3.ParameterRef{Ref: "#/components/parameters/criteriaToTime", Value: b.parameter18()}}, Responses: b.responses87()}, Post: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "Send a message", Description: "Sends a message to one or more recipients in a workspace. An immediate\nsend answers 202 with the new message's URI in `Location`; a scheduled\nsend (`messageType: SCHEDULED`) answers 200 with the message echoed.\nA bulk (dynamic) send uses the `bulkmessage-v1` media type and a\nresource of recipients uploaded earlier.\n", OperationID: "messageCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/MessageToSend", Value: b.requestBody8()}, Responses: b.responses88()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "List messages", Description: "Lists the messages sent from a workspace, newest first, by default those\nof the last seven days that the calling user sent.\n", OperationID: "messageList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/messageLabel", Value: b.parameter35()}, &openapi3.ParameterRef{Ref: "#/components/parameters/viewType", Value: b.parameter52()}, &openapi3.ParameterRef{Ref: "#/components/parameters/criteriaFromDate", Value: b.parameter15()}, &openapi3.ParameterRef{Ref: "#/components/parameters/criteriaFromTime", Value: b.parameter16()}, &openapi3.ParameterRef{Ref: "#/components/parameters/criteriaToDate", Value: b.parameter17()}, &openapi3.ParameterRef{Ref: "#/components/parameters/criteriaToTime", Value: b.parameter18()}}, Responses: b.responses89()}, Post: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "Send a message", Description: "Sends a message to one or more recipients in a workspace. An immediate\nsend answers 202 with the new message's URI in `Location`; a scheduled\nsend (`messageType: SCHEDULED`) answers 200 with the message echoed.\nA bulk (dynamic) send uses the `bulkmessage-v1` media type and a\nresource of recipients uploaded earlier.\n", OperationID: "messageCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/MessageToSend", Value: b.requestBody8()}, Responses: b.responses90()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
 	return x
 }
 
@@ -3457,7 +3498,7 @@ func (b *Builder) pathItem44() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[44] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "Retrieve a message", Description: "Returns one message with links to its status and responses.", OperationID: "messageRetrieve", Responses: b.responses89()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/messageId", Value: b.parameter34()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "Retrieve a message", Description: "Returns one message with links to its status and responses.", OperationID: "messageRetrieve", Responses: b.responses91()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/messageId", Value: b.parameter34()}}}
 	return x
 }
 
@@ -3467,7 +3508,7 @@ func (b *Builder) pathItem45() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[45] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "List the replies to a message", Description: "The summary view counts replies per category; the detailed view lists\neach reply with its sender. Corrected from Whispir's description, which\nmodels the two views as a `oneOf` without a discriminator: both views\nshare one collection shape here.\n", OperationID: "messageResponseList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/responseView", Value: b.parameter43()}, &openapi3.ParameterRef{Ref: "#/components/parameters/responseFilter", Value: b.parameter41()}}, Responses: b.responses90()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/messageId", Value: b.parameter34()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "List the replies to a message", Description: "The summary view counts replies per category; the detailed view lists\neach reply with its sender. Corrected from Whispir's description, which\nmodels the two views as a `oneOf` without a discriminator: both views\nshare one collection shape here.\n", OperationID: "messageResponseList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/responseView", Value: b.parameter43()}, &openapi3.ParameterRef{Ref: "#/components/parameters/responseFilter", Value: b.parameter41()}}, Responses: b.responses92()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/messageId", Value: b.parameter34()}}}
 	return x
 }
 
@@ -3477,7 +3518,7 @@ func (b *Builder) pathItem46() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[46] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "List a message's delivery status", Description: "The summary view counts recipients per delivery category; the detailed\nview has one entry per recipient and channel.\n", OperationID: "messageStatusList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/statusView", Value: b.parameter48()}, &openapi3.ParameterRef{Ref: "#/components/parameters/statusFilter", Value: b.parameter47()}}, Responses: b.responses91()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/messageId", Value: b.parameter34()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Messages"}, Summary: "List a message's delivery status", Description: "The summary view counts recipients per delivery category; the detailed\nview has one entry per recipient and channel.\n", OperationID: "messageStatusList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/statusView", Value: b.parameter48()}, &openapi3.ParameterRef{Ref: "#/components/parameters/statusFilter", Value: b.parameter47()}}, Responses: b.responses93()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/messageId", Value: b.parameter34()}}}
 	return x
 }
 
@@ -3487,7 +3528,7 @@ func (b *Builder) pathItem47() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[47] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "List resources", Description: "Lists the workspace's resources, most recently updated first. Public ones\ncarry their download `url`.\n", OperationID: "resourceList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/resourceScopeFilter", Value: b.parameter40()}, &openapi3.ParameterRef{Ref: "#/components/parameters/resourceNameFilter", Value: b.parameter39()}}, Responses: b.responses92()}, Post: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "Upload a resource", Description: "Stores a file (base64 in `derefUri`) for bulk messages, contact imports\nor public download. Files are at most 10 MB; Whispir deletes them after\na retention period (30 days by its resource guide).\n", OperationID: "resourceCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ResourceToSave", Value: b.requestBody11()}, Responses: b.responses93()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "List resources", Description: "Lists the workspace's resources, most recently updated first. Public ones\ncarry their download `url`.\n", OperationID: "resourceList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/resourceScopeFilter", Value: b.parameter40()}, &openapi3.ParameterRef{Ref: "#/components/parameters/resourceNameFilter", Value: b.parameter39()}}, Responses: b.responses94()}, Post: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "Upload a resource", Description: "Stores a file (base64 in `derefUri`) for bulk messages, contact imports\nor public download. Files are at most 10 MB; Whispir deletes them after\na retention period (30 days by its resource guide).\n", OperationID: "resourceCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ResourceToSave", Value: b.requestBody11()}, Responses: b.responses95()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
 	return x
 }
 
@@ -3497,7 +3538,7 @@ func (b *Builder) pathItem48() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[48] = x
-	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "Delete a resource", Description: "Deletes a resource. Links to a deleted public resource answer 404 from then on.", OperationID: "resourceDelete", Responses: b.responses94()}, Get: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "Retrieve a resource", Description: "Returns a resource's name, scope and media type; the content itself cannot be downloaded here.", OperationID: "resourceRetrieve", Responses: b.responses95()}, Put: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "Replace a resource", Description: "Replaces a resource: all four fields must be sent, and the old content is\ngone (there is no versioning). Messages and imports that use the id get\nthe new content.\n\nCorrected from Whispir's description: answers 204 No Content, as\nWhispir's resource guide shows and like every other update; the 200 with\na body that its published description declares is not what the service\nsends.\n", OperationID: "resourceUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ResourceToSave", Value: b.requestBody11()}, Responses: b.responses96()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/resourceId", Value: b.parameter38()}}}
+	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "Delete a resource", Description: "Deletes a resource. Links to a deleted public resource answer 404 from then on.", OperationID: "resourceDelete", Responses: b.responses96()}, Get: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "Retrieve a resource", Description: "Returns a resource's name, scope and media type; the content itself cannot be downloaded here.", OperationID: "resourceRetrieve", Responses: b.responses97()}, Put: &openapi3.Operation{Tags: []string{"Resources"}, Summary: "Replace a resource", Description: "Replaces a resource: all four fields must be sent, and the old content is\ngone (there is no versioning). Messages and imports that use the id get\nthe new content.\n\nCorrected from Whispir's description: answers 204 No Content, as\nWhispir's resource guide shows and like every other update; the 200 with\na body that its published description declares is not what the service\nsends.\n", OperationID: "resourceUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ResourceToSave", Value: b.requestBody11()}, Responses: b.responses98()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/resourceId", Value: b.parameter38()}}}
 	return x
 }
 
@@ -3507,7 +3548,7 @@ func (b *Builder) pathItem49() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[49] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "List response rules", Description: "Lists the workspace's response rules.\n\nCorrected from Whispir's description: the operation id there is\nmisspelt `reponseRuleList`.\n", OperationID: "responseRuleList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses97()}, Post: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "Create a response rule", Description: "Creates a response rule whose categories sort the replies to messages sent\nfrom a template that names it.\n", OperationID: "responseRuleCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ResponseRuleToSave", Value: b.requestBody12()}, Responses: b.responses98()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "List response rules", Description: "Lists the workspace's response rules.\n\nCorrected from Whispir's description: the operation id there is\nmisspelt `reponseRuleList`.\n", OperationID: "responseRuleList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses99()}, Post: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "Create a response rule", Description: "Creates a response rule whose categories sort the replies to messages sent\nfrom a template that names it.\n", OperationID: "responseRuleCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ResponseRuleToSave", Value: b.requestBody12()}, Responses: b.responses100()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
 	return x
 }
 
@@ -3517,7 +3558,7 @@ func (b *Builder) pathItem50() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[50] = x
-	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "Delete a response rule", Description: "Deletes a response rule.", OperationID: "responseRuleDelete", Responses: b.responses99()}, Get: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "Retrieve a response rule", Description: "Returns one response rule and its categories.", OperationID: "responseRuleRetrieve", Responses: b.responses100()}, Put: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "Replace a response rule", Description: "Replaces a response rule and all its categories.", OperationID: "responseRuleUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ResponseRuleToSave", Value: b.requestBody12()}, Responses: b.responses101()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/responseRuleId", Value: b.parameter42()}}}
+	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "Delete a response rule", Description: "Deletes a response rule.", OperationID: "responseRuleDelete", Responses: b.responses101()}, Get: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "Retrieve a response rule", Description: "Returns one response rule and its categories.", OperationID: "responseRuleRetrieve", Responses: b.responses102()}, Put: &openapi3.Operation{Tags: []string{"Response Rules"}, Summary: "Replace a response rule", Description: "Replaces a response rule and all its categories.", OperationID: "responseRuleUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ResponseRuleToSave", Value: b.requestBody12()}, Responses: b.responses103()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/responseRuleId", Value: b.parameter42()}}}
 	return x
 }
 
@@ -3527,7 +3568,7 @@ func (b *Builder) pathItem51() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[51] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "List scenarios", Description: "Lists the workspace's scenarios. Whispir does not page this list; the paging\nparameters are accepted.\n", OperationID: "scenarioList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses102()}, Post: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Create a scenario", Description: "Creates a scenario: a saved SMS that authorised users send with one call.\n", OperationID: "scenarioCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ScenarioToSave", Value: b.requestBody13()}, Responses: b.responses103()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "List scenarios", Description: "Lists the workspace's scenarios. Whispir does not page this list; the paging\nparameters are accepted.\n", OperationID: "scenarioList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses104()}, Post: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Create a scenario", Description: "Creates a scenario: a saved SMS that authorised users send with one call.\n", OperationID: "scenarioCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ScenarioToSave", Value: b.requestBody13()}, Responses: b.responses105()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
 	return x
 }
 
@@ -3537,7 +3578,7 @@ func (b *Builder) pathItem52() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[52] = x
-	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Delete a scenario", Description: "Deletes a scenario.", OperationID: "scenarioDelete", Responses: b.responses104()}, Get: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Retrieve a scenario", Description: "Returns one scenario and the message it sends.", OperationID: "scenarioRetrieve", Responses: b.responses105()}, Post: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Run a scenario", Description: "Sends the scenario's message now. The request has no body. Whispir\nanswers 202 with a `Location`, or 204 with nothing; both mean the run was\naccepted.\n", OperationID: "scenarioRunCreate", Responses: b.responses106()}, Put: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Replace a scenario", Description: "Replaces a scenario and its message.", OperationID: "scenarioUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ScenarioToSave", Value: b.requestBody13()}, Responses: b.responses107()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/scenarioId", Value: b.parameter44()}}}
+	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Delete a scenario", Description: "Deletes a scenario.", OperationID: "scenarioDelete", Responses: b.responses106()}, Get: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Retrieve a scenario", Description: "Returns one scenario and the message it sends.", OperationID: "scenarioRetrieve", Responses: b.responses107()}, Post: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Run a scenario", Description: "Sends the scenario's message now. The request has no body. Whispir\nanswers 202 with a `Location`, or 204 with nothing; both mean the run was\naccepted.\n", OperationID: "scenarioRunCreate", Responses: b.responses108()}, Put: &openapi3.Operation{Tags: []string{"Scenarios"}, Summary: "Replace a scenario", Description: "Replaces a scenario and its message.", OperationID: "scenarioUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/ScenarioToSave", Value: b.requestBody13()}, Responses: b.responses109()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/scenarioId", Value: b.parameter44()}}}
 	return x
 }
 
@@ -3547,7 +3588,7 @@ func (b *Builder) pathItem53() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[53] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "List templates", Description: "Lists the workspace's message templates.\n\nCorrected from Whispir's description: its response example sat under a\nmisplaced `examples` key instead of a media type; this one is a proper\nexample of the `template-v1` type.\n", OperationID: "templateList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses108()}, Post: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "Create a template", Description: "Creates a message template. Its name must be unique in the workspace (422 otherwise).", OperationID: "templateCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/TemplateToSave", Value: b.requestBody14()}, Responses: b.responses109()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "List templates", Description: "Lists the workspace's message templates.\n\nCorrected from Whispir's description: its response example sat under a\nmisplaced `examples` key instead of a media type; this one is a proper\nexample of the `template-v1` type.\n", OperationID: "templateList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}}, Responses: b.responses110()}, Post: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "Create a template", Description: "Creates a message template. Its name must be unique in the workspace (422 otherwise).", OperationID: "templateCreate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/TemplateToSave", Value: b.requestBody14()}, Responses: b.responses111()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
 	return x
 }
 
@@ -3557,7 +3598,7 @@ func (b *Builder) pathItem54() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[54] = x
-	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "Delete a template", Description: "Deletes a template. Scenarios and events that use it stop working; nothing warns about it.", OperationID: "templateDelete", Responses: b.responses110()}, Get: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "Retrieve a template", Description: "Returns one message template.\n\nCorrected from Whispir's description: answers 200, not 201.\n", OperationID: "templateRetrieve", Responses: b.responses111()}, Put: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "Replace a template", Description: "Replaces a template. The name may not be that of another template in the workspace.", OperationID: "templateUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/TemplateToSave", Value: b.requestBody14()}, Responses: b.responses112()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/templateId", Value: b.parameter49()}}}
+	*x = openapi3.PathItem{Delete: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "Delete a template", Description: "Deletes a template. Scenarios and events that use it stop working; nothing warns about it.", OperationID: "templateDelete", Responses: b.responses112()}, Get: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "Retrieve a template", Description: "Returns one message template.\n\nCorrected from Whispir's description: answers 200, not 201.\n", OperationID: "templateRetrieve", Responses: b.responses113()}, Put: &openapi3.Operation{Tags: []string{"Templates"}, Summary: "Replace a template", Description: "Replaces a template. The name may not be that of another template in the workspace.", OperationID: "templateUpdate", RequestBody: &openapi3.RequestBodyRef{Ref: "#/components/requestBodies/TemplateToSave", Value: b.requestBody14()}, Responses: b.responses114()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}, &openapi3.ParameterRef{Ref: "#/components/parameters/templateId", Value: b.parameter49()}}}
 	return x
 }
 
@@ -3567,7 +3608,7 @@ func (b *Builder) pathItem55() *openapi3.PathItem {
 	}
 	x := new(openapi3.PathItem)
 	b.pathItemMemo[55] = x
-	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Users"}, Summary: "List a workspace's users", Description: "Lists the active users who have access to one workspace.", OperationID: "userWorkspaceList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/firstNameFilter", Value: b.parameter28()}, &openapi3.ParameterRef{Ref: "#/components/parameters/lastNameFilter", Value: b.parameter32()}, &openapi3.ParameterRef{Ref: "#/components/parameters/jobTitleFilter", Value: b.parameter30()}, &openapi3.ParameterRef{Ref: "#/components/parameters/departmentFilter", Value: b.parameter22()}, &openapi3.ParameterRef{Ref: "#/components/parameters/divisionFilter", Value: b.parameter26()}, &openapi3.ParameterRef{Ref: "#/components/parameters/businessUnitFilter", Value: b.parameter8()}, &openapi3.ParameterRef{Ref: "#/components/parameters/workEmailAddress1Filter", Value: b.parameter53()}, &openapi3.ParameterRef{Ref: "#/components/parameters/workMobilePhone1Filter", Value: b.parameter54()}, &openapi3.ParameterRef{Ref: "#/components/parameters/userStatusFilter", Value: b.parameter51()}}, Responses: b.responses113()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
+	*x = openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Users"}, Summary: "List a workspace's users", Description: "Lists the active users who have access to one workspace.", OperationID: "userWorkspaceList", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/limit", Value: b.parameter33()}, &openapi3.ParameterRef{Ref: "#/components/parameters/offset", Value: b.parameter36()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortOrder", Value: b.parameter46()}, &openapi3.ParameterRef{Ref: "#/components/parameters/sortFields", Value: b.parameter45()}, &openapi3.ParameterRef{Ref: "#/components/parameters/firstNameFilter", Value: b.parameter28()}, &openapi3.ParameterRef{Ref: "#/components/parameters/lastNameFilter", Value: b.parameter32()}, &openapi3.ParameterRef{Ref: "#/components/parameters/jobTitleFilter", Value: b.parameter30()}, &openapi3.ParameterRef{Ref: "#/components/parameters/departmentFilter", Value: b.parameter22()}, &openapi3.ParameterRef{Ref: "#/components/parameters/divisionFilter", Value: b.parameter26()}, &openapi3.ParameterRef{Ref: "#/components/parameters/businessUnitFilter", Value: b.parameter8()}, &openapi3.ParameterRef{Ref: "#/components/parameters/workEmailAddress1Filter", Value: b.parameter53()}, &openapi3.ParameterRef{Ref: "#/components/parameters/workMobilePhone1Filter", Value: b.parameter54()}, &openapi3.ParameterRef{Ref: "#/components/parameters/userStatusFilter", Value: b.parameter51()}}, Responses: b.responses115()}, Parameters: openapi3.Parameters{&openapi3.ParameterRef{Ref: "#/components/parameters/workspaceId", Value: b.parameter55()}}}
 	return x
 }
 
@@ -3699,8 +3740,34 @@ func (b *Builder) responses6() *openapi3.Responses {
 	if x := b.responsesMemo[6]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(3)
 	b.responsesMemo[6] = x
+	x.Extensions = map[string]any{}
+	x.Set("200", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The URL works; Whispir saves the callback.")}})
+	x.Set("404", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("No such page; Whispir refuses the callback.")}})
+	x.Set("default", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("Any other answer; Whispir refuses the callback with 400.")}})
+	return x
+}
+
+func (b *Builder) responses7() *openapi3.Responses {
+	if x := b.responsesMemo[7]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(3)
+	b.responsesMemo[7] = x
+	x.Extensions = map[string]any{}
+	x.Set("200", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The event was received. Whispir ignores the body of the answer.")}})
+	x.Set("401", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The key did not match; a failed call, retried like any other.")}})
+	x.Set("default", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("Any other answer is a failed call; with `retriesEnabled` Whispir sends the event again later.")}})
+	return x
+}
+
+func (b *Builder) responses8() *openapi3.Responses {
+	if x := b.responsesMemo[8]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(10)
+	b.responsesMemo[8] = x
 	x.Extensions = map[string]any{}
 	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The callback was deleted.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
@@ -3715,48 +3782,6 @@ func (b *Builder) responses6() *openapi3.Responses {
 	return x
 }
 
-func (b *Builder) responses7() *openapi3.Responses {
-	if x := b.responsesMemo[7]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(10)
-	b.responsesMemo[7] = x
-	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/CallbackFound", Value: b.response7()})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
-func (b *Builder) responses8() *openapi3.Responses {
-	if x := b.responsesMemo[8]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(12)
-	b.responsesMemo[8] = x
-	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The callback was replaced.")}})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("413", &openapi3.ResponseRef{Ref: "#/components/responses/PayloadTooLarge", Value: b.response40()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("422", &openapi3.ResponseRef{Ref: "#/components/responses/UnprocessableEntity", Value: b.response57()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
 func (b *Builder) responses9() *openapi3.Responses {
 	if x := b.responsesMemo[9]; x != nil {
 		return x
@@ -3764,7 +3789,7 @@ func (b *Builder) responses9() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[9] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/CallbackCallPage", Value: b.response5()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/CallbackFound", Value: b.response7()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -3784,7 +3809,7 @@ func (b *Builder) responses10() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[10] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The calls were updated.")}})
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The callback was replaced.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -3806,7 +3831,7 @@ func (b *Builder) responses11() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[11] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ContactPage", Value: b.response11()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/CallbackCallPage", Value: b.response5()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -3826,7 +3851,7 @@ func (b *Builder) responses12() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[12] = x
 	x.Extensions = map[string]any{}
-	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/ContactCreated", Value: b.response9()})
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The calls were updated.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -3848,7 +3873,7 @@ func (b *Builder) responses13() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[13] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The contact was deleted, or its deletion everywhere was started.")}})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ContactPage", Value: b.response11()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -3865,8 +3890,50 @@ func (b *Builder) responses14() *openapi3.Responses {
 	if x := b.responsesMemo[14]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[14] = x
+	x.Extensions = map[string]any{}
+	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/ContactCreated", Value: b.response9()})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("413", &openapi3.ResponseRef{Ref: "#/components/responses/PayloadTooLarge", Value: b.response40()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("422", &openapi3.ResponseRef{Ref: "#/components/responses/UnprocessableEntity", Value: b.response57()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
+func (b *Builder) responses15() *openapi3.Responses {
+	if x := b.responsesMemo[15]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(10)
+	b.responsesMemo[15] = x
+	x.Extensions = map[string]any{}
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The contact was deleted, or its deletion everywhere was started.")}})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
+func (b *Builder) responses16() *openapi3.Responses {
+	if x := b.responsesMemo[16]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(10)
+	b.responsesMemo[16] = x
 	x.Extensions = map[string]any{}
 	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ContactFound", Value: b.response10()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
@@ -3881,12 +3948,12 @@ func (b *Builder) responses14() *openapi3.Responses {
 	return x
 }
 
-func (b *Builder) responses15() *openapi3.Responses {
-	if x := b.responsesMemo[15]; x != nil {
+func (b *Builder) responses17() *openapi3.Responses {
+	if x := b.responsesMemo[17]; x != nil {
 		return x
 	}
 	x := openapi3.NewResponsesWithCapacity(12)
-	b.responsesMemo[15] = x
+	b.responsesMemo[17] = x
 	x.Extensions = map[string]any{}
 	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The contact was replaced.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
@@ -3903,12 +3970,12 @@ func (b *Builder) responses15() *openapi3.Responses {
 	return x
 }
 
-func (b *Builder) responses16() *openapi3.Responses {
-	if x := b.responsesMemo[16]; x != nil {
+func (b *Builder) responses18() *openapi3.Responses {
+	if x := b.responsesMemo[18]; x != nil {
 		return x
 	}
 	x := openapi3.NewResponsesWithCapacity(10)
-	b.responsesMemo[16] = x
+	b.responsesMemo[18] = x
 	x.Extensions = map[string]any{}
 	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/CustomListPage", Value: b.response13()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
@@ -3923,12 +3990,12 @@ func (b *Builder) responses16() *openapi3.Responses {
 	return x
 }
 
-func (b *Builder) responses17() *openapi3.Responses {
-	if x := b.responsesMemo[17]; x != nil {
+func (b *Builder) responses19() *openapi3.Responses {
+	if x := b.responsesMemo[19]; x != nil {
 		return x
 	}
 	x := openapi3.NewResponsesWithCapacity(10)
-	b.responsesMemo[17] = x
+	b.responsesMemo[19] = x
 	x.Extensions = map[string]any{}
 	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/CustomListFound", Value: b.response12()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
@@ -3943,48 +4010,6 @@ func (b *Builder) responses17() *openapi3.Responses {
 	return x
 }
 
-func (b *Builder) responses18() *openapi3.Responses {
-	if x := b.responsesMemo[18]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(10)
-	b.responsesMemo[18] = x
-	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/DistributionListPage", Value: b.response16()})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
-func (b *Builder) responses19() *openapi3.Responses {
-	if x := b.responsesMemo[19]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(12)
-	b.responsesMemo[19] = x
-	x.Extensions = map[string]any{}
-	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/DistributionListCreated", Value: b.response14()})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("413", &openapi3.ResponseRef{Ref: "#/components/responses/PayloadTooLarge", Value: b.response40()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("422", &openapi3.ResponseRef{Ref: "#/components/responses/UnprocessableEntity", Value: b.response57()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
 func (b *Builder) responses20() *openapi3.Responses {
 	if x := b.responsesMemo[20]; x != nil {
 		return x
@@ -3992,7 +4017,7 @@ func (b *Builder) responses20() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[20] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The distribution list was deleted.")}})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/DistributionListPage", Value: b.response16()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4009,30 +4034,10 @@ func (b *Builder) responses21() *openapi3.Responses {
 	if x := b.responsesMemo[21]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[21] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/DistributionListFound", Value: b.response15()})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
-func (b *Builder) responses22() *openapi3.Responses {
-	if x := b.responsesMemo[22]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(12)
-	b.responsesMemo[22] = x
-	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The distribution list was replaced.")}})
+	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/DistributionListCreated", Value: b.response14()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4047,6 +4052,26 @@ func (b *Builder) responses22() *openapi3.Responses {
 	return x
 }
 
+func (b *Builder) responses22() *openapi3.Responses {
+	if x := b.responsesMemo[22]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(10)
+	b.responsesMemo[22] = x
+	x.Extensions = map[string]any{}
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The distribution list was deleted.")}})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
 func (b *Builder) responses23() *openapi3.Responses {
 	if x := b.responsesMemo[23]; x != nil {
 		return x
@@ -4054,7 +4079,7 @@ func (b *Builder) responses23() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[23] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/EventPage", Value: b.response19()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/DistributionListFound", Value: b.response15()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4074,7 +4099,7 @@ func (b *Builder) responses24() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[24] = x
 	x.Extensions = map[string]any{}
-	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/EventCreated", Value: b.response17()})
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The distribution list was replaced.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4096,7 +4121,7 @@ func (b *Builder) responses25() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[25] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/EventFound", Value: b.response18()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/EventPage", Value: b.response19()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4116,7 +4141,7 @@ func (b *Builder) responses26() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[26] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The event was replaced.")}})
+	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/EventCreated", Value: b.response17()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4135,10 +4160,30 @@ func (b *Builder) responses27() *openapi3.Responses {
 	if x := b.responsesMemo[27]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(12)
+	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[27] = x
 	x.Extensions = map[string]any{}
-	x.Set("202", &openapi3.ResponseRef{Ref: "#/components/responses/ImportAccepted", Value: b.response21()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/EventFound", Value: b.response18()})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
+func (b *Builder) responses28() *openapi3.Responses {
+	if x := b.responsesMemo[28]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(12)
+	b.responsesMemo[28] = x
+	x.Extensions = map[string]any{}
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The event was replaced.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4153,26 +4198,6 @@ func (b *Builder) responses27() *openapi3.Responses {
 	return x
 }
 
-func (b *Builder) responses28() *openapi3.Responses {
-	if x := b.responsesMemo[28]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(10)
-	b.responsesMemo[28] = x
-	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/KeyPage", Value: b.response25()})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
 func (b *Builder) responses29() *openapi3.Responses {
 	if x := b.responsesMemo[29]; x != nil {
 		return x
@@ -4180,7 +4205,7 @@ func (b *Builder) responses29() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[29] = x
 	x.Extensions = map[string]any{}
-	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/KeyCreated", Value: b.response23()})
+	x.Set("202", &openapi3.ResponseRef{Ref: "#/components/responses/ImportAccepted", Value: b.response21()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4202,7 +4227,7 @@ func (b *Builder) responses30() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[30] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The key was deleted.")}})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/KeyPage", Value: b.response25()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4219,30 +4244,10 @@ func (b *Builder) responses31() *openapi3.Responses {
 	if x := b.responsesMemo[31]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[31] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/KeyFound", Value: b.response24()})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
-func (b *Builder) responses32() *openapi3.Responses {
-	if x := b.responsesMemo[32]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(12)
-	b.responsesMemo[32] = x
-	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The key was updated.")}})
+	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/KeyCreated", Value: b.response23()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4257,6 +4262,26 @@ func (b *Builder) responses32() *openapi3.Responses {
 	return x
 }
 
+func (b *Builder) responses32() *openapi3.Responses {
+	if x := b.responsesMemo[32]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(10)
+	b.responsesMemo[32] = x
+	x.Extensions = map[string]any{}
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The key was deleted.")}})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
 func (b *Builder) responses33() *openapi3.Responses {
 	if x := b.responsesMemo[33]; x != nil {
 		return x
@@ -4264,7 +4289,7 @@ func (b *Builder) responses33() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[33] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessagePage", Value: b.response28()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/KeyFound", Value: b.response24()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4281,11 +4306,10 @@ func (b *Builder) responses34() *openapi3.Responses {
 	if x := b.responsesMemo[34]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(13)
+	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[34] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessageScheduled", Value: b.response30()})
-	x.Set("202", &openapi3.ResponseRef{Ref: "#/components/responses/MessageAccepted", Value: b.response26()})
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The key was updated.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4307,7 +4331,7 @@ func (b *Builder) responses35() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[35] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessageFound", Value: b.response27()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessagePage", Value: b.response28()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4324,16 +4348,19 @@ func (b *Builder) responses36() *openapi3.Responses {
 	if x := b.responsesMemo[36]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(13)
 	b.responsesMemo[36] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessageResponsePage", Value: b.response29()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessageScheduled", Value: b.response30()})
+	x.Set("202", &openapi3.ResponseRef{Ref: "#/components/responses/MessageAccepted", Value: b.response26()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
 	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
 	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("413", &openapi3.ResponseRef{Ref: "#/components/responses/PayloadTooLarge", Value: b.response40()})
 	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("422", &openapi3.ResponseRef{Ref: "#/components/responses/UnprocessableEntity", Value: b.response57()})
 	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
 	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
 	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
@@ -4347,7 +4374,7 @@ func (b *Builder) responses37() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[37] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessageStatusPage", Value: b.response31()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessageFound", Value: b.response27()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4364,8 +4391,48 @@ func (b *Builder) responses38() *openapi3.Responses {
 	if x := b.responsesMemo[38]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(12)
+	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[38] = x
+	x.Extensions = map[string]any{}
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessageResponsePage", Value: b.response29()})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
+func (b *Builder) responses39() *openapi3.Responses {
+	if x := b.responsesMemo[39]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(10)
+	b.responsesMemo[39] = x
+	x.Extensions = map[string]any{}
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessageStatusPage", Value: b.response31()})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
+func (b *Builder) responses40() *openapi3.Responses {
+	if x := b.responsesMemo[40]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(12)
+	b.responsesMemo[40] = x
 	x.Extensions = map[string]any{}
 	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/OtpSent", Value: b.response38()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/OtpBadRequest", Value: b.response35()})
@@ -4382,12 +4449,12 @@ func (b *Builder) responses38() *openapi3.Responses {
 	return x
 }
 
-func (b *Builder) responses39() *openapi3.Responses {
-	if x := b.responsesMemo[39]; x != nil {
+func (b *Builder) responses41() *openapi3.Responses {
+	if x := b.responsesMemo[41]; x != nil {
 		return x
 	}
 	x := openapi3.NewResponsesWithCapacity(12)
-	b.responsesMemo[39] = x
+	b.responsesMemo[41] = x
 	x.Extensions = map[string]any{}
 	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/OtpChecked", Value: b.response36()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/OtpBadRequest", Value: b.response35()})
@@ -4404,48 +4471,6 @@ func (b *Builder) responses39() *openapi3.Responses {
 	return x
 }
 
-func (b *Builder) responses40() *openapi3.Responses {
-	if x := b.responsesMemo[40]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(10)
-	b.responsesMemo[40] = x
-	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ResourcePage", Value: b.response43()})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
-func (b *Builder) responses41() *openapi3.Responses {
-	if x := b.responsesMemo[41]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(12)
-	b.responsesMemo[41] = x
-	x.Extensions = map[string]any{}
-	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/ResourceCreated", Value: b.response41()})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("413", &openapi3.ResponseRef{Ref: "#/components/responses/PayloadTooLarge", Value: b.response40()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("422", &openapi3.ResponseRef{Ref: "#/components/responses/UnprocessableEntity", Value: b.response57()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
 func (b *Builder) responses42() *openapi3.Responses {
 	if x := b.responsesMemo[42]; x != nil {
 		return x
@@ -4453,7 +4478,7 @@ func (b *Builder) responses42() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[42] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The resource was deleted.")}})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ResourcePage", Value: b.response43()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4470,30 +4495,10 @@ func (b *Builder) responses43() *openapi3.Responses {
 	if x := b.responsesMemo[43]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[43] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ResourceFound", Value: b.response42()})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
-func (b *Builder) responses44() *openapi3.Responses {
-	if x := b.responsesMemo[44]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(12)
-	b.responsesMemo[44] = x
-	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The resource was replaced.")}})
+	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/ResourceCreated", Value: b.response41()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4508,6 +4513,26 @@ func (b *Builder) responses44() *openapi3.Responses {
 	return x
 }
 
+func (b *Builder) responses44() *openapi3.Responses {
+	if x := b.responsesMemo[44]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(10)
+	b.responsesMemo[44] = x
+	x.Extensions = map[string]any{}
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The resource was deleted.")}})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
 func (b *Builder) responses45() *openapi3.Responses {
 	if x := b.responsesMemo[45]; x != nil {
 		return x
@@ -4515,7 +4540,7 @@ func (b *Builder) responses45() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[45] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ResponseRulePage", Value: b.response46()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ResourceFound", Value: b.response42()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4535,7 +4560,7 @@ func (b *Builder) responses46() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[46] = x
 	x.Extensions = map[string]any{}
-	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/ResponseRuleCreated", Value: b.response44()})
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The resource was replaced.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4557,7 +4582,7 @@ func (b *Builder) responses47() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[47] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The response rule was deleted.")}})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ResponseRulePage", Value: b.response46()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4574,30 +4599,10 @@ func (b *Builder) responses48() *openapi3.Responses {
 	if x := b.responsesMemo[48]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[48] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ResponseRuleFound", Value: b.response45()})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
-func (b *Builder) responses49() *openapi3.Responses {
-	if x := b.responsesMemo[49]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(12)
-	b.responsesMemo[49] = x
-	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The response rule was replaced.")}})
+	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/ResponseRuleCreated", Value: b.response44()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4612,6 +4617,26 @@ func (b *Builder) responses49() *openapi3.Responses {
 	return x
 }
 
+func (b *Builder) responses49() *openapi3.Responses {
+	if x := b.responsesMemo[49]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(10)
+	b.responsesMemo[49] = x
+	x.Extensions = map[string]any{}
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The response rule was deleted.")}})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
 func (b *Builder) responses50() *openapi3.Responses {
 	if x := b.responsesMemo[50]; x != nil {
 		return x
@@ -4619,7 +4644,7 @@ func (b *Builder) responses50() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[50] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ScenarioPage", Value: b.response49()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ResponseRuleFound", Value: b.response45()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4639,7 +4664,7 @@ func (b *Builder) responses51() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[51] = x
 	x.Extensions = map[string]any{}
-	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/ScenarioCreated", Value: b.response47()})
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The response rule was replaced.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4661,7 +4686,7 @@ func (b *Builder) responses52() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[52] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The scenario was deleted.")}})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ScenarioPage", Value: b.response49()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4678,16 +4703,18 @@ func (b *Builder) responses53() *openapi3.Responses {
 	if x := b.responsesMemo[53]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[53] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ScenarioFound", Value: b.response48()})
+	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/ScenarioCreated", Value: b.response47()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
 	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
 	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("413", &openapi3.ResponseRef{Ref: "#/components/responses/PayloadTooLarge", Value: b.response40()})
 	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("422", &openapi3.ResponseRef{Ref: "#/components/responses/UnprocessableEntity", Value: b.response57()})
 	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
 	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
 	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
@@ -4698,11 +4725,10 @@ func (b *Builder) responses54() *openapi3.Responses {
 	if x := b.responsesMemo[54]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(11)
+	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[54] = x
 	x.Extensions = map[string]any{}
-	x.Set("202", &openapi3.ResponseRef{Ref: "#/components/responses/ScenarioRunAccepted", Value: b.response50()})
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The scenario was run; there is nothing to report.")}})
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The scenario was deleted.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4719,18 +4745,16 @@ func (b *Builder) responses55() *openapi3.Responses {
 	if x := b.responsesMemo[55]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(12)
+	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[55] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The scenario was replaced.")}})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ScenarioFound", Value: b.response48()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
 	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
 	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("413", &openapi3.ResponseRef{Ref: "#/components/responses/PayloadTooLarge", Value: b.response40()})
 	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("422", &openapi3.ResponseRef{Ref: "#/components/responses/UnprocessableEntity", Value: b.response57()})
 	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
 	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
 	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
@@ -4741,10 +4765,11 @@ func (b *Builder) responses56() *openapi3.Responses {
 	if x := b.responsesMemo[56]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(11)
 	b.responsesMemo[56] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/TemplatePage", Value: b.response54()})
+	x.Set("202", &openapi3.ResponseRef{Ref: "#/components/responses/ScenarioRunAccepted", Value: b.response50()})
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The scenario was run; there is nothing to report.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4764,7 +4789,7 @@ func (b *Builder) responses57() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[57] = x
 	x.Extensions = map[string]any{}
-	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/TemplateCreated", Value: b.response52()})
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The scenario was replaced.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4786,7 +4811,7 @@ func (b *Builder) responses58() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[58] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The template was deleted.")}})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/TemplatePage", Value: b.response54()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4803,30 +4828,10 @@ func (b *Builder) responses59() *openapi3.Responses {
 	if x := b.responsesMemo[59]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[59] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/TemplateFound", Value: b.response53()})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
-func (b *Builder) responses60() *openapi3.Responses {
-	if x := b.responsesMemo[60]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(12)
-	b.responsesMemo[60] = x
-	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The template was replaced.")}})
+	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/TemplateCreated", Value: b.response52()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4841,6 +4846,26 @@ func (b *Builder) responses60() *openapi3.Responses {
 	return x
 }
 
+func (b *Builder) responses60() *openapi3.Responses {
+	if x := b.responsesMemo[60]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(10)
+	b.responsesMemo[60] = x
+	x.Extensions = map[string]any{}
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The template was deleted.")}})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
 func (b *Builder) responses61() *openapi3.Responses {
 	if x := b.responsesMemo[61]; x != nil {
 		return x
@@ -4848,7 +4873,7 @@ func (b *Builder) responses61() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[61] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("All users were deleted.")}})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/TemplateFound", Value: b.response53()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4865,30 +4890,10 @@ func (b *Builder) responses62() *openapi3.Responses {
 	if x := b.responsesMemo[62]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[62] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/UserPage", Value: b.response61()})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
-func (b *Builder) responses63() *openapi3.Responses {
-	if x := b.responsesMemo[63]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(12)
-	b.responsesMemo[63] = x
-	x.Extensions = map[string]any{}
-	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/UserCreated", Value: b.response59()})
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The template was replaced.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4903,6 +4908,26 @@ func (b *Builder) responses63() *openapi3.Responses {
 	return x
 }
 
+func (b *Builder) responses63() *openapi3.Responses {
+	if x := b.responsesMemo[63]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(10)
+	b.responsesMemo[63] = x
+	x.Extensions = map[string]any{}
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("All users were deleted.")}})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
 func (b *Builder) responses64() *openapi3.Responses {
 	if x := b.responsesMemo[64]; x != nil {
 		return x
@@ -4910,7 +4935,7 @@ func (b *Builder) responses64() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[64] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The user was deleted.")}})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/UserPage", Value: b.response61()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4927,30 +4952,10 @@ func (b *Builder) responses65() *openapi3.Responses {
 	if x := b.responsesMemo[65]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[65] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/UserFound", Value: b.response60()})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
-func (b *Builder) responses66() *openapi3.Responses {
-	if x := b.responsesMemo[66]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(12)
-	b.responsesMemo[66] = x
-	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The user was replaced.")}})
+	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/UserCreated", Value: b.response59()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4965,6 +4970,26 @@ func (b *Builder) responses66() *openapi3.Responses {
 	return x
 }
 
+func (b *Builder) responses66() *openapi3.Responses {
+	if x := b.responsesMemo[66]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(10)
+	b.responsesMemo[66] = x
+	x.Extensions = map[string]any{}
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The user was deleted.")}})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
 func (b *Builder) responses67() *openapi3.Responses {
 	if x := b.responsesMemo[67]; x != nil {
 		return x
@@ -4972,7 +4997,7 @@ func (b *Builder) responses67() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[67] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/WorkspacePage", Value: b.response64()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/UserFound", Value: b.response60()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -4992,7 +5017,7 @@ func (b *Builder) responses68() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[68] = x
 	x.Extensions = map[string]any{}
-	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/WorkspaceCreated", Value: b.response62()})
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The user was replaced.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5014,7 +5039,7 @@ func (b *Builder) responses69() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[69] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/WorkspaceFound", Value: b.response63()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/WorkspacePage", Value: b.response64()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5034,7 +5059,7 @@ func (b *Builder) responses70() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[70] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The workspace was updated.")}})
+	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/WorkspaceCreated", Value: b.response62()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5056,7 +5081,7 @@ func (b *Builder) responses71() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[71] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ActivityPage", Value: b.response1()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/WorkspaceFound", Value: b.response63()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5073,30 +5098,10 @@ func (b *Builder) responses72() *openapi3.Responses {
 	if x := b.responsesMemo[72]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[72] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ContactPage", Value: b.response11()})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
-func (b *Builder) responses73() *openapi3.Responses {
-	if x := b.responsesMemo[73]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(12)
-	b.responsesMemo[73] = x
-	x.Extensions = map[string]any{}
-	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/ContactCreated", Value: b.response9()})
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The workspace was updated.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5111,6 +5116,26 @@ func (b *Builder) responses73() *openapi3.Responses {
 	return x
 }
 
+func (b *Builder) responses73() *openapi3.Responses {
+	if x := b.responsesMemo[73]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(10)
+	b.responsesMemo[73] = x
+	x.Extensions = map[string]any{}
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ActivityPage", Value: b.response1()})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
 func (b *Builder) responses74() *openapi3.Responses {
 	if x := b.responsesMemo[74]; x != nil {
 		return x
@@ -5118,7 +5143,7 @@ func (b *Builder) responses74() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[74] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The contact was deleted, or its deletion everywhere was started.")}})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ContactPage", Value: b.response11()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5135,30 +5160,10 @@ func (b *Builder) responses75() *openapi3.Responses {
 	if x := b.responsesMemo[75]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[75] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ContactFound", Value: b.response10()})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
-func (b *Builder) responses76() *openapi3.Responses {
-	if x := b.responsesMemo[76]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(12)
-	b.responsesMemo[76] = x
-	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The contact was replaced.")}})
+	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/ContactCreated", Value: b.response9()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5173,6 +5178,26 @@ func (b *Builder) responses76() *openapi3.Responses {
 	return x
 }
 
+func (b *Builder) responses76() *openapi3.Responses {
+	if x := b.responsesMemo[76]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(10)
+	b.responsesMemo[76] = x
+	x.Extensions = map[string]any{}
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The contact was deleted, or its deletion everywhere was started.")}})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
 func (b *Builder) responses77() *openapi3.Responses {
 	if x := b.responsesMemo[77]; x != nil {
 		return x
@@ -5180,7 +5205,7 @@ func (b *Builder) responses77() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[77] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/DistributionListPage", Value: b.response16()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ContactFound", Value: b.response10()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5200,7 +5225,7 @@ func (b *Builder) responses78() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[78] = x
 	x.Extensions = map[string]any{}
-	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/DistributionListCreated", Value: b.response14()})
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The contact was replaced.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5222,7 +5247,7 @@ func (b *Builder) responses79() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[79] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The distribution list was deleted.")}})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/DistributionListPage", Value: b.response16()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5239,30 +5264,10 @@ func (b *Builder) responses80() *openapi3.Responses {
 	if x := b.responsesMemo[80]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[80] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/DistributionListFound", Value: b.response15()})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
-func (b *Builder) responses81() *openapi3.Responses {
-	if x := b.responsesMemo[81]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(12)
-	b.responsesMemo[81] = x
-	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The distribution list was replaced.")}})
+	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/DistributionListCreated", Value: b.response14()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5277,6 +5282,26 @@ func (b *Builder) responses81() *openapi3.Responses {
 	return x
 }
 
+func (b *Builder) responses81() *openapi3.Responses {
+	if x := b.responsesMemo[81]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(10)
+	b.responsesMemo[81] = x
+	x.Extensions = map[string]any{}
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The distribution list was deleted.")}})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
 func (b *Builder) responses82() *openapi3.Responses {
 	if x := b.responsesMemo[82]; x != nil {
 		return x
@@ -5284,7 +5309,7 @@ func (b *Builder) responses82() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[82] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/EventPage", Value: b.response19()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/DistributionListFound", Value: b.response15()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5304,7 +5329,7 @@ func (b *Builder) responses83() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[83] = x
 	x.Extensions = map[string]any{}
-	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/EventCreated", Value: b.response17()})
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The distribution list was replaced.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5326,7 +5351,7 @@ func (b *Builder) responses84() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[84] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/EventFound", Value: b.response18()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/EventPage", Value: b.response19()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5346,7 +5371,7 @@ func (b *Builder) responses85() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[85] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The event was replaced.")}})
+	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/EventCreated", Value: b.response17()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5365,10 +5390,30 @@ func (b *Builder) responses86() *openapi3.Responses {
 	if x := b.responsesMemo[86]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(12)
+	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[86] = x
 	x.Extensions = map[string]any{}
-	x.Set("202", &openapi3.ResponseRef{Ref: "#/components/responses/ImportAccepted", Value: b.response21()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/EventFound", Value: b.response18()})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
+func (b *Builder) responses87() *openapi3.Responses {
+	if x := b.responsesMemo[87]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(12)
+	b.responsesMemo[87] = x
+	x.Extensions = map[string]any{}
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The event was replaced.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5383,35 +5428,14 @@ func (b *Builder) responses86() *openapi3.Responses {
 	return x
 }
 
-func (b *Builder) responses87() *openapi3.Responses {
-	if x := b.responsesMemo[87]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(10)
-	b.responsesMemo[87] = x
-	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessagePage", Value: b.response28()})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
 func (b *Builder) responses88() *openapi3.Responses {
 	if x := b.responsesMemo[88]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(13)
+	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[88] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessageScheduled", Value: b.response30()})
-	x.Set("202", &openapi3.ResponseRef{Ref: "#/components/responses/MessageAccepted", Value: b.response26()})
+	x.Set("202", &openapi3.ResponseRef{Ref: "#/components/responses/ImportAccepted", Value: b.response21()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5433,7 +5457,7 @@ func (b *Builder) responses89() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[89] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessageFound", Value: b.response27()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessagePage", Value: b.response28()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5450,16 +5474,19 @@ func (b *Builder) responses90() *openapi3.Responses {
 	if x := b.responsesMemo[90]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(13)
 	b.responsesMemo[90] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessageResponsePage", Value: b.response29()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessageScheduled", Value: b.response30()})
+	x.Set("202", &openapi3.ResponseRef{Ref: "#/components/responses/MessageAccepted", Value: b.response26()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
 	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
 	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("413", &openapi3.ResponseRef{Ref: "#/components/responses/PayloadTooLarge", Value: b.response40()})
 	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("422", &openapi3.ResponseRef{Ref: "#/components/responses/UnprocessableEntity", Value: b.response57()})
 	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
 	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
 	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
@@ -5473,7 +5500,7 @@ func (b *Builder) responses91() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[91] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessageStatusPage", Value: b.response31()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessageFound", Value: b.response27()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5493,7 +5520,7 @@ func (b *Builder) responses92() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[92] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ResourcePage", Value: b.response43()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessageResponsePage", Value: b.response29()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5510,18 +5537,16 @@ func (b *Builder) responses93() *openapi3.Responses {
 	if x := b.responsesMemo[93]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(12)
+	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[93] = x
 	x.Extensions = map[string]any{}
-	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/ResourceCreated", Value: b.response41()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/MessageStatusPage", Value: b.response31()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
 	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
 	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("413", &openapi3.ResponseRef{Ref: "#/components/responses/PayloadTooLarge", Value: b.response40()})
 	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("422", &openapi3.ResponseRef{Ref: "#/components/responses/UnprocessableEntity", Value: b.response57()})
 	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
 	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
 	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
@@ -5535,7 +5560,7 @@ func (b *Builder) responses94() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[94] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The resource was deleted.")}})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ResourcePage", Value: b.response43()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5552,30 +5577,10 @@ func (b *Builder) responses95() *openapi3.Responses {
 	if x := b.responsesMemo[95]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[95] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ResourceFound", Value: b.response42()})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
-func (b *Builder) responses96() *openapi3.Responses {
-	if x := b.responsesMemo[96]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(12)
-	b.responsesMemo[96] = x
-	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The resource was replaced.")}})
+	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/ResourceCreated", Value: b.response41()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5590,6 +5595,26 @@ func (b *Builder) responses96() *openapi3.Responses {
 	return x
 }
 
+func (b *Builder) responses96() *openapi3.Responses {
+	if x := b.responsesMemo[96]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(10)
+	b.responsesMemo[96] = x
+	x.Extensions = map[string]any{}
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The resource was deleted.")}})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
 func (b *Builder) responses97() *openapi3.Responses {
 	if x := b.responsesMemo[97]; x != nil {
 		return x
@@ -5597,7 +5622,7 @@ func (b *Builder) responses97() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[97] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ResponseRulePage", Value: b.response46()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ResourceFound", Value: b.response42()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5617,7 +5642,7 @@ func (b *Builder) responses98() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[98] = x
 	x.Extensions = map[string]any{}
-	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/ResponseRuleCreated", Value: b.response44()})
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The resource was replaced.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5639,7 +5664,7 @@ func (b *Builder) responses99() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[99] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The response rule was deleted.")}})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ResponseRulePage", Value: b.response46()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5656,30 +5681,10 @@ func (b *Builder) responses100() *openapi3.Responses {
 	if x := b.responsesMemo[100]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[100] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ResponseRuleFound", Value: b.response45()})
-	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
-	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
-	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
-	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
-	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
-	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
-	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
-	return x
-}
-
-func (b *Builder) responses101() *openapi3.Responses {
-	if x := b.responsesMemo[101]; x != nil {
-		return x
-	}
-	x := openapi3.NewResponsesWithCapacity(12)
-	b.responsesMemo[101] = x
-	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The response rule was replaced.")}})
+	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/ResponseRuleCreated", Value: b.response44()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5694,6 +5699,26 @@ func (b *Builder) responses101() *openapi3.Responses {
 	return x
 }
 
+func (b *Builder) responses101() *openapi3.Responses {
+	if x := b.responsesMemo[101]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(10)
+	b.responsesMemo[101] = x
+	x.Extensions = map[string]any{}
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The response rule was deleted.")}})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
 func (b *Builder) responses102() *openapi3.Responses {
 	if x := b.responsesMemo[102]; x != nil {
 		return x
@@ -5701,7 +5726,7 @@ func (b *Builder) responses102() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[102] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ScenarioPage", Value: b.response49()})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ResponseRuleFound", Value: b.response45()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5721,7 +5746,7 @@ func (b *Builder) responses103() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[103] = x
 	x.Extensions = map[string]any{}
-	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/ScenarioCreated", Value: b.response47()})
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The response rule was replaced.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5743,7 +5768,7 @@ func (b *Builder) responses104() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[104] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The scenario was deleted.")}})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ScenarioPage", Value: b.response49()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5760,16 +5785,18 @@ func (b *Builder) responses105() *openapi3.Responses {
 	if x := b.responsesMemo[105]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[105] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ScenarioFound", Value: b.response48()})
+	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/ScenarioCreated", Value: b.response47()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
 	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
 	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("413", &openapi3.ResponseRef{Ref: "#/components/responses/PayloadTooLarge", Value: b.response40()})
 	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("422", &openapi3.ResponseRef{Ref: "#/components/responses/UnprocessableEntity", Value: b.response57()})
 	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
 	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
 	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
@@ -5780,11 +5807,10 @@ func (b *Builder) responses106() *openapi3.Responses {
 	if x := b.responsesMemo[106]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(11)
+	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[106] = x
 	x.Extensions = map[string]any{}
-	x.Set("202", &openapi3.ResponseRef{Ref: "#/components/responses/ScenarioRunAccepted", Value: b.response50()})
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The scenario was run; there is nothing to report.")}})
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The scenario was deleted.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5801,18 +5827,16 @@ func (b *Builder) responses107() *openapi3.Responses {
 	if x := b.responsesMemo[107]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(12)
+	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[107] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The scenario was replaced.")}})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/ScenarioFound", Value: b.response48()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
 	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
 	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
-	x.Set("413", &openapi3.ResponseRef{Ref: "#/components/responses/PayloadTooLarge", Value: b.response40()})
 	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
-	x.Set("422", &openapi3.ResponseRef{Ref: "#/components/responses/UnprocessableEntity", Value: b.response57()})
 	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
 	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
 	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
@@ -5823,10 +5847,11 @@ func (b *Builder) responses108() *openapi3.Responses {
 	if x := b.responsesMemo[108]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(11)
 	b.responsesMemo[108] = x
 	x.Extensions = map[string]any{}
-	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/TemplatePage", Value: b.response54()})
+	x.Set("202", &openapi3.ResponseRef{Ref: "#/components/responses/ScenarioRunAccepted", Value: b.response50()})
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The scenario was run; there is nothing to report.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5846,7 +5871,7 @@ func (b *Builder) responses109() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[109] = x
 	x.Extensions = map[string]any{}
-	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/TemplateCreated", Value: b.response52()})
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The scenario was replaced.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5868,7 +5893,7 @@ func (b *Builder) responses110() *openapi3.Responses {
 	x := openapi3.NewResponsesWithCapacity(10)
 	b.responsesMemo[110] = x
 	x.Extensions = map[string]any{}
-	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The template was deleted.")}})
+	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/TemplatePage", Value: b.response54()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
 	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
 	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
@@ -5885,8 +5910,50 @@ func (b *Builder) responses111() *openapi3.Responses {
 	if x := b.responsesMemo[111]; x != nil {
 		return x
 	}
-	x := openapi3.NewResponsesWithCapacity(10)
+	x := openapi3.NewResponsesWithCapacity(12)
 	b.responsesMemo[111] = x
+	x.Extensions = map[string]any{}
+	x.Set("201", &openapi3.ResponseRef{Ref: "#/components/responses/TemplateCreated", Value: b.response52()})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("413", &openapi3.ResponseRef{Ref: "#/components/responses/PayloadTooLarge", Value: b.response40()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("422", &openapi3.ResponseRef{Ref: "#/components/responses/UnprocessableEntity", Value: b.response57()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
+func (b *Builder) responses112() *openapi3.Responses {
+	if x := b.responsesMemo[112]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(10)
+	b.responsesMemo[112] = x
+	x.Extensions = map[string]any{}
+	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The template was deleted.")}})
+	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
+	x.Set("401", &openapi3.ResponseRef{Ref: "#/components/responses/Unauthorized", Value: b.response56()})
+	x.Set("403", &openapi3.ResponseRef{Ref: "#/components/responses/Forbidden", Value: b.response20()})
+	x.Set("404", &openapi3.ResponseRef{Ref: "#/components/responses/NotFound", Value: b.response33()})
+	x.Set("405", &openapi3.ResponseRef{Ref: "#/components/responses/MethodNotAllowed", Value: b.response32()})
+	x.Set("415", &openapi3.ResponseRef{Ref: "#/components/responses/UnsupportedMediaType", Value: b.response58()})
+	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
+	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
+	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
+func (b *Builder) responses113() *openapi3.Responses {
+	if x := b.responsesMemo[113]; x != nil {
+		return x
+	}
+	x := openapi3.NewResponsesWithCapacity(10)
+	b.responsesMemo[113] = x
 	x.Extensions = map[string]any{}
 	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/TemplateFound", Value: b.response53()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
@@ -5901,12 +5968,12 @@ func (b *Builder) responses111() *openapi3.Responses {
 	return x
 }
 
-func (b *Builder) responses112() *openapi3.Responses {
-	if x := b.responsesMemo[112]; x != nil {
+func (b *Builder) responses114() *openapi3.Responses {
+	if x := b.responsesMemo[114]; x != nil {
 		return x
 	}
 	x := openapi3.NewResponsesWithCapacity(12)
-	b.responsesMemo[112] = x
+	b.responsesMemo[114] = x
 	x.Extensions = map[string]any{}
 	x.Set("204", &openapi3.ResponseRef{Value: &openapi3.Response{Description: ptr("The template was replaced.")}})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
@@ -5923,12 +5990,12 @@ func (b *Builder) responses112() *openapi3.Responses {
 	return x
 }
 
-func (b *Builder) responses113() *openapi3.Responses {
-	if x := b.responsesMemo[113]; x != nil {
+func (b *Builder) responses115() *openapi3.Responses {
+	if x := b.responsesMemo[115]; x != nil {
 		return x
 	}
 	x := openapi3.NewResponsesWithCapacity(10)
-	b.responsesMemo[113] = x
+	b.responsesMemo[115] = x
 	x.Extensions = map[string]any{}
 	x.Set("200", &openapi3.ResponseRef{Ref: "#/components/responses/UserPage", Value: b.response61()})
 	x.Set("400", &openapi3.ResponseRef{Ref: "#/components/responses/BadRequest", Value: b.response4()})
@@ -5940,6 +6007,17 @@ func (b *Builder) responses113() *openapi3.Responses {
 	x.Set("429", &openapi3.ResponseRef{Ref: "#/components/responses/TooManyRequests", Value: b.response55()})
 	x.Set("500", &openapi3.ResponseRef{Ref: "#/components/responses/InternalServerError", Value: b.response22()})
 	x.Set("501", &openapi3.ResponseRef{Ref: "#/components/responses/NotImplemented", Value: b.response34()})
+	return x
+}
+
+func (b *Builder) callback0() *openapi3.Callback {
+	if x := b.callbackMemo[0]; x != nil {
+		return x
+	}
+	x := openapi3.NewCallbackWithCapacity(1)
+	b.callbackMemo[0] = x
+	x.Extensions = map[string]any{}
+	x.Set("{$request.body#/url}", &openapi3.PathItem{Get: &openapi3.Operation{Tags: []string{"Callbacks"}, Summary: "Check a callback URL", Description: "What Whispir sends to the callback's `url` when the callback is\ncreated or replaced: a GET without a body, to check that the\nURL answers. Any status but 200 makes callbackCreate and\ncallbackUpdate answer 400.\n", OperationID: "callbackURLCheck", Responses: b.responses6(), Security: &openapi3.SecurityRequirements{}}, Post: &openapi3.Operation{Tags: []string{"Callbacks"}, Summary: "Receive a reply or a failed delivery", Description: "What Whispir POSTs to the callback's `url`, once per event, when\na message that names the callback (`callbackId`) is answered\n(`callbacks.reply` enabled) or cannot be delivered\n(`callbacks.undeliverable` enabled). The body is JSON or XML as\nthe callback's `contentType` says (schemas `CallbackEvent` and\n`CallbackEventXML`); `customParameters` holds the message's\n`callbackParameters` and the values Whispir adds\n(`sender_full_name`, `recipient_sms`, `date`, `time`,\n`matchedCategory`, ...), all strings, and is left out when there\nare none. A reply has `responseMessage.acknowledged` and the\nreply's `content`; a failed delivery has\n`responseMessage.undeliverable` and no content. Times are\n`dd/MM/yy HH:mm`.\n\nWhispir proves itself with the callback's `auth.key` K, placed\nas `auth.type` says:\n\n| `auth.type` | sent as |\n|---|---|\n| `httpheader` | header `X-Whispir-Callback-Key: K` |\n| `queryparam` (legacy `querystring`) | query `?auth=K` (Whispir's own description spells it `?Auth=K`; accept both) |\n| `basicauth` | header `Authorization: Basic K`, K as is (not base64-encoded) |\n| `bearertoken` | header `Authorization: Bearer K` |\n\nAnswer 200 within 60 seconds. Anything else is a failed call: a\nstatus other than 200, a refused or failed authentication, a\nconnection not made within 5 seconds, or no answer within 60\nseconds. Whispir records failed calls (callbackCallList), emails\nthe callback's `email` and, with `retriesEnabled`, sends the\nevent again about every 5 minutes for 24 hours, so the same\nevent can arrive more than once. Calls to callbacks do not\ncount against the API key's rate limits.\n\nWhispir's published examples spell some keys differently:\n`messageId` for `messageid`, `messageLocation` or `location` for\n`messagelocation`, and `customParamters` for `customParameters`.\nReceivers should accept each. The Go package `callback` does.\n", OperationID: "callbackEventReceive", Parameters: openapi3.Parameters{&openapi3.ParameterRef{Value: &openapi3.Parameter{Extensions: map[string]any{"x-go-name": "CallbackKey"}, Name: "X-Whispir-Callback-Key", In: "header", Description: "The callback's `auth.key`, when `auth.type` is `httpheader`.", Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, MaxLength: ptr(uint64(128))}}, Example: "s3cr3t-callback-key"}}, &openapi3.ParameterRef{Value: &openapi3.Parameter{Extensions: map[string]any{"x-go-name": "AuthKey"}, Name: "auth", In: "query", Description: "The callback's `auth.key`, when `auth.type` is `queryparam` (legacy `querystring`).", Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, MaxLength: ptr(uint64(128))}}, Example: "s3cr3t-callback-key"}}, &openapi3.ParameterRef{Value: &openapi3.Parameter{Extensions: map[string]any{"x-go-name": "AuthKeyCapitalized"}, Name: "Auth", In: "query", Description: "The same as `auth`, as Whispir's own description spells it;\nquery names are case-sensitive, so receivers accept both.\n", Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{Type: &openapi3.Types{"string"}, MaxLength: ptr(uint64(128))}}, Example: "s3cr3t-callback-key"}}}, RequestBody: &openapi3.RequestBodyRef{Value: &openapi3.RequestBody{Description: "One event. The XML form has the root element\n`<ns2:deliveryResponse xmlns:ns2=\"http://schemas.api.whispir.com\">`\nand the custom parameters as key and value pairs:\n\n```xml\n<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<ns2:deliveryResponse xmlns:ns2=\"http://schemas.api.whispir.com\">\n  <messageid>747AB7E716C1802B6476784AEB5C9BB8</messageid>\n  <messagelocation>https://api.au.whispir.com/messages/747AB7E716C1802B6476784AEB5C9BB8</messagelocation>\n  <from><name>Jane Citizen</name><mri>Jane_Citizen.1143139@Contact.whispir.com</mri><mobile>61400000000</mobile><email>jane.citizen@example.com</email><voice>61400000000</voice></from>\n  <responseMessage><channel>SMS</channel><acknowledged>27/11/26 10:15</acknowledged><content>Yes, I will be there</content></responseMessage>\n  <customParameters><entry><key>shift</key><value>night</value></entry></customParameters>\n</ns2:deliveryResponse>\n```\n", Required: true, Content: openapi3.Content{"application/json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/CallbackEvent", Value: b.schema32()}, Examples: openapi3.Examples{"otherSpellings": &openapi3.ExampleRef{Value: &openapi3.Example{Summary: "A reply with the other spellings of Whispir's examples", Value: map[string]any{"customParamters": map[string]any{"shift": "night"}, "from": map[string]any{"mobile": "61400000000", "mri": "Jane_Citizen.1143139@Contact.whispir.com", "name": "Jane Citizen"}, "location": "https://api.au.whispir.com/messages/747AB7E716C1802B6476784AEB5C9BB8", "messageId": "747AB7E716C1802B6476784AEB5C9BB8", "responseMessage": map[string]any{"acknowledged": "27/11/26 10:17", "channel": "SMS", "content": "No"}}}}, "reply": &openapi3.ExampleRef{Value: &openapi3.Example{Summary: "A reply", Value: map[string]any{"customParameters": map[string]any{"date": "2026-11-27", "matchedCategory": "Accepted", "recipient_sms": "61400000000", "sender_full_name": "Ops Desk", "shift": "night", "time": "10:15"}, "from": map[string]any{"email": "jane.citizen@example.com", "mobile": "61400000000", "mri": "Jane_Citizen.1143139@Contact.whispir.com", "name": "Jane Citizen", "voice": "61400000000"}, "messageid": "747AB7E716C1802B6476784AEB5C9BB8", "messagelocation": "https://api.au.whispir.com/messages/747AB7E716C1802B6476784AEB5C9BB8", "responseMessage": map[string]any{"acknowledged": "27/11/26 10:15", "channel": "SMS", "content": "Yes, I will be there"}}}}, "undeliverable": &openapi3.ExampleRef{Value: &openapi3.Example{Summary: "A failed delivery", Value: map[string]any{"from": map[string]any{"email": "jane.citizen@example.com", "mobile": "61400000000", "mri": "Jane_Citizen.1143139@Contact.whispir.com", "name": "Jane Citizen", "voice": "61400000000"}, "messageid": "747AB7E716C1802B6476784AEB5C9BB8", "messagelocation": "https://api.au.whispir.com/messages/747AB7E716C1802B6476784AEB5C9BB8", "responseMessage": map[string]any{"channel": "SMS", "undeliverable": "27/11/26 10:16"}}}}}}, "application/xml": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/CallbackEventXML", Value: b.schema34()}, Example: map[string]any{"customParameters": []any{map[string]any{"key": "shift", "value": "night"}}, "from": map[string]any{"email": "jane.citizen@example.com", "mobile": "61400000000", "mri": "Jane_Citizen.1143139@Contact.whispir.com", "name": "Jane Citizen", "voice": "61400000000"}, "messageid": "747AB7E716C1802B6476784AEB5C9BB8", "messagelocation": "https://api.au.whispir.com/messages/747AB7E716C1802B6476784AEB5C9BB8", "responseMessage": map[string]any{"acknowledged": "27/11/26 10:15", "channel": "SMS", "content": "Yes, I will be there"}}}}}}, Responses: b.responses7(), Security: &openapi3.SecurityRequirements{}}})
 	return x
 }
 
