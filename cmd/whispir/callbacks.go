@@ -182,8 +182,8 @@ Spec operation: callbackCreate (POST /callbacks).`,
 	fs.BoolVar(&reply, "reply", reply, "call on replies")
 	fs.BoolVar(&undeliverable, "undeliverable", undeliverable, "call on failed deliveries")
 	fs.BoolVar(&retries, "retries", retries, "retry failed calls")
-	_ = cmd.RegisterFlagCompletionFunc("auth-type", cobra.FixedCompletions(authTypes, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("content-type", cobra.FixedCompletions([]cobra.Completion{"json", "xml"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("auth-type", prefixCompletions(authTypes...))
+	_ = cmd.RegisterFlagCompletionFunc("content-type", prefixCompletions("json", "xml"))
 	return cmd
 }
 
@@ -284,7 +284,7 @@ For example, with the callback's auth.key in WHISPIR_CALLBACK_KEY:
 	fs.StringVar(&addr, "addr", "127.0.0.1:8080", "`HOST:PORT` to listen on")
 	fs.StringVar(&authType, "auth-type", callback.AuthHTTPHeader, authTypeUsage)
 	fs.Var(&key, "key", "the key Whispir sends (default $"+envCallbackKey+")")
-	_ = cmd.RegisterFlagCompletionFunc("auth-type", cobra.FixedCompletions(authTypes, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("auth-type", prefixCompletions(authTypes...))
 	return cmd
 }
 

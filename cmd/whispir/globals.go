@@ -33,6 +33,7 @@ type globals struct {
 	timeout   time.Duration
 	verbose   bool
 	json      bool
+	badFlags  bool // the command line did not parse
 }
 
 func newGlobals(env func(string) string) *globals {

@@ -91,8 +91,8 @@ func run(ctx context.Context, args []string, env func(string) string, stdin io.R
 	root.SetArgs(singleDashLongFlags(root, args))
 	cmd, err := root.ExecuteContextC(ctx)
 	asJSON := g.json
-	if cmd == nil || !cmd.Flags().Parsed() {
-		asJSON = wantsJSON(args) // the flags did not parse: look for --json
+	if g.badFlags {
+		asJSON = wantsJSON(args) // parsing stopped, maybe before --json
 	}
 	return report(g, cmd, err, asJSON, stderr)
 }

@@ -58,7 +58,10 @@ func newRootCommand(g *globals, stdin io.Reader, stdout, stderr io.Writer) *cobr
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.SetFlagErrorFunc(flagError)
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		g.badFlags = true
+		return flagError(cmd, err)
+	})
 	g.register(root.PersistentFlags())
 	root.Flags().BoolVar(&version, "version", false, "print the version of whispir and exit")
 	_ = root.RegisterFlagCompletionFunc("region", completeRegions)
@@ -76,6 +79,20 @@ func newRootCommand(g *globals, stdin io.Reader, stdout, stderr io.Writer) *cobr
 	)
 	root.SetHelpCommand(newHelpCommand(root))
 	return root
+}
+
+// prefixCompletions completes with the choices that start with what was
+// typed.
+func prefixCompletions(choices ...cobra.Completion) cobra.CompletionFunc {
+	return func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		var out []cobra.Completion
+		for _, c := range choices {
+			if strings.HasPrefix(c, toComplete) {
+				out = append(out, c)
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
 }
 
 // newHelpCommand replaces cobra's help command, which answers an unknown
