@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -308,18 +307,5 @@ func TestEditDistance(t *testing.T) {
 		if got := editDistance(tc.a, tc.b); got != tc.want {
 			t.Errorf("editDistance(%q, %q) = %d; want %d", tc.a, tc.b, got, tc.want)
 		}
-	}
-}
-
-// TestCallHonoursCancelledContext: a cancelled run sends nothing and fails.
-func TestCallHonoursCancelledContext(t *testing.T) {
-	t.Parallel()
-	env, _ := testServer(t)
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	var stdout, stderr strings.Builder
-	code := run(ctx, []string{"call", "defaultContactList"}, mapEnv(env), strings.NewReader(""), &stdout, &stderr)
-	if code != exitError || stdout.Len() != 0 {
-		t.Errorf("exit %d, stdout %q; want 1 and nothing", code, stdout.String())
 	}
 }

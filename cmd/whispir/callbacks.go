@@ -123,14 +123,8 @@ ps and shell history).
 Spec operation: callbackCreate (POST /callbacks).`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var missing []string
-			for _, f := range []struct{ name, value string }{{"--name", name}, {"--url", url}} {
-				if strings.TrimSpace(f.value) == "" {
-					missing = append(missing, f.name)
-				}
-			}
-			if len(missing) > 0 {
-				return usagef("missing %s", strings.Join(missing, ", "))
+			if err := required("--name", name, "--url", url); err != nil {
+				return err
 			}
 			auth, err := g.callbackAuth(authType, key)
 			if err != nil {

@@ -218,96 +218,92 @@ func TestJSONErrors(t *testing.T) {
 	}
 }
 
-func TestMockCommandJSON(t *testing.T) {
-	t.Parallel()
+// serving is a command that serves until cancelled (mock, callbacks
+// listen), started by serve.
+type serving struct {
+	first string     // the first line it printed on the stream watched
+	stop  func() int // cancels it and returns its exit code
+}
+
+// serve runs args until the test stops it, and waits for the first line
+// of stdout, or of stderr when onStderr.
+func serve(t *testing.T, env map[string]string, onStderr bool, args ...string) serving {
+	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
+	t.Cleanup(cancel)
 	pr, pw := io.Pipe()
+	stdout, stderr := io.Writer(pw), io.Writer(io.Discard)
+	if onStderr {
+		stdout, stderr = stderr, stdout
+	}
 	done := make(chan int, 1)
 	go func() {
-		code := run(ctx, []string{"--json", "mock"}, mapEnv(nil), strings.NewReader(""), pw, io.Discard)
+		code := run(ctx, args, mapEnv(env), strings.NewReader(""), stdout, stderr)
 		pw.Close()
 		done <- code
 	}()
-	line := make(chan string, 1)
+	lines := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		if sc.Scan() {
-			line <- sc.Text()
+			lines <- sc.Text()
 		}
-		close(line)
-		_, _ = io.Copy(io.Discard, pr)
+		close(lines)
+		_, _ = io.Copy(io.Discard, pr) // never block the command
 	}()
-	var m mockAddress
+	var s serving
 	select {
-	case l := <-line:
-		if err := json.Unmarshal([]byte(l), &m); err != nil {
-			t.Fatalf("first line %q is not JSON: %v", l, err)
-		}
+	case s.first = <-lines:
 	case <-time.After(10 * time.Second):
-		t.Fatal("no line within 10s")
+		t.Fatalf("%v printed no line within 10s", args)
+	}
+	s.stop = func() int {
+		cancel()
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%v did not stop within 10s of cancellation", args)
+			return -1
+		}
+	}
+	return s
+}
+
+func TestMockCommandJSON(t *testing.T) {
+	t.Parallel()
+	s := serve(t, nil, false, "--json", "mock")
+	var m mockAddress
+	if err := json.Unmarshal([]byte(s.first), &m); err != nil {
+		t.Fatalf("first line %q is not JSON: %v", s.first, err)
 	}
 	if !strings.HasPrefix(m.BaseURL, "http://127.0.0.1:") || m.APIKey == "" || m.Username == "" || m.Password == "" {
 		t.Errorf("got %+v; want a loopback URL and credentials", m)
 	}
 	// What it printed is enough to call it.
-	r := runTool(t, map[string]string{envBaseURL: m.BaseURL, "WHISPIR_API_KEY": m.APIKey, "WHISPIR_USERNAME": m.Username, "WHISPIR_PASSWORD": m.Password},
+	r := runTool(t, credentialsEnv(m.BaseURL, security.Credentials{APIKey: m.APIKey, Username: m.Username, Password: m.Password}),
 		"call", "defaultContactList")
 	if r.code != exitOK {
 		t.Errorf("call through the served mock: exit %d; stderr %s", r.code, r.stderr)
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("mock exit %d; want 0", code)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("mock did not stop within 10s of cancellation")
+	if code := s.stop(); code != exitOK {
+		t.Errorf("mock exit %d; want 0", code)
 	}
 }
 
 func TestCallbacksListenJSON(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	errR, errW := io.Pipe()
-	done := make(chan int, 1)
-	go func() {
-		code := run(ctx, []string{"--json", "callbacks", "listen", "--addr", "127.0.0.1:0", "--auth-type", "bearertoken"},
-			mapEnv(map[string]string{envCallbackKey: fakeCallbackKey}), strings.NewReader(""), io.Discard, errW)
-		errW.Close()
-		done <- code
-	}()
-	line := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(errR)
-		if sc.Scan() {
-			line <- sc.Text()
-		}
-		close(line)
-		_, _ = io.Copy(io.Discard, errR)
-	}()
-	select {
-	case l := <-line:
-		var banner struct{ URL, AuthType string }
-		if err := json.Unmarshal([]byte(l), &banner); err != nil || !strings.HasPrefix(banner.URL, "http://127.0.0.1:") || banner.AuthType != "bearertoken" {
-			t.Errorf("first stderr line %q (%v); want {\"url\": \"http://127.0.0.1:...\", \"authType\": \"bearertoken\"}", l, err)
-		}
-		if strings.Contains(l, fakeCallbackKey) {
-			t.Errorf("stderr shows the key: %s", l)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("no line within 10s")
+	s := serve(t, map[string]string{envCallbackKey: fakeCallbackKey}, true,
+		"--json", "callbacks", "listen", "--addr", "127.0.0.1:0", "--auth-type", "bearertoken")
+	var banner struct{ URL, AuthType string }
+	if err := json.Unmarshal([]byte(s.first), &banner); err != nil || !strings.HasPrefix(banner.URL, "http://127.0.0.1:") || banner.AuthType != "bearertoken" {
+		t.Errorf("first stderr line %q (%v); want {\"url\": \"http://127.0.0.1:...\", \"authType\": \"bearertoken\"}", s.first, err)
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != exitOK {
-			t.Errorf("listen exit %d; want 0", code)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("listen did not stop within 10s of cancellation")
+	if strings.Contains(s.first, fakeCallbackKey) {
+		t.Errorf("stderr shows the key: %s", s.first)
+	}
+	if code := s.stop(); code != exitOK {
+		t.Errorf("listen exit %d; want 0", code)
 	}
 }
 

@@ -503,13 +503,18 @@ func TestRunHonoursCancelledContext(t *testing.T) {
 	env, _ := testServer(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	var stdout, stderr bytes.Buffer
-	code := run(ctx, []string{"send", "--to", "61400000000", "--subject", "Hello", "--body", "From whispir-go"}, mapEnv(env), strings.NewReader(""), &stdout, &stderr)
-	if code != exitError {
-		t.Fatalf("exit %d; want 1; stderr: %s", code, stderr.String())
-	}
-	if stdout.Len() != 0 {
-		t.Errorf("stdout %q; want nothing", stdout.String())
+	for _, args := range [][]string{
+		{"send", "--to", "61400000000", "--subject", "Hello", "--body", "From whispir-go"},
+		{"call", "defaultContactList"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(ctx, args, mapEnv(env), strings.NewReader(""), &stdout, &stderr)
+		if code != exitError {
+			t.Errorf("%s: exit %d; want 1; stderr: %s", args[0], code, stderr.String())
+		}
+		if stdout.Len() != 0 {
+			t.Errorf("%s: stdout %q; want nothing", args[0], stdout.String())
+		}
 	}
 }
 

@@ -219,26 +219,23 @@ func subcommand(cmd *cobra.Command, name string) *cobra.Command {
 	return nil
 }
 
-// lookupFlag finds a flag cmd accepts: its own, or a persistent flag of it
-// or of a parent.
+// lookupFlag finds a flag cmd accepts by name: its own, or a persistent
+// flag of it or of a parent.
 func lookupFlag(cmd *cobra.Command, name string) *pflag.Flag {
-	if f := cmd.Flags().Lookup(name); f != nil {
-		return f
-	}
-	for c := cmd; c != nil; c = c.Parent() {
-		if f := c.PersistentFlags().Lookup(name); f != nil {
-			return f
-		}
-	}
-	return nil
+	return lookupIn(cmd, func(fs *pflag.FlagSet) *pflag.Flag { return fs.Lookup(name) })
 }
 
+// lookupShorthand is lookupFlag by shorthand: "v" for -v.
 func lookupShorthand(cmd *cobra.Command, short string) *pflag.Flag {
-	if f := cmd.Flags().ShorthandLookup(short); f != nil {
+	return lookupIn(cmd, func(fs *pflag.FlagSet) *pflag.Flag { return fs.ShorthandLookup(short) })
+}
+
+func lookupIn(cmd *cobra.Command, find func(*pflag.FlagSet) *pflag.Flag) *pflag.Flag {
+	if f := find(cmd.Flags()); f != nil {
 		return f
 	}
 	for c := cmd; c != nil; c = c.Parent() {
-		if f := c.PersistentFlags().ShorthandLookup(short); f != nil {
+		if f := find(c.PersistentFlags()); f != nil {
 			return f
 		}
 	}

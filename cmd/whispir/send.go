@@ -22,14 +22,8 @@ defaultMessageCreate (POST /messages) without --workspace.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			to = recipients(to)
-			var missing []string
-			for _, f := range []struct{ name, value string }{{"--to", to}, {"--subject", subject}, {"--body", body}} {
-				if strings.TrimSpace(f.value) == "" {
-					missing = append(missing, f.name)
-				}
-			}
-			if len(missing) > 0 {
-				return usagef("missing %s", strings.Join(missing, ", "))
+			if err := required("--to", to, "--subject", subject, "--body", body); err != nil {
+				return err
 			}
 			m := generated.Message{To: to, Subject: &subject, Body: &body}
 			if label != "" {
@@ -59,6 +53,21 @@ defaultMessageCreate (POST /messages) without --workspace.`,
 	fs.StringVar(&body, "body", "", "the SMS text")
 	fs.StringVar(&label, "label", "", "a label to find the message by later")
 	return cmd
+}
+
+// required checks flags that must not be blank, given as name, value
+// pairs: the usage error names every one missing.
+func required(pairs ...string) error {
+	var missing []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.TrimSpace(pairs[i+1]) == "" {
+			missing = append(missing, pairs[i])
+		}
+	}
+	if len(missing) > 0 {
+		return usagef("missing %s", strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 // recipients tidies a comma-separated list: no blanks around commas, no
