@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/spf13/cobra"
 
 	"github.com/whispir-go/whispir"
@@ -26,8 +27,9 @@ validation against the spec before anything is sent (a request that breaks it
 is a usage error, exit status 2). 'whispir ops' lists the operations;
 'whispir ops OPERATION' shows one with its parameters.
 
-Parameters go by name, as name=value: path parameters (workspaceId, ...) and
-query parameters (limit=5, view=detailed); an array parameter is repeated
+Parameters go by name, as name=value: path parameters (workspaceId, ...),
+query parameters (limit=5, view=detailed) and any header parameters of the
+operation; an array parameter is repeated
 (id=A id=B). The spec types and checks the values. --workspace fills
 workspaceId when it is not given. The body is a JSON file, or - for stdin.
 
@@ -131,7 +133,8 @@ func runCall(ctx context.Context, g *globals, cr callRequest, stdin io.Reader, s
 	switch {
 	case errors.As(err, &apiErr):
 		// Print Whispir's answer, then fail with it.
-		if werr := writeCallResult(g.json, stdout, stderr, op.ID, apiErr.StatusCode, nil, apiErr.Body, ""); werr != nil {
+		a := answer{op: op.ID, status: apiErr.StatusCode, body: apiErr.Body}
+		if werr := a.write(g.json, stdout, stderr); werr != nil {
 			return werr
 		}
 		return err
@@ -143,7 +146,7 @@ func runCall(ctx context.Context, g *globals, cr callRequest, stdin io.Reader, s
 	if err != nil {
 		return fmt.Errorf("%s: read response: %w", op.ID, err)
 	}
-	return writeCallResult(g.json, stdout, stderr, op.ID, resp.StatusCode, resp.Header, data, resp.Header.Get("Content-Type"))
+	return answer{op: op.ID, status: resp.StatusCode, header: resp.Header, body: data}.write(g.json, stdout, stderr)
 }
 
 // bind checks name=value arguments against the operation's parameters and
@@ -240,16 +243,22 @@ func (op *operation) body(cr callRequest, stdin io.Reader) (body []byte, content
 func (op *operation) request(ctx context.Context, server string, values map[string][]string, body []byte, contentType string) (*http.Request, error) {
 	path := op.Path
 	query := url.Values{}
+	header := http.Header{}
+	var cookies []*http.Cookie
 	for _, p := range op.Params {
 		vs := values[p.Name]
 		if len(vs) == 0 {
 			continue
 		}
 		switch p.In {
-		case "path":
+		case openapi3.ParameterInPath:
 			path = strings.ReplaceAll(path, "{"+p.Name+"}", url.PathEscape(vs[0]))
-		default:
+		case openapi3.ParameterInQuery:
 			query[p.Name] = vs
+		case openapi3.ParameterInHeader:
+			header[http.CanonicalHeaderKey(p.Name)] = vs
+		case openapi3.ParameterInCookie:
+			cookies = append(cookies, &http.Cookie{Name: p.Name, Value: vs[0]})
 		}
 	}
 	u := strings.TrimSuffix(server, "/") + path
@@ -268,38 +277,54 @@ func (op *operation) request(ctx context.Context, server string, values map[stri
 		}
 		return nil, fmt.Errorf("%s: build request: %w", op.ID, err)
 	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", contentType)
 	}
 	return req, nil
 }
 
-// writeCallResult prints an answer: with --json one callResult line on
-// stdout; otherwise the body on stdout (JSON pretty-printed) and the status,
-// with the new id and Location of a create, on stderr.
-func writeCallResult(asJSON bool, stdout, stderr io.Writer, opID string, status int, header http.Header, body []byte, contentType string) error {
-	res := callResult{Operation: opID, Status: status, Body: json.RawMessage("null")}
-	if loc := header.Get("Location"); loc != "" && status >= 200 && status <= 299 {
+// answer is what an operation answered: a 2xx response, or the status and
+// body of an *api.Error (without headers).
+type answer struct {
+	op     string
+	status int
+	header http.Header
+	body   []byte
+}
+
+// write prints the answer: with --json one callResult line on stdout;
+// otherwise the body on stdout (JSON indented) and, for a 2xx, the status
+// with the new id and Location of a create on stderr.
+func (a answer) write(asJSON bool, stdout, stderr io.Writer) error {
+	ok := a.status >= 200 && a.status <= 299
+	res := callResult{Operation: a.op, Status: a.status, Body: json.RawMessage("null")}
+	if loc := a.header.Get("Location"); loc != "" && ok {
 		res.Location = loc
 		res.ID, _ = api.IDFromLocation(loc)
 	}
-	isJSON := len(bytes.TrimSpace(body)) > 0 && json.Valid(body) &&
-		(contentType == "" || whispir.IsJSONMediaType(contentType))
+	ct := a.header.Get("Content-Type")
+	isJSON := len(bytes.TrimSpace(a.body)) > 0 && json.Valid(a.body) && (ct == "" || whispir.IsJSONMediaType(ct))
 	if asJSON {
 		switch {
 		case isJSON:
 			var compact bytes.Buffer
-			if err := json.Compact(&compact, body); err != nil {
+			if err := json.Compact(&compact, a.body); err != nil {
 				return err
 			}
 			res.Body = compact.Bytes()
-		case len(body) > 0:
-			res.Body, _ = json.Marshal(string(body))
+		case len(a.body) > 0:
+			res.Body, _ = json.Marshal(string(a.body))
 		}
 		return writeJSON(stdout, res)
 	}
-	if status >= 200 && status <= 299 {
-		line := fmt.Sprintf("%s: %d %s", opID, status, http.StatusText(status))
+	if ok {
+		line := fmt.Sprintf("%s: %d %s", a.op, a.status, http.StatusText(a.status))
 		if res.ID != "" {
 			line += ", id " + res.ID
 		}
@@ -308,23 +333,22 @@ func writeCallResult(asJSON bool, stdout, stderr io.Writer, opID string, status 
 		}
 		fmt.Fprintln(stderr, line)
 	}
+	var out bytes.Buffer
 	switch {
 	case isJSON:
-		var pretty bytes.Buffer
-		if err := json.Indent(&pretty, bytes.TrimSpace(body), "", "  "); err != nil {
+		if err := json.Indent(&out, bytes.TrimSpace(a.body), "", "  "); err != nil {
 			return err
 		}
-		pretty.WriteByte('\n')
-		_, err := stdout.Write(pretty.Bytes())
-		return err
-	case len(body) > 0:
-		if !bytes.HasSuffix(body, []byte("\n")) {
-			body = append(body, '\n')
-		}
-		_, err := stdout.Write(body)
-		return err
+	case len(a.body) > 0:
+		out.Write(a.body)
+	default:
+		return nil
 	}
-	return nil
+	if !bytes.HasSuffix(out.Bytes(), []byte("\n")) {
+		out.WriteByte('\n')
+	}
+	_, err := stdout.Write(out.Bytes())
+	return err
 }
 
 // completeCall completes call's arguments: the operation ids, then the

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"github.com/whispir-go/whispir"
 	"github.com/whispir-go/whispir/whispirtest"
 )
@@ -307,5 +309,51 @@ func TestEditDistance(t *testing.T) {
 		if got := editDistance(tc.a, tc.b); got != tc.want {
 			t.Errorf("editDistance(%q, %q) = %d; want %d", tc.a, tc.b, got, tc.want)
 		}
+	}
+}
+
+// TestOperationRequestHeaderParameters: header and cookie parameters, which
+// the embedded spec does not use yet, go where the spec says.
+func TestOperationRequestHeaderParameters(t *testing.T) {
+	t.Parallel()
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(`openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /things/{thingId}:
+    parameters:
+      - {name: thingId, in: path, required: true, schema: {type: string}}
+    get:
+      operationId: thingRetrieve
+      parameters:
+        - {name: X-Trace, in: header, schema: {type: string}}
+        - {name: session, in: cookie, schema: {type: string}}
+        - {name: thingId, in: query, schema: {type: string}}
+      responses: {'200': {description: ok}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := whispir.Operation{ID: "thingRetrieve", Method: "GET", Path: "/things/{thingId}"}
+	if _, err := newCatalog(doc, []whispir.Operation{op}); err == nil || !strings.Contains(err.Error(), `two parameters are called "thingId"`) {
+		t.Errorf("a path and a query parameter of one name: got %v; want an error", err)
+	}
+	doc.Paths.Value(op.Path).Get.Parameters = doc.Paths.Value(op.Path).Get.Parameters[:2]
+	cat, err := newCatalog(doc, []whispir.Operation{op})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := cat.byID["thingRetrieve"]
+	if names := got.paramNames(); !slices.Equal(names, []string{"thingId", "X-Trace", "session"}) {
+		t.Errorf("parameters %q; want path, header, cookie", names)
+	}
+	req, err := got.request(t.Context(), "https://api.example.com/", map[string][]string{"thingId": {"T1"}, "X-Trace": {"abc"}, "session": {"s1"}}, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.URL.String() != "https://api.example.com/things/T1" || req.Header.Get("X-Trace") != "abc" {
+		t.Errorf("got %s with X-Trace %q; want /things/T1 with abc", req.URL, req.Header.Get("X-Trace"))
+	}
+	if c, err := req.Cookie("session"); err != nil || c.Value != "s1" {
+		t.Errorf("cookie session: %v, %v; want s1", c, err)
 	}
 }

@@ -177,6 +177,8 @@ func TestJSONErrors(t *testing.T) {
 			jsonError{Error: "missing --subject, --body", Command: "send", ExitCode: exitUsage}, ""},
 		{"flag error, --json after it", env, []string{"send", "--nope", "--json"}, exitUsage,
 			jsonError{Error: "flag provided but not defined: --nope", Command: "send", ExitCode: exitUsage}, ""},
+		{"no command", env, []string{"--json"}, exitUsage,
+			jsonError{Error: "missing command", ExitCode: exitUsage}, ""},
 		{"unknown command", env, []string{"--json", "frobnicate"}, exitUsage,
 			jsonError{Error: `unknown command "frobnicate"`, ExitCode: exitUsage}, ""},
 		{"no credentials", nil, []string{"--json", "status", "--id", "747AB7E716C1802B6476784AEB5C9BB8"}, exitUsage,

@@ -18,7 +18,7 @@ type operation struct {
 	Summary      string
 	Description  string
 	Tags         []string
-	Params       []parameter // path parameters in template order, then query parameters
+	Params       []parameter // path parameters in template order, then the others by place and name
 	Body         bool        // the operation takes a request body
 	BodyRequired bool
 }
@@ -26,7 +26,7 @@ type operation struct {
 // parameter is one path or query parameter of an operation.
 type parameter struct {
 	Name        string
-	In          string // path or query
+	In          string // path, query, header or cookie
 	Required    bool
 	Array       bool     // may be given more than once: id=A id=B
 	Type        string   // the schema's type: string, integer, boolean, array of string
@@ -74,9 +74,6 @@ func newCatalog(doc *openapi3.T, ops []whispir.Operation) (*catalog, error) {
 					continue
 				}
 				p := ref.Value
-				if p.In != openapi3.ParameterInPath && p.In != openapi3.ParameterInQuery {
-					return nil, fmt.Errorf("%s: parameter %q in %s: only path and query parameters are supported", o.ID, p.Name, p.In)
-				}
 				params[p.In+" "+p.Name] = p
 			}
 		}
@@ -86,7 +83,7 @@ func newCatalog(doc *openapi3.T, ops []whispir.Operation) (*catalog, error) {
 		order := templateOrder(o.Path)
 		slices.SortFunc(op.Params, func(a, b parameter) int {
 			if a.In != b.In {
-				return cmp.Compare(a.In, b.In) // "path" < "query": path first
+				return cmp.Compare(placeOrder[a.In], placeOrder[b.In])
 			}
 			if a.In == openapi3.ParameterInPath {
 				return cmp.Compare(order[a.Name], order[b.Name])
@@ -94,14 +91,19 @@ func newCatalog(doc *openapi3.T, ops []whispir.Operation) (*catalog, error) {
 			return cmp.Compare(a.Name, b.Name)
 		})
 		for i, p := range op.Params {
-			if i > 0 && p.Name == op.Params[i-1].Name {
-				return nil, fmt.Errorf("%s: parameter %q is both in path and in query", o.ID, p.Name)
+			if slices.ContainsFunc(op.Params[:i], func(q parameter) bool { return q.Name == p.Name }) {
+				return nil, fmt.Errorf("%s: two parameters are called %q: call cannot tell them apart", o.ID, p.Name)
 			}
 		}
 		c.ops = append(c.ops, op)
 		c.byID[o.ID] = op
 	}
 	return c, nil
+}
+
+// placeOrder orders parameters by where they go.
+var placeOrder = map[string]int{
+	openapi3.ParameterInPath: 0, openapi3.ParameterInQuery: 1, openapi3.ParameterInHeader: 2, openapi3.ParameterInCookie: 3,
 }
 
 func newParameter(p *openapi3.Parameter) parameter {

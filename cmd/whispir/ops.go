@@ -69,7 +69,7 @@ type opJSON struct {
 
 type paramJSON struct {
 	Name        string   `json:"name"`
-	In          string   `json:"in"` // path or query
+	In          string   `json:"in"` // path, query, header or cookie
 	Required    bool     `json:"required"`
 	Type        string   `json:"type"`
 	Enum        []string `json:"enum,omitempty"`

@@ -47,6 +47,8 @@ func newRootCommand(g *globals, stdin io.Reader, stdout, stderr io.Writer) *cobr
 			switch {
 			case version:
 				return writeVersion(cmd.OutOrStdout(), g.json)
+			case len(args) == 0 && g.json:
+				return usagef("missing command; 'whispir help' lists them")
 			case len(args) == 0:
 				cmd.SetOut(cmd.ErrOrStderr())
 				_ = cmd.Help()
