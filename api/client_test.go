@@ -218,19 +218,23 @@ func TestErrorMapping(t *testing.T) {
 		code      string
 		text      string
 		attempts  int
-		retryWait time.Duration
+		retryWait time.Duration // every wait, when set; else the backoff's range
+		temporary bool          // Error.Temporary
 	}{
-		{"bad password", 401, nil, `{"errorSummary":"Your username and password combination was incorrect.","errorText":"Unauthorized","errorDetail":""}`, ErrUnauthorized, "", "Unauthorized", 1, 0},
-		{"missing key", 403, nil, `{"message":"Forbidden"}`, ErrForbidden, "", "Forbidden", 1, 0},
-		{"no permission", 403, nil, `{"errorSummary":"","errorText":"Forbidden","errorDetail":""}`, ErrForbidden, "", "Forbidden", 1, 0},
-		{"over qps", 403, map[string]string{"X-Error-Code": CodeOverQPS}, ``, ErrRateLimited, CodeOverQPS, "", 4, time.Second},
-		{"over qpd", 403, map[string]string{"X-Error-Code": CodeOverQPD}, ``, ErrRateLimited, CodeOverQPD, "", 1, 0},
-		{"mashery qps", 403, map[string]string{"X-Mashery-Error-Code": CodeOverQPS}, `<h1>Developer Over Qps</h1>`, ErrRateLimited, CodeOverQPS, "", 4, time.Second},
-		{"too many", 429, map[string]string{"Retry-After": "2"}, `{"errorText":"Too Many Requests"}`, ErrRateLimited, "", "Too Many Requests", 4, 2 * time.Second},
-		{"not found", 404, nil, `{"errorSummary":"The resource that you have requested does not exist.","errorText":"Not Found","errorDetail":""}`, ErrNotFound, "", "Not Found", 1, 0},
-		{"too large", 413, nil, `"HTTP content length exceeded 10485760 bytes."`, nil, "", "HTTP content length exceeded 10485760 bytes.", 1, 0},
-		{"server error is not retried for GET? it is not 502", 500, nil, `{"errorText":"Internal Server Error"}`, nil, "", "Internal Server Error", 1, 0},
-		{"bad gateway retried for GET", 502, nil, ``, nil, "", "", 4, 0},
+		{"bad password", 401, nil, `{"errorSummary":"Your username and password combination was incorrect.","errorText":"Unauthorized","errorDetail":""}`, ErrUnauthorized, "", "Unauthorized", 1, 0, false},
+		{"missing key", 403, nil, `{"message":"Forbidden"}`, ErrForbidden, "", "Forbidden", 1, 0, false},
+		{"no permission", 403, nil, `{"errorSummary":"","errorText":"Forbidden","errorDetail":""}`, ErrForbidden, "", "Forbidden", 1, 0, false},
+		{"over qps", 403, map[string]string{"X-Error-Code": CodeOverQPS}, ``, ErrRateLimited, CodeOverQPS, "", 4, time.Second, true},
+		{"over qpd", 403, map[string]string{"X-Error-Code": CodeOverQPD}, ``, ErrRateLimited, CodeOverQPD, "", 1, 0, false},
+		{"mashery qps", 403, map[string]string{"X-Mashery-Error-Code": CodeOverQPS}, `<h1>Developer Over Qps</h1>`, ErrRateLimited, CodeOverQPS, "", 4, time.Second, true},
+		{"too many", 429, map[string]string{"Retry-After": "2"}, `{"errorText":"Too Many Requests"}`, ErrRateLimited, "", "Too Many Requests", 4, 2 * time.Second, true},
+		{"not found", 404, nil, `{"errorSummary":"The resource that you have requested does not exist.","errorText":"Not Found","errorDetail":""}`, ErrNotFound, "", "Not Found", 1, 0, false},
+		{"too large", 413, nil, `"HTTP content length exceeded 10485760 bytes."`, nil, "", "HTTP content length exceeded 10485760 bytes.", 1, 0, false},
+		{"server error is not retried for GET? it is not 502", 500, nil, `{"errorText":"Internal Server Error"}`, nil, "", "Internal Server Error", 1, 0, false},
+		{"not implemented", 501, nil, ``, nil, "", "", 1, 0, false},
+		{"bad gateway retried for GET", 502, nil, ``, nil, "", "", 4, 0, true},
+		{"unavailable retried for GET", 503, nil, ``, nil, "", "", 4, 0, true},
+		{"gateway timeout retried for GET", 504, nil, ``, nil, "", "", 4, 0, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -266,12 +270,23 @@ func TestErrorMapping(t *testing.T) {
 			if n := len(f.requests()); n != tc.attempts {
 				t.Errorf("attempts = %d; want %d", n, tc.attempts)
 			}
-			if tc.retryWait > 0 {
-				for i, w := range waits {
-					if w != tc.retryWait {
-						t.Errorf("wait %d = %s; want %s", i, w, tc.retryWait)
-					}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(waits) != tc.attempts-1 {
+				t.Errorf("waits = %v; want %d, one before each retry", waits, tc.attempts-1)
+			}
+			for i, w := range waits {
+				lo, hi := tc.retryWait, tc.retryWait
+				if tc.retryWait == 0 { // exponential backoff with jitter
+					hi = policy.BaseDelay << i
+					lo = hi / 2
 				}
+				if w < lo || w > hi {
+					t.Errorf("wait %d = %s; want within [%s, %s]", i+1, w, lo, hi)
+				}
+			}
+			if got := apiErr.Temporary(); got != tc.temporary {
+				t.Errorf("Temporary() = %t; want %t", got, tc.temporary)
 			}
 			if strings.Contains(err.Error(), testCreds.APIKey) || strings.Contains(err.Error(), testCreds.Password) {
 				t.Errorf("error %q contains a credential", err)
