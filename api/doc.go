@@ -40,6 +40,8 @@
 // the spec (a request that breaks it returns [ErrInvalidRequest] and is never
 // sent), paces it when [WithRateLimit] is set, sends it with a 30 second
 // timeout per attempt, and retries what is safe to retry (see [RetryPolicy]).
+// Redirects are followed only to the host of the request (see
+// [WithHTTPClient] and [WithCrossHostRedirects]).
 //
 // # Errors
 //
