@@ -49,9 +49,9 @@ func (f *fakeServer) requests() []received {
 	return append([]received(nil), f.got...)
 }
 
-// setup returns a client talking to a test server whose base URL has a
-// path prefix; handler sees paths without the prefix.
-func setup(t *testing.T, handler http.HandlerFunc, opts ...Option) (*Client, *fakeServer) {
+// newFakeServer starts a server that records every request and answers
+// with handler.
+func newFakeServer(t *testing.T, handler http.HandlerFunc) *fakeServer {
 	t.Helper()
 	f := &fakeServer{}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -59,6 +59,17 @@ func setup(t *testing.T, handler http.HandlerFunc, opts ...Option) (*Client, *fa
 		f.mu.Lock()
 		f.got = append(f.got, received{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Clone(), body})
 		f.mu.Unlock()
+		handler(w, r)
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+// setup returns a client talking to a test server whose base URL has a
+// path prefix; handler sees paths without the prefix.
+func setup(t *testing.T, handler http.HandlerFunc, opts ...Option) (*Client, *fakeServer) {
+	t.Helper()
+	f := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
 		rest, ok := strings.CutPrefix(r.URL.Path, prefix)
 		if !ok {
 			http.Error(w, "path prefix dropped", http.StatusTeapot)
@@ -66,8 +77,7 @@ func setup(t *testing.T, handler http.HandlerFunc, opts ...Option) (*Client, *fa
 		}
 		r.URL.Path = rest
 		handler(w, r)
-	}))
-	t.Cleanup(f.Close)
+	})
 	p, err := security.New(testCreds)
 	if err != nil {
 		t.Fatal(err)
@@ -438,15 +448,20 @@ func TestMessagesIteratorRejectsLimitOver20(t *testing.T) {
 	}
 }
 
+// A 2xx that breaks the spec is a broken answer, like a malformed body: it
+// is returned at once, not retried.
 func TestResponseValidationCatchesABadAnswer(t *testing.T) {
 	t.Parallel()
-	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request) {
+	c, f := setup(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/vnd.whispir.message-v1+json")
 		io.WriteString(w, `{"id":"A","to":12}`)
 	}, WithResponseValidation())
 	_, err := c.MessageRetrieveWithResponse(t.Context(), "ABC", "DEF")
 	if !errors.Is(err, whispir.ErrInvalidResponse) {
 		t.Fatalf("err = %v; want ErrInvalidResponse", err)
+	}
+	if n := len(f.requests()); n != 1 {
+		t.Errorf("requests = %d; want 1", n)
 	}
 }
 

@@ -43,9 +43,13 @@ func mockClient(t *testing.T, opts ...whispirtest.Option) (*api.Client, *whispir
 	return c, srv
 }
 
-// created is the id a create call's Location names.
-func created(resp *http.Response) (string, error) {
-	return api.IDFromLocation(resp.Header.Get("Location"))
+// created is the id a create call's Location names; err, when not nil,
+// is returned before resp (nil then) is looked at.
+func created(err error, resp func() *http.Response) (string, error) {
+	if err != nil {
+		return "", err
+	}
+	return api.IDFromLocation(resp().Header.Get("Location"))
 }
 
 func testContact(i int) generated.Contact {
@@ -99,10 +103,7 @@ var createCases = []createCase{{
 	op: "contactList",
 	create: func(ctx context.Context, c *api.Client, i int) (string, error) {
 		r, err := c.ContactCreateWithResponse(ctx, listWorkspace, testContact(i))
-		if err != nil {
-			return "", err
-		}
-		return created(r.HTTPResponse)
+		return created(err, func() *http.Response { return r.HTTPResponse })
 	},
 	list: func(ctx context.Context, c *api.Client, limit *int) iter.Seq2[string, error] {
 		return ids(c.Contacts(ctx, listWorkspace, withLimit[generated.ContactListParams](limit)), func(v generated.Contact) *string { return v.ID })
@@ -111,10 +112,7 @@ var createCases = []createCase{{
 	op: "defaultContactList",
 	create: func(ctx context.Context, c *api.Client, i int) (string, error) {
 		r, err := c.DefaultContactCreateWithResponse(ctx, testContact(i))
-		if err != nil {
-			return "", err
-		}
-		return created(r.HTTPResponse)
+		return created(err, func() *http.Response { return r.HTTPResponse })
 	},
 	list: func(ctx context.Context, c *api.Client, limit *int) iter.Seq2[string, error] {
 		return ids(c.Contacts(ctx, "", withLimit[generated.ContactListParams](limit)), func(v generated.Contact) *string { return v.ID })
@@ -125,10 +123,7 @@ var createCases = []createCase{{
 		r, err := c.TemplateCreateWithResponse(ctx, listWorkspace, generated.Template{
 			MessageTemplateName: fmt.Sprintf("Template %02d", i), Subject: ptr("Maintenance"), Body: ptr("Offline at 22:00."),
 		})
-		if err != nil {
-			return "", err
-		}
-		return created(r.HTTPResponse)
+		return created(err, func() *http.Response { return r.HTTPResponse })
 	},
 	list: func(ctx context.Context, c *api.Client, limit *int) iter.Seq2[string, error] {
 		return ids(c.Templates(ctx, listWorkspace, withLimit[generated.TemplateListParams](limit)), func(v generated.Template) *string { return v.ID })
@@ -138,10 +133,7 @@ var createCases = []createCase{{
 	op: "keyList",
 	create: func(ctx context.Context, c *api.Client, i int) (string, error) {
 		r, err := c.KeyCreateWithResponse(ctx, generated.Key{Type: ptr(generated.KeyTypeBasic), Description: ptr(fmt.Sprint("key ", i))})
-		if err != nil {
-			return "", err
-		}
-		return created(r.HTTPResponse)
+		return created(err, func() *http.Response { return r.HTTPResponse })
 	},
 	list: func(ctx context.Context, c *api.Client, limit *int) iter.Seq2[string, error] {
 		return ids(c.Keys(ctx, withLimit[generated.KeyListParams](limit)), func(v generated.Key) *string { return v.ID })

@@ -6,8 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -16,34 +14,15 @@ import (
 	"github.com/whispir-go/whispir/security"
 )
 
-// sink is a server that must receive nothing: it records whatever reaches
-// it.
-type sink struct {
-	*httptest.Server
-	mu  sync.Mutex
-	got []received
-}
-
-func newSink(t *testing.T) *sink {
+// newSink starts a server that must receive nothing: it records whatever
+// reaches it and answers as a send would.
+func newSink(t *testing.T) *fakeServer {
 	t.Helper()
-	s := &sink{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		s.mu.Lock()
-		s.got = append(s.got, received{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Clone(), body})
-		s.mu.Unlock()
+	return newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/vnd.whispir.message-v1+json")
 		w.Header().Set("Location", "/messages/STOLEN")
 		w.WriteHeader(http.StatusAccepted)
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
-
-func (s *sink) requests() []received {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]received(nil), s.got...)
+	})
 }
 
 // redirectTo answers every request with status and a Location on target.

@@ -127,14 +127,9 @@ func TestTransportErrorsAreTerminalSafe(t *testing.T) {
 	t.Run("net/http's malformed header line", func(t *testing.T) {
 		t.Parallel()
 		c, _ := setup(t, func(w http.ResponseWriter, r *http.Request) {
-			conn, buf, err := http.NewResponseController(w).Hijack()
-			if err != nil {
-				t.Errorf("hijack: %v", err)
-				return
+			if conn := writeRaw(t, w, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\x1b[2J\u202eBad header\r\n\r\n{}"); conn != nil {
+				conn.Close()
 			}
-			defer conn.Close()
-			buf.WriteString("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\x1b[2J\u202eBad header\r\n\r\n{}")
-			buf.Flush()
 		}, WithoutRetry())
 		_, err := c.MessageRetrieveWithResponse(t.Context(), "ABC", "DEF")
 		if err == nil {
