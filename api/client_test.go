@@ -91,6 +91,19 @@ func setup(t *testing.T, handler http.HandlerFunc, opts ...Option) (*Client, *fa
 	return c, f
 }
 
+// respond answers with status, header and body, as a Whispir message
+// resource.
+func respond(status int, header map[string]string, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/vnd.whispir.message-v1+json")
+		for k, v := range header {
+			w.Header()[http.CanonicalHeaderKey(k)] = []string{v} // raw, as a hostile server would
+		}
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}
+}
+
 func accepted(id string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", "https://api.au.whispir.com/workspaces/ABC/messages/"+id+"?apikey=zzz")
@@ -258,14 +271,7 @@ func TestErrorMapping(t *testing.T) {
 				mu.Unlock()
 				return nil
 			}
-			c, f := setup(t, func(w http.ResponseWriter, r *http.Request) {
-				for k, v := range tc.header {
-					w.Header().Set(k, v)
-				}
-				w.Header().Set("Content-Type", "application/vnd.whispir.message-v1+json")
-				w.WriteHeader(tc.status)
-				io.WriteString(w, tc.body)
-			}, WithRetry(policy))
+			c, f := setup(t, respond(tc.status, tc.header, tc.body), WithRetry(policy))
 			_, err := c.MessageRetrieveWithResponse(t.Context(), "ABC", "DEF")
 			var apiErr *Error
 			if !errors.As(err, &apiErr) {

@@ -43,6 +43,20 @@ func mockClient(t *testing.T, opts ...whispirtest.Option) (*api.Client, *whispir
 	return c, srv
 }
 
+// clientOf is a client of the server at baseURL, with fake credentials.
+func clientOf(t *testing.T, baseURL string) *api.Client {
+	t.Helper()
+	p, err := security.New(security.Credentials{APIKey: "k", Username: "u", Password: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := api.New(p, api.WithBaseURL(baseURL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // created is the id a create call's Location names; err, when not nil,
 // is returned before resp (nil then) is looked at.
 func created(err error, resp func() *http.Response) (string, error) {
@@ -154,58 +168,46 @@ func createN(t *testing.T, c *api.Client, tc createCase, n int) []string {
 	return out
 }
 
+// Every item comes once, in order, over whole pages of 20 and over the
+// short pages of a caller's small limit (12 items, limit 5: pages of 5, 5
+// and 2), which an iterator must not take for the last page.
 func TestListIteratorsYieldEveryStoredItemOnce(t *testing.T) {
 	t.Parallel()
-	const total = 45
-	for _, tc := range createCases {
-		t.Run(tc.op, func(t *testing.T) {
-			t.Parallel()
-			c, srv := mockClient(t)
-			want := createN(t, c, tc, total)
-			srv.Reset()
-			got := collect(t, tc.list(t.Context(), c, nil))
-			if !slices.Equal(got, want) {
-				t.Errorf("got %d ids %v; want the %d created, in order", len(got), got, len(want))
-			}
-			reqs := srv.Requests()
-			if len(reqs) != 3 {
-				t.Fatalf("requests = %d; want 3 pages", len(reqs))
-			}
-			for i, r := range reqs {
-				wantQuery := fmt.Sprintf("offset=%d", 20*i)
-				if r.OperationID != tc.op || r.Status != http.StatusOK || !strings.Contains(r.RawQuery, "limit=20") || (i > 0 && !strings.Contains(r.RawQuery, wantQuery)) {
-					t.Errorf("page %d: %s %s?%s answered %d; want %s with limit=20 (and %s), 200", i+1, r.OperationID, r.Path, r.RawQuery, r.Status, tc.op, wantQuery)
-				}
-			}
-		})
+	pagings := []struct {
+		name         string
+		limit        *int // the caller's; nil: PageSize
+		total, pages int
+	}{
+		{"pages of 20", nil, 45, 3},
+		{"limit 5", ptr(5), 12, 3},
 	}
-}
-
-// A caller's small limit makes every page short of PageSize: the iterator
-// still goes on to the end (12 items, limit 5: pages of 5, 5 and 2).
-func TestListIteratorsFollowShortPages(t *testing.T) {
-	t.Parallel()
-	const total, limit = 12, 5
 	for _, tc := range createCases {
-		t.Run(tc.op, func(t *testing.T) {
-			t.Parallel()
-			c, srv := mockClient(t)
-			want := createN(t, c, tc, total)
-			srv.Reset()
-			got := collect(t, tc.list(t.Context(), c, ptr(limit)))
-			if !slices.Equal(got, want) {
-				t.Errorf("got %d ids %v; want the %d created, in order", len(got), got, len(want))
-			}
-			reqs := srv.Requests()
-			if len(reqs) != 3 {
-				t.Fatalf("requests = %d; want 3 pages", len(reqs))
-			}
-			for i, r := range reqs {
-				if !strings.Contains(r.RawQuery, fmt.Sprint("limit=", limit)) || (i > 0 && !strings.Contains(r.RawQuery, fmt.Sprint("offset=", limit*i))) {
-					t.Errorf("page %d: query %q; want limit=%d and offset=%d", i+1, r.RawQuery, limit, limit*i)
+		for _, pg := range pagings {
+			t.Run(tc.op+"/"+pg.name, func(t *testing.T) {
+				t.Parallel()
+				c, srv := mockClient(t)
+				want := createN(t, c, tc, pg.total)
+				srv.Reset()
+				got := collect(t, tc.list(t.Context(), c, pg.limit))
+				if !slices.Equal(got, want) {
+					t.Errorf("got %d ids %v; want the %d created, in order", len(got), got, len(want))
 				}
-			}
-		})
+				reqs := srv.Requests()
+				if len(reqs) != pg.pages {
+					t.Fatalf("requests = %d; want %d pages", len(reqs), pg.pages)
+				}
+				limit := api.PageSize
+				if pg.limit != nil {
+					limit = *pg.limit
+				}
+				for i, r := range reqs {
+					wantLimit, wantOffset := fmt.Sprint("limit=", limit), fmt.Sprint("offset=", limit*i)
+					if r.OperationID != tc.op || r.Status != http.StatusOK || !strings.Contains(r.RawQuery, wantLimit) || (i > 0 && !strings.Contains(r.RawQuery, wantOffset)) {
+						t.Errorf("page %d: %s %s?%s answered %d; want %s with %s (and %s), 200", i+1, r.OperationID, r.Path, r.RawQuery, r.Status, tc.op, wantLimit, wantOffset)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -521,14 +523,7 @@ func TestListIteratorFollowsRelativeNextLinks(t *testing.T) {
 	}))
 	t.Cleanup(ts.Close)
 	base = ts.URL
-	p, err := security.New(security.Credentials{APIKey: "k", Username: "u", Password: "p"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := api.New(p, api.WithBaseURL(ts.URL+"/api"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := clientOf(t, ts.URL+"/api")
 	got := collect(t, ids(c.Contacts(t.Context(), "ABC", nil), func(v generated.Contact) *string { return v.ID }))
 	if len(got) != total || got[0] != "C00" || got[total-1] != "C59" {
 		t.Errorf("got %d ids %v; want C00 to C59", len(got), got)
@@ -578,15 +573,7 @@ func TestListIteratorStopsAtARepeatingNextLink(t *testing.T) {
 					n, tc.next[r.URL.RawQuery])
 			}))
 			t.Cleanup(ts.Close)
-			p, err := security.New(security.Credentials{APIKey: "k", Username: "u", Password: "p"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := api.New(p, api.WithBaseURL(ts.URL+"/api"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			items, errs := drain(c.Contacts(t.Context(), "ABC", nil))
+			items, errs := drain(clientOf(t, ts.URL+"/api").Contacts(t.Context(), "ABC", nil))
 			if len(errs) != 1 || !errors.Is(errs[0], api.ErrPagination) || !strings.Contains(errs[0].Error(), "repeats a page") {
 				t.Errorf("errors %v; want one ErrPagination: next link repeats a page", errs)
 			}

@@ -156,14 +156,7 @@ func TestBrokenAnswersAreNotRetried(t *testing.T) {
 			var waits atomic.Int32
 			policy := DefaultRetryPolicy()
 			policy.Sleep = func(ctx context.Context, d time.Duration) error { waits.Add(1); return ctx.Err() }
-			c, f := setup(t, func(w http.ResponseWriter, r *http.Request) {
-				for k, v := range tc.header {
-					w.Header().Set(k, v)
-				}
-				w.Header().Set("Content-Type", "application/vnd.whispir.message-v1+json")
-				w.WriteHeader(tc.status)
-				io.WriteString(w, tc.body)
-			}, WithRetry(policy))
+			c, f := setup(t, respond(tc.status, tc.header, tc.body), WithRetry(policy))
 			_, err := c.MessageRetrieveWithResponse(t.Context(), "ABC", "DEF")
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("err = %v; want %v", err, tc.wantErr)

@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -64,13 +63,7 @@ func TestErrorsFromServerTextAreTerminalSafe(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, _ := setup(t, func(w http.ResponseWriter, r *http.Request) {
-				for k, v := range tc.header {
-					w.Header()[k] = []string{v} // raw: Set would not change it either
-				}
-				w.WriteHeader(http.StatusBadRequest)
-				io.WriteString(w, tc.body)
-			})
+			c, _ := setup(t, respond(http.StatusBadRequest, tc.header, tc.body))
 			_, err := c.MessageRetrieveWithResponse(t.Context(), "ABC", "DEF")
 			var apiErr *Error
 			if !errors.As(err, &apiErr) {
