@@ -57,13 +57,22 @@ func clientOf(t *testing.T, baseURL string) *api.Client {
 	return c
 }
 
-// created is the id a create call's Location names; err, when not nil,
-// is returned before resp (nil then) is looked at.
-func created(err error, resp func() *http.Response) (string, error) {
+// created is the id a create call's Location names.
+func created(resp *http.Response, err error) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return api.IDFromLocation(resp().Header.Get("Location"))
+	return api.IDFromLocation(resp.Header.Get("Location"))
+}
+
+// createdBy is created for a call whose response may be nil: resp is only
+// called when err is nil, so a failed create fails the test cleanly
+// instead of panicking on the nil response.
+func createdBy(err error, resp func() *http.Response) (string, error) {
+	if err != nil {
+		return "", err
+	}
+	return created(resp(), nil)
 }
 
 func testContact(i int) generated.Contact {
@@ -117,7 +126,7 @@ var createCases = []createCase{{
 	op: "contactList",
 	create: func(ctx context.Context, c *api.Client, i int) (string, error) {
 		r, err := c.ContactCreateWithResponse(ctx, listWorkspace, testContact(i))
-		return created(err, func() *http.Response { return r.HTTPResponse })
+		return createdBy(err, func() *http.Response { return r.HTTPResponse })
 	},
 	list: func(ctx context.Context, c *api.Client, limit *int) iter.Seq2[string, error] {
 		return ids(c.Contacts(ctx, listWorkspace, withLimit[generated.ContactListParams](limit)), func(v generated.Contact) *string { return v.ID })
@@ -126,7 +135,7 @@ var createCases = []createCase{{
 	op: "defaultContactList",
 	create: func(ctx context.Context, c *api.Client, i int) (string, error) {
 		r, err := c.DefaultContactCreateWithResponse(ctx, testContact(i))
-		return created(err, func() *http.Response { return r.HTTPResponse })
+		return createdBy(err, func() *http.Response { return r.HTTPResponse })
 	},
 	list: func(ctx context.Context, c *api.Client, limit *int) iter.Seq2[string, error] {
 		return ids(c.Contacts(ctx, "", withLimit[generated.ContactListParams](limit)), func(v generated.Contact) *string { return v.ID })
@@ -137,7 +146,7 @@ var createCases = []createCase{{
 		r, err := c.TemplateCreateWithResponse(ctx, listWorkspace, generated.Template{
 			MessageTemplateName: fmt.Sprintf("Template %02d", i), Subject: ptr("Maintenance"), Body: ptr("Offline at 22:00."),
 		})
-		return created(err, func() *http.Response { return r.HTTPResponse })
+		return createdBy(err, func() *http.Response { return r.HTTPResponse })
 	},
 	list: func(ctx context.Context, c *api.Client, limit *int) iter.Seq2[string, error] {
 		return ids(c.Templates(ctx, listWorkspace, withLimit[generated.TemplateListParams](limit)), func(v generated.Template) *string { return v.ID })
@@ -147,7 +156,7 @@ var createCases = []createCase{{
 	op: "keyList",
 	create: func(ctx context.Context, c *api.Client, i int) (string, error) {
 		r, err := c.KeyCreateWithResponse(ctx, generated.Key{Type: ptr(generated.KeyTypeBasic), Description: ptr(fmt.Sprint("key ", i))})
-		return created(err, func() *http.Response { return r.HTTPResponse })
+		return createdBy(err, func() *http.Response { return r.HTTPResponse })
 	},
 	list: func(ctx context.Context, c *api.Client, limit *int) iter.Seq2[string, error] {
 		return ids(c.Keys(ctx, withLimit[generated.KeyListParams](limit)), func(v generated.Key) *string { return v.ID })
