@@ -263,10 +263,10 @@ func TestBackoffDoubles(t *testing.T) {
 	}
 }
 
-// TestEveryAttemptTakesAToken: with a limiter, retries are paced like
+// TestRateLimitTokenPerAttempt: with WithRateLimit, retries are paced like
 // first attempts. The limiter barely refills (one token an hour), so the
 // tokens it lost are the attempts that took one.
-func TestEveryAttemptTakesAToken(t *testing.T) {
+func TestRateLimitTokenPerAttempt(t *testing.T) {
 	t.Parallel()
 	var calls atomic.Int32
 	c, f := setup(t, func(w http.ResponseWriter, r *http.Request) {
