@@ -83,17 +83,17 @@ type hooks struct {
 	// callbackCreate and callbackUpdate.
 	names sync.Mutex
 
-	mu     sync.Mutex // guards the fields below
-	calls  []*callRecord // at most Limits.Requests, the oldest dropped
-	max    int           // Limits.Requests
+	mu    sync.Mutex    // guards the fields below
+	calls []*callRecord // at most Limits.Requests, the oldest dropped
+	max   int           // Limits.Requests
 	// epoch ends with ResetAll: deliveries started before stop, and their
 	// calls are not recorded.
 	epoch    context.Context
 	endEpoch context.CancelFunc
-	active int           // deliveries not settled: attempting or waiting to retry
-	idle   chan struct{} // closed when active drops to 0
-	closed bool
-	wg     sync.WaitGroup
+	active   int           // deliveries not settled: attempting or waiting to retry
+	idle     chan struct{} // closed when active drops to 0
+	closed   bool
+	wg       sync.WaitGroup
 }
 
 // start runs a delivery in the background; false after Close.
