@@ -34,9 +34,11 @@ tidy-check:
 $(REDOCLY):
 	npm install --no-audit --no-fund --prefix $(TOOLS) @redocly/cli@$(REDOCLY_VERSION)
 
-# Redocly's recommended rules; errors fail, warnings are reported.
+# Redocly's recommended rules; errors fail, warnings are reported. The
+# mock's admin API too (its health check answers only 200).
 lint: $(REDOCLY)
 	$(REDOCLY) lint --extends recommended openapi.yaml
+	$(REDOCLY) lint --extends recommended --skip-rule operation-4xx-response whispirtest/admin.yaml
 
 # The README's test command.
 test:

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -197,6 +198,9 @@ func newSeedEntry(kind, key string, p *plan, params map[string]string, item map[
 		}
 		e.id = strings.ToUpper(id)
 		delete(obj, "id")
+		if err := checkItemPath(key + "/" + url.PathEscape(e.id)); err != nil {
+			return e, fmt.Errorf("id: %v", err)
+		}
 	}
 	body, err := json.Marshal(obj)
 	if err != nil {
@@ -220,6 +224,26 @@ func newSeedEntry(kind, key string, p *plan, params map[string]string, item map[
 	}
 	e.obj = decodeObject(body)
 	return e, nil
+}
+
+// checkItemPath checks the path of a seeded item against the spec's item
+// operations (GET path): an id its pattern refuses could never be reached.
+func checkItemPath(path string) error {
+	req, err := http.NewRequest(http.MethodGet, path, nil)
+	if err != nil {
+		return err
+	}
+	route, err := whispir.FindRoute(req, "")
+	if err != nil {
+		return nil // no item operation: any id will do
+	}
+	if err := whispir.ValidateRequest(context.Background(), route, req, nil); err != nil {
+		var ve *whispir.ValidationError
+		if errors.As(err, &ve) && strings.HasPrefix(ve.Where, "path") {
+			return fmt.Errorf("%s: %s", ve.Where, ve.Reason)
+		}
+	}
+	return nil
 }
 
 // checkID accepts an id that can be a path segment.
@@ -276,7 +300,7 @@ func (s *Server) State() Seed {
 		if !k.inWorkspace {
 			keys = []string{p.collection}
 		} else {
-			keys = s.items.keys(func(key string) bool { return shape(key) == shape(p.collection) })
+			keys = s.items.keys(func(key string) bool { return fills(p.collection, key) })
 			if dp, err := planFor(k.defaultOp); err == nil {
 				keys = append(keys, dp.collection)
 			}
@@ -371,4 +395,19 @@ func (s *Server) ResetAll() {
 	if s.seed != nil {
 		_ = s.LoadSeed(*s.seed) // it loaded at start: it loads again
 	}
+}
+
+// fills reports whether key is tpl (a path template) with its parameters
+// filled in.
+func fills(tpl, key string) bool {
+	ts, ks := strings.Split(tpl, "/"), strings.Split(key, "/")
+	if len(ts) != len(ks) {
+		return false
+	}
+	for i, seg := range ts {
+		if !strings.HasPrefix(seg, "{") && seg != ks[i] {
+			return false
+		}
+	}
+	return true
 }
