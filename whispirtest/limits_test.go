@@ -235,4 +235,3 @@ func TestPublicURL(t *testing.T) {
 		t.Errorf("Location: got %q; want it under the public URL", loc)
 	}
 }
-
