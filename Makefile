@@ -13,10 +13,12 @@ all: build test
 generate:
 	$(GO) generate ./...
 
-# Regenerate and fail when generated/ changed: committed code must be current.
+# Regenerate and fail when generated/ or the prepared spec (internal/specdoc)
+# changed: committed code must be current.
+GENERATED := generated/ internal/specdoc/
 check-generated: generate
-	@git diff --exit-code --stat -- generated/ || { echo "generated/ is stale: run make generate and commit"; exit 1; }
-	@test -z "$$(git status --porcelain -- generated/)" || { git status --porcelain -- generated/; echo "generated/ has untracked changes"; exit 1; }
+	@git diff --exit-code --stat -- $(GENERATED) || { echo "$(GENERATED) stale: run make generate and commit"; exit 1; }
+	@test -z "$$(git status --porcelain -- $(GENERATED))" || { git status --porcelain -- $(GENERATED); echo "$(GENERATED) has untracked changes"; exit 1; }
 
 build:
 	$(GO) build $(PKGS)
@@ -52,8 +54,22 @@ fuzz:
 	  done; \
 	done
 
+# Benchmarks compared in one benchstat table per unit. Each benchmark runs its
+# variants as sub-benchmarks named impl=raw (a standard-library baseline), then
+# references such as impl=kin, then impl=whispir; -count repeats the whole
+# benchmark so the variants alternate. Columns come in the order first seen
+# (raw first: the base of the comparison). Add packages to BENCH_PKGS.
+BENCH       ?= .
+BENCH_PKGS  ?= .
+BENCH_COUNT ?= 6
+BENCH_TIME  ?= 1s
+BENCH_OUT   ?= $(TOOLS)/bench.txt
+
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@mkdir -p $(dir $(BENCH_OUT))
+	@{ $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) $(BENCH_PKGS); \
+	  echo $$? > $(BENCH_OUT).rc; } | tee $(BENCH_OUT); exit $$(cat $(BENCH_OUT).rc)
+	$(GO) tool benchstat -col /impl $(BENCH_OUT)
 
 # The README's first command: a message through the whole pipeline to the embedded mock.
 run:

@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -70,7 +71,7 @@ var leakFaults = []whispirtest.Fault{
 
 // leakClient is a client of srv with creds, logging to logger, on the fake
 // clock.
-func leakClient(t *testing.T, srv *whispirtest.Server, creds security.Credentials, logger *slog.Logger) *api.Client {
+func leakClient(t *testing.T, srv *whispirtest.Server, creds security.Credentials, logger *slog.Logger, opts ...api.Option) *api.Client {
 	t.Helper()
 	p, err := security.New(creds)
 	if err != nil {
@@ -78,25 +79,41 @@ func leakClient(t *testing.T, srv *whispirtest.Server, creds security.Credential
 	}
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
-	c, err := api.New(p, api.WithBaseURL(srv.URL), api.WithRetry(resilPolicy(&resilClock{})),
-		api.WithHTTPClient(&http.Client{Transport: tr}), api.WithTimeout(resilShortAttemptTimeout), api.WithLogger(logger))
+	c, err := api.New(p, append([]api.Option{api.WithBaseURL(srv.URL), api.WithRetry(resilPolicy(&resilClock{})),
+		api.WithHTTPClient(&http.Client{Transport: tr}), api.WithTimeout(resilShortAttemptTimeout), api.WithLogger(logger)}, opts...)...)
 	if err != nil {
 		t.Fatalf("api.New: %v", err)
 	}
 	return c
 }
 
-// leakFormats renders v with the verbs a user logs values with, and as
-// JSON. With all, it adds %s, %q, %d and %x: on a type without a Format
-// method these print what nested pointers point to, at any depth.
+// leakFormats renders v with the verbs a user logs values with, the two
+// verbs fmt reports as bad before calling any method (%p on a value that is
+// not a pointer, %w outside fmt.Errorf: fmt then prints the value with every
+// method disabled), and as JSON. With all, it adds %s, %q, %d and %x: on a
+// type without a Format method these print what nested pointers point to.
 func leakFormats(v any, all ...bool) string {
+	return leakRender(v, len(all) > 0 && all[0], true)
+}
+
+// leakWrap is a variable, so that go vet lets fmt.Errorf misuse it here.
+var leakWrap = "%w"
+
+// leakRender is leakFormats, without %p and %w unless badVerbs.
+func leakRender(v any, all, badVerbs bool) string {
 	verbs := []string{"%v", "%+v", "%#v"}
-	if len(all) > 0 && all[0] {
+	if badVerbs {
+		verbs = append(verbs, "%p", "%w")
+	}
+	if all {
 		verbs = append(verbs, "%s", "%q", "%d", "%x")
 	}
 	var b strings.Builder
 	for _, verb := range verbs {
 		fmt.Fprintf(&b, verb+"\n", v)
+	}
+	if badVerbs {
+		fmt.Fprintf(&b, "%s\n", fmt.Errorf(leakWrap, v))
 	}
 	if data, err := json.Marshal(v); err == nil {
 		b.Write(data)
@@ -170,7 +187,11 @@ func TestNoSecretInErrorsOrLogs(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			cancel()
 			_, err = c.SendMessage(ctx, resilWorkspace, resilSMS("cancelled"))
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("SendMessage with a cancelled context: got %v; want context.Canceled", err)
+			}
 			note(err)
+			note(leakDeadlineMidAnswer(t, srv, logger))
 
 			// The values users log next to a client.
 			p, _ := security.New(leakCreds)
@@ -181,7 +202,9 @@ func TestNoSecretInErrorsOrLogs(t *testing.T) {
 				t.Fatalf("errors: got %d; want at least %d", len(errs), len(leakFaults))
 			}
 			for i, err := range errs {
-				where := fmt.Sprintf("error %d (%s)", i, err)
+				// Named by index and type only: the text is what is checked,
+				// and a failure must not print the secret it found.
+				where := fmt.Sprintf("error %d (%T)", i, err)
 				leakCheck(t, where, leakFormats(err))
 				var e *api.Error
 				if errors.As(err, &e) {
@@ -199,13 +222,81 @@ func TestNoSecretInErrorsOrLogs(t *testing.T) {
 	}
 }
 
+// leakDeadline is a context whose deadline passes when expire is called, so
+// that a test can make it pass at a chosen moment.
+type leakDeadline struct {
+	context.Context
+	done chan struct{}
+	once sync.Once
+}
+
+func newLeakDeadline(parent context.Context) *leakDeadline {
+	return &leakDeadline{Context: parent, done: make(chan struct{})}
+}
+
+func (d *leakDeadline) Done() <-chan struct{} { return d.done }
+
+func (d *leakDeadline) Err() error {
+	select {
+	case <-d.done:
+		return context.DeadlineExceeded
+	default:
+		return nil
+	}
+}
+
+func (d *leakDeadline) expire() { d.once.Do(func() { close(d.done) }) }
+
+// leakDeadlineMidAnswer sends a message whose context's deadline passes
+// while the mock holds the answer back (FaultSlow), and returns the error.
+// The client has no attempt timeout, so only that deadline ends the call.
+func leakDeadlineMidAnswer(t *testing.T, srv *whispirtest.Server, logger *slog.Logger) error {
+	t.Helper()
+	c := leakClient(t, srv, leakCreds, logger, api.WithTimeout(0))
+	if err := srv.InjectFaults(1, whispirtest.Fault{Kind: whispirtest.FaultSlow, Delay: time.Minute}); err != nil {
+		t.Fatalf("InjectFaults: %v", err)
+	}
+	defer srv.ClearFaults()
+	before := len(srv.Requests())
+	ctx := newLeakDeadline(t.Context())
+	defer ctx.expire()
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.SendMessage(ctx, resilWorkspace, resilSMS("deadline"))
+		done <- err
+	}()
+	held := func() bool {
+		r := srv.Requests()
+		return len(r) == before+1 && r[before].Fault == whispirtest.FaultSlow && r[before].Status == 0
+	}
+	for i := 0; !held(); i++ { // bounded: 20 s
+		if i == 2000 {
+			t.Fatal("the mock never held the request back")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	ctx.expire()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(20 * time.Second): // a bound, not a measurement
+		t.Fatal("SendMessage outlived its deadline by 20 s")
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("SendMessage whose deadline passed during a slow answer: got %v; want context.DeadlineExceeded", err)
+	}
+	return err
+}
+
 // TestNoSecretInFormattedValues formats every public type that holds or
 // meets credentials.
 func TestNoSecretInFormattedValues(t *testing.T) {
 	t.Parallel()
 	srv := whispirtest.NewServer(whispirtest.WithCredentials(leakCreds))
 	t.Cleanup(srv.Close)
-	c := leakClient(t, srv, leakCreds, slog.New(slog.DiscardHandler))
+	// No slow fault here: the longer attempt timeout keeps a busy machine
+	// from failing the sends.
+	c := leakClient(t, srv, leakCreds, slog.New(slog.DiscardHandler), api.WithTimeout(resilAttemptTimeout))
 	// Before any request, nothing runs in the background: every verb can
 	// walk the whole client without racing with its connections.
 	leakCheck(t, "*api.Client, every verb", leakFormats(c, true))
@@ -233,34 +324,36 @@ func TestNoSecretInFormattedValues(t *testing.T) {
 	if len(reqs) == 0 || len(msgs) == 0 {
 		t.Fatalf("got %d requests and %d messages; want some", len(reqs), len(msgs))
 	}
-	if reqs[0].Credentials != leakCreds || msgs[0].Credentials != leakCreds {
+	if *reqs[0].Credentials != leakCreds || *msgs[0].Credentials != leakCreds {
 		t.Fatalf("recorded credentials differ from the ones sent")
 	}
 	values := []struct {
 		name string
 		v    any
 		all  bool // every verb: the value has no pointer to live state
+		// gap names why %p and %w are not checked: a known limit, reported.
+		gap string
 	}{
-		{"*api.Client", c, false},
-		{"api.Client", *c, false},
-		{"embedded generated client", c.ClientWithResponses, false},
-		{"*api.Error", apiErr, true},
-		{"api.Error", *apiErr, true},
-		{"error chain", sendErr, true},
-		{"*security.Provider", p, true},
-		{"security.Provider", *p, true},
-		{"security.Credentials", leakCreds, true},
-		{"*security.Credentials", &leakCreds, true},
-		{"provider round tripper", p.RoundTripper(nil), false},
-		{"whispirtest.Request", reqs[0], true},
-		{"[]whispirtest.Request", reqs, true},
-		{"whispirtest.SentMessage", msgs[0], true},
-		{"[]whispirtest.SentMessage", msgs, true},
-		{"*whispirtest.Server", srv, true},
-		{"unsent *http.Request", req, true},
+		{"*api.Client", c, false, ""},
+		{"api.Client", *c, false, ""},
+		{"embedded generated client", c.ClientWithResponses, false, ""},
+		{"*api.Error", apiErr, true, ""},
+		{"api.Error", *apiErr, true, ""},
+		{"error chain", sendErr, true, ""},
+		{"*security.Provider", p, true, ""},
+		{"security.Provider", *p, true, ""},
+		{"security.Credentials", leakCreds, true, "no change to its string fields can hide them (see its doc)"},
+		{"*security.Credentials", &leakCreds, true, "as security.Credentials"},
+		{"provider round tripper", p.RoundTripper(nil), false, ""},
+		{"whispirtest.Request", reqs[0], true, ""},
+		{"[]whispirtest.Request", reqs, true, ""},
+		{"whispirtest.SentMessage", msgs[0], true, ""},
+		{"[]whispirtest.SentMessage", msgs, true, ""},
+		{"*whispirtest.Server", srv, true, "%w: Server holds its credentials by value (server.go, not in this change)"},
+		{"unsent *http.Request", req, true, ""},
 	}
 	for _, tc := range values {
-		leakCheck(t, tc.name, leakFormats(tc.v, tc.all))
+		leakCheck(t, tc.name, leakRender(tc.v, tc.all, tc.gap == ""))
 	}
 	// Intercept writes the secrets where they belong, and only there.
 	if err := p.Intercept(t.Context(), req); err != nil {
@@ -335,8 +428,12 @@ func TestNoSecretInPanics(t *testing.T) {
 				leakCheck(t, "error", leakFormats(err))
 			}
 			if recovered != nil {
-				leakCheck(t, "panic value", fmt.Sprintf("%v %+v %#v", recovered, recovered, recovered))
-				t.Logf("panics: %v", recovered)
+				shown := fmt.Sprintf("%v %+v %#v", recovered, recovered, recovered)
+				leakCheck(t, "panic value", shown)
+				if t.Failed() {
+					shown = "(not shown: it holds a secret)"
+				}
+				t.Errorf("panicked: %s; want an error or nothing", shown)
 			}
 		})
 	}

@@ -655,7 +655,7 @@ func TestConcurrentSendsWhileRotating(t *testing.T) {
 			subject = *m.Message.Subject
 		}
 		seen[subject]++
-		switch m.Credentials {
+		switch *m.Credentials {
 		case a:
 			used["a"]++
 		case b:
@@ -677,6 +677,9 @@ func TestConcurrentSendsWhileRotating(t *testing.T) {
 		}
 	}
 	t.Logf("%d messages, %d rotations, sent with set a: %d, set b: %d", len(msgs), rotations.Load(), used["a"], used["b"])
+	if len(msgs) == 0 {
+		t.Fatal("messages: got none; want some to format")
+	}
 	if strings.Contains(fmt.Sprint(msgs[:1]), a.Password) {
 		t.Errorf("formatted SentMessage shows a password")
 	}

@@ -29,6 +29,10 @@ type Client struct {
 
 // New returns a client that authenticates with p. Without WithRegion or
 // WithBaseURL it calls DefaultRegion.
+//
+// The client follows redirects only to the host of the request (and never
+// from https to http), so the credentials cannot reach another host; see
+// WithHTTPClient and WithCrossHostRedirects.
 func New(p *security.Provider, opts ...Option) (*Client, error) {
 	if p == nil {
 		return nil, fmt.Errorf("%w: nil *security.Provider", ErrInvalidOption)
@@ -68,9 +72,7 @@ func New(p *security.Provider, opts ...Option) (*Client, error) {
 	case hc.Timeout == 0:
 		hc.Timeout = DefaultTimeout
 	}
-	if hc.CheckRedirect == nil {
-		hc.CheckRedirect = security.SameHostRedirectPolicy
-	}
+	hc.CheckRedirect = redirectPolicy(hc.CheckRedirect, cfg.crossHostRedirects)
 	pl := &pipeline{
 		http:              hc,
 		basePath:          cfg.baseURL.Path,

@@ -49,9 +49,9 @@ func (f *fakeServer) requests() []received {
 	return append([]received(nil), f.got...)
 }
 
-// setup returns a client talking to a test server whose base URL has a
-// path prefix; handler sees paths without the prefix.
-func setup(t *testing.T, handler http.HandlerFunc, opts ...Option) (*Client, *fakeServer) {
+// newFakeServer starts a server that records every request and answers
+// with handler.
+func newFakeServer(t *testing.T, handler http.HandlerFunc) *fakeServer {
 	t.Helper()
 	f := &fakeServer{}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -59,6 +59,17 @@ func setup(t *testing.T, handler http.HandlerFunc, opts ...Option) (*Client, *fa
 		f.mu.Lock()
 		f.got = append(f.got, received{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Clone(), body})
 		f.mu.Unlock()
+		handler(w, r)
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+// setup returns a client talking to a test server whose base URL has a
+// path prefix; handler sees paths without the prefix.
+func setup(t *testing.T, handler http.HandlerFunc, opts ...Option) (*Client, *fakeServer) {
+	t.Helper()
+	f := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
 		rest, ok := strings.CutPrefix(r.URL.Path, prefix)
 		if !ok {
 			http.Error(w, "path prefix dropped", http.StatusTeapot)
@@ -66,8 +77,7 @@ func setup(t *testing.T, handler http.HandlerFunc, opts ...Option) (*Client, *fa
 		}
 		r.URL.Path = rest
 		handler(w, r)
-	}))
-	t.Cleanup(f.Close)
+	})
 	p, err := security.New(testCreds)
 	if err != nil {
 		t.Fatal(err)
@@ -79,6 +89,19 @@ func setup(t *testing.T, handler http.HandlerFunc, opts ...Option) (*Client, *fa
 		t.Fatal(err)
 	}
 	return c, f
+}
+
+// respond answers with status, header and body, as a Whispir message
+// resource.
+func respond(status int, header map[string]string, body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/vnd.whispir.message-v1+json")
+		for k, v := range header {
+			w.Header()[http.CanonicalHeaderKey(k)] = []string{v} // raw, as a hostile server would
+		}
+		w.WriteHeader(status)
+		io.WriteString(w, body)
+	}
 }
 
 func accepted(id string) http.HandlerFunc {
@@ -218,19 +241,23 @@ func TestErrorMapping(t *testing.T) {
 		code      string
 		text      string
 		attempts  int
-		retryWait time.Duration
+		retryWait time.Duration // every wait, when set; else the backoff's range
+		temporary bool          // Error.Temporary
 	}{
-		{"bad password", 401, nil, `{"errorSummary":"Your username and password combination was incorrect.","errorText":"Unauthorized","errorDetail":""}`, ErrUnauthorized, "", "Unauthorized", 1, 0},
-		{"missing key", 403, nil, `{"message":"Forbidden"}`, ErrForbidden, "", "Forbidden", 1, 0},
-		{"no permission", 403, nil, `{"errorSummary":"","errorText":"Forbidden","errorDetail":""}`, ErrForbidden, "", "Forbidden", 1, 0},
-		{"over qps", 403, map[string]string{"X-Error-Code": CodeOverQPS}, ``, ErrRateLimited, CodeOverQPS, "", 4, time.Second},
-		{"over qpd", 403, map[string]string{"X-Error-Code": CodeOverQPD}, ``, ErrRateLimited, CodeOverQPD, "", 1, 0},
-		{"mashery qps", 403, map[string]string{"X-Mashery-Error-Code": CodeOverQPS}, `<h1>Developer Over Qps</h1>`, ErrRateLimited, CodeOverQPS, "", 4, time.Second},
-		{"too many", 429, map[string]string{"Retry-After": "2"}, `{"errorText":"Too Many Requests"}`, ErrRateLimited, "", "Too Many Requests", 4, 2 * time.Second},
-		{"not found", 404, nil, `{"errorSummary":"The resource that you have requested does not exist.","errorText":"Not Found","errorDetail":""}`, ErrNotFound, "", "Not Found", 1, 0},
-		{"too large", 413, nil, `"HTTP content length exceeded 10485760 bytes."`, nil, "", "HTTP content length exceeded 10485760 bytes.", 1, 0},
-		{"server error is not retried for GET? it is not 502", 500, nil, `{"errorText":"Internal Server Error"}`, nil, "", "Internal Server Error", 1, 0},
-		{"bad gateway retried for GET", 502, nil, ``, nil, "", "", 4, 0},
+		{"bad password", 401, nil, `{"errorSummary":"Your username and password combination was incorrect.","errorText":"Unauthorized","errorDetail":""}`, ErrUnauthorized, "", "Unauthorized", 1, 0, false},
+		{"missing key", 403, nil, `{"message":"Forbidden"}`, ErrForbidden, "", "Forbidden", 1, 0, false},
+		{"no permission", 403, nil, `{"errorSummary":"","errorText":"Forbidden","errorDetail":""}`, ErrForbidden, "", "Forbidden", 1, 0, false},
+		{"over qps", 403, map[string]string{"X-Error-Code": CodeOverQPS}, ``, ErrRateLimited, CodeOverQPS, "", 4, time.Second, true},
+		{"over qpd", 403, map[string]string{"X-Error-Code": CodeOverQPD}, ``, ErrRateLimited, CodeOverQPD, "", 1, 0, false},
+		{"mashery qps", 403, map[string]string{"X-Mashery-Error-Code": CodeOverQPS}, `<h1>Developer Over Qps</h1>`, ErrRateLimited, CodeOverQPS, "", 4, time.Second, true},
+		{"too many", 429, map[string]string{"Retry-After": "2"}, `{"errorText":"Too Many Requests"}`, ErrRateLimited, "", "Too Many Requests", 4, 2 * time.Second, true},
+		{"not found", 404, nil, `{"errorSummary":"The resource that you have requested does not exist.","errorText":"Not Found","errorDetail":""}`, ErrNotFound, "", "Not Found", 1, 0, false},
+		{"too large", 413, nil, `"HTTP content length exceeded 10485760 bytes."`, nil, "", "HTTP content length exceeded 10485760 bytes.", 1, 0, false},
+		{"server error is not retried for GET? it is not 502", 500, nil, `{"errorText":"Internal Server Error"}`, nil, "", "Internal Server Error", 1, 0, false},
+		{"not implemented", 501, nil, ``, nil, "", "", 1, 0, false},
+		{"bad gateway retried for GET", 502, nil, ``, nil, "", "", 4, 0, true},
+		{"unavailable retried for GET", 503, nil, ``, nil, "", "", 4, 0, true},
+		{"gateway timeout retried for GET", 504, nil, ``, nil, "", "", 4, 0, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -244,14 +271,7 @@ func TestErrorMapping(t *testing.T) {
 				mu.Unlock()
 				return nil
 			}
-			c, f := setup(t, func(w http.ResponseWriter, r *http.Request) {
-				for k, v := range tc.header {
-					w.Header().Set(k, v)
-				}
-				w.Header().Set("Content-Type", "application/vnd.whispir.message-v1+json")
-				w.WriteHeader(tc.status)
-				io.WriteString(w, tc.body)
-			}, WithRetry(policy))
+			c, f := setup(t, respond(tc.status, tc.header, tc.body), WithRetry(policy))
 			_, err := c.MessageRetrieveWithResponse(t.Context(), "ABC", "DEF")
 			var apiErr *Error
 			if !errors.As(err, &apiErr) {
@@ -266,12 +286,23 @@ func TestErrorMapping(t *testing.T) {
 			if n := len(f.requests()); n != tc.attempts {
 				t.Errorf("attempts = %d; want %d", n, tc.attempts)
 			}
-			if tc.retryWait > 0 {
-				for i, w := range waits {
-					if w != tc.retryWait {
-						t.Errorf("wait %d = %s; want %s", i, w, tc.retryWait)
-					}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(waits) != tc.attempts-1 {
+				t.Errorf("waits = %v; want %d, one before each retry", waits, tc.attempts-1)
+			}
+			for i, w := range waits {
+				lo, hi := tc.retryWait, tc.retryWait
+				if tc.retryWait == 0 { // exponential backoff with jitter
+					hi = policy.BaseDelay << i
+					lo = hi / 2
 				}
+				if w < lo || w > hi {
+					t.Errorf("wait %d = %s; want within [%s, %s]", i+1, w, lo, hi)
+				}
+			}
+			if got := apiErr.Temporary(); got != tc.temporary {
+				t.Errorf("Temporary() = %t; want %t", got, tc.temporary)
 			}
 			if strings.Contains(err.Error(), testCreds.APIKey) || strings.Contains(err.Error(), testCreds.Password) {
 				t.Errorf("error %q contains a credential", err)
@@ -423,15 +454,20 @@ func TestMessagesIteratorRejectsLimitOver20(t *testing.T) {
 	}
 }
 
+// A 2xx that breaks the spec is a broken answer, like a malformed body: it
+// is returned at once, not retried.
 func TestResponseValidationCatchesABadAnswer(t *testing.T) {
 	t.Parallel()
-	c, _ := setup(t, func(w http.ResponseWriter, r *http.Request) {
+	c, f := setup(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/vnd.whispir.message-v1+json")
 		io.WriteString(w, `{"id":"A","to":12}`)
 	}, WithResponseValidation())
 	_, err := c.MessageRetrieveWithResponse(t.Context(), "ABC", "DEF")
 	if !errors.Is(err, whispir.ErrInvalidResponse) {
 		t.Fatalf("err = %v; want ErrInvalidResponse", err)
+	}
+	if n := len(f.requests()); n != 1 {
+		t.Errorf("requests = %d; want 1", n)
 	}
 }
 

@@ -42,6 +42,8 @@
 // sent), paces it when [WithRateLimit] or [WithLimiter] is set (every
 // attempt waits for the [Limiter]), sends it with a 30 second
 // timeout per attempt, and retries what is safe to retry (see [RetryPolicy]).
+// Redirects are followed only to the host of the request (see
+// [WithHTTPClient] and [WithCrossHostRedirects]).
 //
 // # Errors
 //

@@ -47,6 +47,11 @@ const maxErrorBody = 1 << 20
 
 // Error is a non-2xx answer from Whispir (or its gateway), or, with
 // StatusCode 0, a refusal the gateway would make that a Limiter made first.
+//
+// Summary, Text, Detail and Code are server text with control characters
+// (C0, C1, DEL) and bidirectional controls written as escapes (\x1b,
+// \u202e), so printing them cannot drive a terminal; Body keeps the bytes
+// as received.
 type Error struct {
 	Operation  string        // operationId, e.g. "messageCreate"
 	StatusCode int           // HTTP status; 0 when refused before sending (a Limiter's spent daily quota)
@@ -55,20 +60,23 @@ type Error struct {
 	Detail     string        // errorDetail
 	Code       string        // X-Error-Code (or X-Mashery-Error-Code), e.g. ERR_403_DEVELOPER_OVER_QPS
 	RetryAfter time.Duration // from Retry-After, when given
-	// Body is the raw body, at most 1 MiB. It is not part of Error().
+	// Body is the raw body, at most 1 MiB; nil for a 1xx answer, whose
+	// body is never read. It is not part of Error().
 	Body []byte
 }
 
 var _ error = (*Error)(nil)
 
 // Error returns one line: operation, status, gateway code and Whispir's
-// short reason. It never contains request values or credentials.
+// short reason. It never contains request values or credentials, nor
+// control or bidirectional characters (they are escaped, as in [Error]'s
+// fields, even in an Error built by hand).
 func (e *Error) Error() string {
 	if e == nil {
 		return "<nil *api.Error>"
 	}
 	var b strings.Builder
-	b.WriteString(e.Operation)
+	b.WriteString(sanitize(e.Operation))
 	b.WriteString(": ")
 	if e.StatusCode == 0 { // refused before sending, e.g. by a Limiter
 		b.WriteString("not sent")
@@ -79,10 +87,10 @@ func (e *Error) Error() string {
 		b.WriteString(" " + strings.ToLower(t))
 	}
 	if e.Code != "" {
-		b.WriteString(" (" + e.Code + ")")
+		b.WriteString(" (" + clip(sanitize(oneLine(e.Code)), 100) + ")")
 	}
 	if e.Text != "" && !strings.EqualFold(e.Text, http.StatusText(e.StatusCode)) {
-		b.WriteString(": " + clip(oneLine(e.Text), 200))
+		b.WriteString(": " + clip(sanitize(oneLine(e.Text)), 200))
 	}
 	return b.String()
 }
@@ -134,7 +142,9 @@ type errorBody struct {
 // CheckResponse turns a response into an error: nil for 2xx, otherwise an
 // *Error whose Unwrap gives ErrUnauthorized, ErrForbidden, ErrRateLimited or
 // ErrNotFound where they apply. It reads at most 1 MiB of an error body and
-// closes it; a 2xx body is left unread.
+// closes it; a 2xx body is left unread. A 1xx answer (101 Switching
+// Protocols: its "body" is the raw connection, which a server can hold open
+// forever) is closed without reading and returned as an *Error at once.
 func CheckResponse(operation string, resp *http.Response) error {
 	if resp == nil {
 		return fmt.Errorf("%s: nil response", operation)
@@ -142,8 +152,13 @@ func CheckResponse(operation string, resp *http.Response) error {
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return nil
 	}
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	_ = resp.Body.Close()
+	var body []byte
+	if resp.StatusCode >= 200 {
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	}
+	if resp.Body != nil {
+		_ = resp.Body.Close()
+	}
 	return newError(operation, resp.StatusCode, resp.Header, body, time.Now())
 }
 
@@ -167,30 +182,44 @@ func newError(operation string, status int, h http.Header, body []byte, now time
 			e.Text = s
 		}
 	}
+	e.Code, e.Summary, e.Text, e.Detail = sanitize(e.Code), sanitize(e.Summary), sanitize(e.Text), sanitize(e.Detail)
 	return e
 }
 
-// parseRetryAfter reads delay-seconds or an HTTP date; 0 when absent or bad.
+// maxRetryAfter caps a Retry-After: anything longer means "not soon",
+// and is longer than any sensible RetryPolicy.MaxDelay.
+const maxRetryAfter = 24 * time.Hour
+
+// parseRetryAfter reads delay-seconds or an HTTP date; 0 when absent, bad
+// or in the past. Both forms are capped at maxRetryAfter, and so is a
+// number of seconds too large for int64: it means "very long", not absent.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n <= 0 {
-			return 0
-		}
-		if n > int64(24*time.Hour/time.Second) {
-			n = int64(24 * time.Hour / time.Second)
+	if allDigits(v) {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n > int64(maxRetryAfter/time.Second) { // only ErrRange is possible
+			return maxRetryAfter
 		}
 		return time.Duration(n) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
-			return d
+			return min(d, maxRetryAfter)
 		}
 	}
 	return 0
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

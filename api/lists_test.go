@@ -43,12 +43,36 @@ func mockClient(t *testing.T, opts ...whispirtest.Option) (*api.Client, *whispir
 	return c, srv
 }
 
+// clientOf is a client of the server at baseURL, with fake credentials.
+func clientOf(t *testing.T, baseURL string) *api.Client {
+	t.Helper()
+	p, err := security.New(security.Credentials{APIKey: "k", Username: "u", Password: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := api.New(p, api.WithBaseURL(baseURL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // created is the id a create call's Location names.
 func created(resp *http.Response, err error) (string, error) {
 	if err != nil {
 		return "", err
 	}
 	return api.IDFromLocation(resp.Header.Get("Location"))
+}
+
+// createdBy is created for a call whose response may be nil: resp is only
+// called when err is nil, so a failed create fails the test cleanly
+// instead of panicking on the nil response.
+func createdBy(err error, resp func() *http.Response) (string, error) {
+	if err != nil {
+		return "", err
+	}
+	return created(resp(), nil)
 }
 
 func testContact(i int) generated.Contact {
@@ -89,81 +113,110 @@ func collect[T any](t *testing.T, seq iter.Seq2[T, error]) []T {
 
 func ptr[T any](v T) *T { return &v }
 
+// createCase creates items of one list operation and lists them.
+type createCase struct {
+	op     string
+	create func(ctx context.Context, c *api.Client, i int) (string, error)
+	list   func(ctx context.Context, c *api.Client, limit *int) iter.Seq2[string, error]
+}
+
+// createCases cover lists paged by next link and keyList, paged by offset.
+// A failed create returns its error before the response is touched.
+var createCases = []createCase{{
+	op: "contactList",
+	create: func(ctx context.Context, c *api.Client, i int) (string, error) {
+		r, err := c.ContactCreateWithResponse(ctx, listWorkspace, testContact(i))
+		return createdBy(err, func() *http.Response { return r.HTTPResponse })
+	},
+	list: func(ctx context.Context, c *api.Client, limit *int) iter.Seq2[string, error] {
+		return ids(c.Contacts(ctx, listWorkspace, withLimit[generated.ContactListParams](limit)), func(v generated.Contact) *string { return v.ID })
+	},
+}, {
+	op: "defaultContactList",
+	create: func(ctx context.Context, c *api.Client, i int) (string, error) {
+		r, err := c.DefaultContactCreateWithResponse(ctx, testContact(i))
+		return createdBy(err, func() *http.Response { return r.HTTPResponse })
+	},
+	list: func(ctx context.Context, c *api.Client, limit *int) iter.Seq2[string, error] {
+		return ids(c.Contacts(ctx, "", withLimit[generated.ContactListParams](limit)), func(v generated.Contact) *string { return v.ID })
+	},
+}, {
+	op: "templateList",
+	create: func(ctx context.Context, c *api.Client, i int) (string, error) {
+		r, err := c.TemplateCreateWithResponse(ctx, listWorkspace, generated.Template{
+			MessageTemplateName: fmt.Sprintf("Template %02d", i), Subject: ptr("Maintenance"), Body: ptr("Offline at 22:00."),
+		})
+		return createdBy(err, func() *http.Response { return r.HTTPResponse })
+	},
+	list: func(ctx context.Context, c *api.Client, limit *int) iter.Seq2[string, error] {
+		return ids(c.Templates(ctx, listWorkspace, withLimit[generated.TemplateListParams](limit)), func(v generated.Template) *string { return v.ID })
+	},
+}, {
+	// keyList's pages have no links: the iterator pages by offset.
+	op: "keyList",
+	create: func(ctx context.Context, c *api.Client, i int) (string, error) {
+		r, err := c.KeyCreateWithResponse(ctx, generated.Key{Type: ptr(generated.KeyTypeBasic), Description: ptr(fmt.Sprint("key ", i))})
+		return createdBy(err, func() *http.Response { return r.HTTPResponse })
+	},
+	list: func(ctx context.Context, c *api.Client, limit *int) iter.Seq2[string, error] {
+		return ids(c.Keys(ctx, withLimit[generated.KeyListParams](limit)), func(v generated.Key) *string { return v.ID })
+	},
+}}
+
+// createN creates n items with tc and returns their ids, in order.
+func createN(t *testing.T, c *api.Client, tc createCase, n int) []string {
+	t.Helper()
+	var out []string
+	for i := range n {
+		id, err := tc.create(t.Context(), c, i)
+		if err != nil {
+			t.Fatalf("create %d: %v", i, err)
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
+// Every item comes once, in order, over whole pages of 20 and over the
+// short pages of a caller's small limit (12 items, limit 5: pages of 5, 5
+// and 2), which an iterator must not take for the last page.
 func TestListIteratorsYieldEveryStoredItemOnce(t *testing.T) {
 	t.Parallel()
-	const total = 45
-	cases := []struct {
-		op     string
-		create func(ctx context.Context, c *api.Client, i int) (string, error)
-		list   func(ctx context.Context, c *api.Client) iter.Seq2[string, error]
-	}{{
-		op: "contactList",
-		create: func(ctx context.Context, c *api.Client, i int) (string, error) {
-			r, err := c.ContactCreateWithResponse(ctx, listWorkspace, testContact(i))
-			return created(r.HTTPResponse, err)
-		},
-		list: func(ctx context.Context, c *api.Client) iter.Seq2[string, error] {
-			return ids(c.Contacts(ctx, listWorkspace, nil), func(v generated.Contact) *string { return v.ID })
-		},
-	}, {
-		op: "defaultContactList",
-		create: func(ctx context.Context, c *api.Client, i int) (string, error) {
-			r, err := c.DefaultContactCreateWithResponse(ctx, testContact(i))
-			return created(r.HTTPResponse, err)
-		},
-		list: func(ctx context.Context, c *api.Client) iter.Seq2[string, error] {
-			return ids(c.Contacts(ctx, "", nil), func(v generated.Contact) *string { return v.ID })
-		},
-	}, {
-		op: "templateList",
-		create: func(ctx context.Context, c *api.Client, i int) (string, error) {
-			r, err := c.TemplateCreateWithResponse(ctx, listWorkspace, generated.Template{
-				MessageTemplateName: fmt.Sprintf("Template %02d", i), Subject: ptr("Maintenance"), Body: ptr("Offline at 22:00."),
+	pagings := []struct {
+		name         string
+		limit        *int // the caller's; nil: PageSize
+		total, pages int
+	}{
+		{"pages of 20", nil, 45, 3},
+		{"limit 5", ptr(5), 12, 3},
+	}
+	for _, tc := range createCases {
+		for _, pg := range pagings {
+			t.Run(tc.op+"/"+pg.name, func(t *testing.T) {
+				t.Parallel()
+				c, srv := mockClient(t)
+				want := createN(t, c, tc, pg.total)
+				srv.Reset()
+				got := collect(t, tc.list(t.Context(), c, pg.limit))
+				if !slices.Equal(got, want) {
+					t.Errorf("got %d ids %v; want the %d created, in order", len(got), got, len(want))
+				}
+				reqs := srv.Requests()
+				if len(reqs) != pg.pages {
+					t.Fatalf("requests = %d; want %d pages", len(reqs), pg.pages)
+				}
+				limit := api.PageSize
+				if pg.limit != nil {
+					limit = *pg.limit
+				}
+				for i, r := range reqs {
+					wantLimit, wantOffset := fmt.Sprint("limit=", limit), fmt.Sprint("offset=", limit*i)
+					if r.OperationID != tc.op || r.Status != http.StatusOK || !strings.Contains(r.RawQuery, wantLimit) || (i > 0 && !strings.Contains(r.RawQuery, wantOffset)) {
+						t.Errorf("page %d: %s %s?%s answered %d; want %s with %s (and %s), 200", i+1, r.OperationID, r.Path, r.RawQuery, r.Status, tc.op, wantLimit, wantOffset)
+					}
+				}
 			})
-			return created(r.HTTPResponse, err)
-		},
-		list: func(ctx context.Context, c *api.Client) iter.Seq2[string, error] {
-			return ids(c.Templates(ctx, listWorkspace, nil), func(v generated.Template) *string { return v.ID })
-		},
-	}, {
-		// keyList's pages have no links: the iterator pages by offset.
-		op: "keyList",
-		create: func(ctx context.Context, c *api.Client, i int) (string, error) {
-			r, err := c.KeyCreateWithResponse(ctx, generated.Key{Type: ptr(generated.KeyTypeBasic), Description: ptr(fmt.Sprint("key ", i))})
-			return created(r.HTTPResponse, err)
-		},
-		list: func(ctx context.Context, c *api.Client) iter.Seq2[string, error] {
-			return ids(c.Keys(ctx, nil), func(v generated.Key) *string { return v.ID })
-		},
-	}}
-	for _, tc := range cases {
-		t.Run(tc.op, func(t *testing.T) {
-			t.Parallel()
-			c, srv := mockClient(t)
-			var want []string
-			for i := range total {
-				id, err := tc.create(t.Context(), c, i)
-				if err != nil {
-					t.Fatalf("create %d: %v", i, err)
-				}
-				want = append(want, id)
-			}
-			srv.Reset()
-			got := collect(t, tc.list(t.Context(), c))
-			if !slices.Equal(got, want) {
-				t.Errorf("got %d ids %v; want the %d created, in order", len(got), got, len(want))
-			}
-			reqs := srv.Requests()
-			if len(reqs) != 3 {
-				t.Fatalf("requests = %d; want 3 pages", len(reqs))
-			}
-			for i, r := range reqs {
-				wantQuery := fmt.Sprintf("offset=%d", 20*i)
-				if r.OperationID != tc.op || r.Status != http.StatusOK || !strings.Contains(r.RawQuery, "limit=20") || (i > 0 && !strings.Contains(r.RawQuery, wantQuery)) {
-					t.Errorf("page %d: %s %s?%s answered %d; want %s with limit=20 (and %s), 200", i+1, r.OperationID, r.Path, r.RawQuery, r.Status, tc.op, wantQuery)
-				}
-			}
-		})
+		}
 	}
 }
 
@@ -564,14 +617,7 @@ func TestListIteratorFollowsRelativeNextLinks(t *testing.T) {
 	}))
 	t.Cleanup(ts.Close)
 	base = ts.URL
-	p, err := security.New(security.Credentials{APIKey: "k", Username: "u", Password: "p"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := api.New(p, api.WithBaseURL(ts.URL+"/api"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := clientOf(t, ts.URL+"/api")
 	got := collect(t, ids(c.Contacts(t.Context(), "ABC", nil), func(v generated.Contact) *string { return v.ID }))
 	if len(got) != total || got[0] != "C00" || got[total-1] != "C59" {
 		t.Errorf("got %d ids %v; want C00 to C59", len(got), got)
@@ -584,6 +630,72 @@ func TestListIteratorFollowsRelativeNextLinks(t *testing.T) {
 	}
 	if !slices.Equal(seen, want) {
 		t.Errorf("requests %q; want %q", seen, want)
+	}
+}
+
+// A next link that leads back to a page already fetched ends the iteration
+// with ErrPagination, instead of spending the daily quota on the loop. The
+// server gives up after 10 requests, so a pager without the guard fails
+// here rather than spinning.
+func TestListIteratorStopsAtARepeatingNextLink(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		next  map[string]string // query of a page -> query of its next link
+		pages int
+	}{
+		{"to itself", map[string]string{"limit=20": "limit=20"}, 1},
+		{"to itself, written otherwise", map[string]string{"limit=20": "limit=20&offset=20", "limit=20&offset=20": "limit=20&offset=20"}, 2},
+		{"back to the first page", map[string]string{"limit=20": "limit=20&offset=20", "limit=20&offset=20": "limit=20"}, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			requests := 0
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				requests++
+				n := requests
+				mu.Unlock()
+				if n > 10 {
+					http.Error(w, "looping", http.StatusInternalServerError)
+					return
+				}
+				w.Header().Set("Content-Type", "application/vnd.whispir.contact-v1+json")
+				fmt.Fprintf(w, `{"status":"","contacts":[{"id":"C%d","firstName":"F","lastName":"L"}],"link":[{"rel":"next","uri":"/api/workspaces/ABC/contacts?%s"}]}`,
+					n, tc.next[r.URL.RawQuery])
+			}))
+			t.Cleanup(ts.Close)
+			items, errs := drain(clientOf(t, ts.URL+"/api").Contacts(t.Context(), "ABC", nil))
+			if len(errs) != 1 || !errors.Is(errs[0], api.ErrPagination) || !strings.Contains(errs[0].Error(), "repeats a page") {
+				t.Errorf("errors %v; want one ErrPagination: next link repeats a page", errs)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if items != tc.pages || requests != tc.pages {
+				t.Errorf("got %d items from %d requests; want %d and %d", items, requests, tc.pages, tc.pages)
+			}
+		})
+	}
+}
+
+// One send is one message in the mock, listed once.
+func TestOneSendIsOneMessage(t *testing.T) {
+	t.Parallel()
+	for _, workspace := range []string{listWorkspace, ""} {
+		c, srv := mockClient(t)
+		id, err := c.SendMessage(t.Context(), workspace, generated.Message{To: "61400000000", Subject: ptr("Once"), Body: ptr("Only once")})
+		if err != nil {
+			t.Fatalf("workspace %q: %v", workspace, err)
+		}
+		if msgs := srv.Messages(); len(msgs) != 1 || msgs[0].ID != id {
+			t.Errorf("workspace %q: mock holds %d messages; want 1, %s", workspace, len(msgs), id)
+		}
+		listed := collect(t, ids(c.Messages(t.Context(), workspace, nil), func(m generated.MessageSummary) *string { return m.ID }))
+		if !slices.Equal(listed, []string{id}) {
+			t.Errorf("workspace %q: listed %v; want [%s]", workspace, listed, id)
+		}
 	}
 }
 

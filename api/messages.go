@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path"
 	"strings"
 
 	"github.com/whispir-go/whispir/generated"
@@ -105,19 +104,41 @@ func messageIDFrom(op string, resp *http.Response, scheduled *generated.Message)
 	return "", fmt.Errorf("%s: %d: %w", op, resp.StatusCode, ErrNoMessageID)
 }
 
+// maxIDLength bounds an id taken from a Location or a link. Whispir's ids
+// are 16 or 32 hex digits, 36-character UUIDs (keys) or 21-character
+// nanoid-like OTP ids.
+const maxIDLength = 128
+
 // IDFromLocation returns the id a Location header (or link URI) names: its
 // last path segment, without query or fragment. Absolute and relative URIs
 // both work.
+//
+// Only a plausible id is returned: 1 to 128 ASCII letters, digits, '-' and
+// '_', which covers Whispir's hex ids, UUIDs and OTP ids. Anything else (".",
+// "..", a percent-encoded segment such as %2e%2e or %2F, spaces, control
+// characters, a longer segment) is an error wrapping ErrNoMessageID, so a
+// hostile Location cannot steer a later request built from the id. Errors
+// never quote the location.
 func IDFromLocation(location string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(location))
 	if err != nil {
 		return "", fmt.Errorf("%w: location is not a URI", ErrNoMessageID)
 	}
-	id := path.Base(strings.TrimRight(u.Path, "/"))
-	if id == "." || id == "/" || id == "" {
+	p := strings.TrimSuffix(u.EscapedPath(), "/")
+	id := p[strings.LastIndexByte(p, '/')+1:]
+	switch {
+	case id == "":
 		return "", fmt.Errorf("%w: location has no path", ErrNoMessageID)
+	case len(id) > maxIDLength:
+		return "", fmt.Errorf("%w: the location's last path segment is longer than %d bytes", ErrNoMessageID, maxIDLength)
+	case strings.ContainsFunc(id, func(r rune) bool { return !idRune(r) }):
+		return "", fmt.Errorf("%w: the location's last path segment is not an id (letters, digits, '-' and '_')", ErrNoMessageID)
 	}
 	return id, nil
+}
+
+func idRune(r rune) bool {
+	return r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r == '-' || r == '_'
 }
 
 func derefLinks(l *generated.Links) []generated.Link {

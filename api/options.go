@@ -34,6 +34,8 @@ type config struct {
 	logger            *slog.Logger
 	limiter           Limiter // nil: no pacing
 	insecureHTTP      bool    // WithInsecureHTTP
+
+	crossHostRedirects bool // WithCrossHostRedirects (redirect.go)
 }
 
 // WithRegion sends requests to the region's server from the spec.
@@ -114,8 +116,13 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// WithHTTPClient uses a copy of hc for the HTTP exchanges; its Transport,
-// Jar and CheckRedirect are kept. A nil client is an error.
+// WithHTTPClient uses a copy of hc for the HTTP exchanges; its Transport
+// and Jar are kept. Its CheckRedirect is consulted for redirects to the
+// same host only: a redirect to another host, or from https to http, is
+// refused even when hc's policy would follow it, because the x-api-key
+// header (and a POST body) would go with it. WithCrossHostRedirects opts
+// out. Without a CheckRedirect, hc gets security.SameHostRedirectPolicy.
+// A nil client is an error.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {

@@ -26,14 +26,38 @@ func TestIDFromLocation(t *testing.T) {
 		{"https://api.au.whispir.com", "", false},
 		{"https://api.au.whispir.com/", "", false},
 		{"%zz", "", false},
+		// Whispir's id shapes: hex, UUIDs (keys), nanoid-like OTP ids.
+		{"https://api.au.whispir.com/keys/3fa85f64-5717-4562-b3fc-2c963f66afa6", "3fa85f64-5717-4562-b3fc-2c963f66afa6", true},
+		{"https://api.au.whispir.com/otp/azkP8DJEEsujuhwzO-O_N", "azkP8DJEEsujuhwzO-O_N", true},
+		{"/messages/" + strings.Repeat("A", maxIDLength), strings.Repeat("A", maxIDLength), true},
+		// Anything else is refused.
+		{"/messages/..", "", false},
+		{"/messages/.", "", false},
+		{"/messages/ABC/..", "", false},
+		{"/messages/%2e%2e", "", false},
+		{"/messages/%2E%2E/", "", false},
+		{"/messages/%2F", "", false},
+		{"/messages/%41BC", "", false},
+		{"/messages/AB%00C", "", false},
+		{"/messages/AB\x1bC", "", false},
+		{"/messages/AB C", "", false},
+		{"/messages/A.B", "", false},
+		{"/messages/ABC;x=1", "", false},
+		{"/messages/\u202eCBA", "", false},
+		{"/messages/ABC//", "", false},
+		{"/messages/" + strings.Repeat("A", maxIDLength+1), "", false},
+		{"/messages/" + strings.Repeat("A", 100000), "", false},
 	}
 	for _, tc := range tests {
 		got, err := IDFromLocation(tc.in)
 		if got != tc.want || (err == nil) != tc.ok {
-			t.Errorf("IDFromLocation(%q) = %q, %v; want %q, ok=%t", tc.in, got, err, tc.want, tc.ok)
+			t.Errorf("IDFromLocation(%.60q) = %.60q, %v; want %.60q, ok=%t", tc.in, got, err, tc.want, tc.ok)
 		}
 		if err != nil && !errors.Is(err, ErrNoMessageID) {
-			t.Errorf("IDFromLocation(%q) err = %v; want ErrNoMessageID", tc.in, err)
+			t.Errorf("IDFromLocation(%.60q) err = %v; want ErrNoMessageID", tc.in, err)
+		}
+		if err != nil && len(tc.in) > 12 && strings.Contains(err.Error(), tc.in[10:]) {
+			t.Errorf("IDFromLocation(%.60q) err = %.200q; want it not to echo the location", tc.in, err)
 		}
 	}
 }
@@ -72,6 +96,16 @@ func TestParseRetryAfter(t *testing.T) {
 		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
 		{now.Add(-time.Minute).Format(http.TimeFormat), 0},
 		{"99999999999", 24 * time.Hour},
+		{"86400", 24 * time.Hour},
+		{"86401", 24 * time.Hour},
+		// Too large for int64: "very long", not absent.
+		{"9223372036854775807", 24 * time.Hour},
+		{"9223372036854775808", 24 * time.Hour},
+		{strings.Repeat("9", 1000), 24 * time.Hour},
+		// A far-future date is capped like seconds are.
+		{now.Add(25 * time.Hour).Format(http.TimeFormat), 24 * time.Hour},
+		{"Fri, 31 Dec 9999 23:59:59 GMT", 24 * time.Hour},
+		{"+5", 0}, {"5s", 0}, {"1e3", 0},
 	}
 	for _, tc := range tests {
 		if got := parseRetryAfter(tc.in, now); got != tc.want {

@@ -9,8 +9,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/whispir-go/whispir"
@@ -107,7 +109,13 @@ func (p *pipeline) send(ctx context.Context, route *whispir.Route, req *http.Req
 
 // attempt makes one HTTP exchange with a fresh copy of the request.
 func (p *pipeline) attempt(ctx context.Context, route *whispir.Route, req *http.Request, body []byte, n int) (*http.Response, error) {
-	r := req.Clone(ctx)
+	// A connection made on any hop of the attempt (redirects included)
+	// means the request may have been written: only an attempt without one
+	// counts as never sent. GotConn runs on this goroutine, before Do returns.
+	var connected atomic.Bool
+	r := req.Clone(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { connected.Store(true) },
+	}))
 	r.Body, r.ContentLength = http.NoBody, 0
 	if len(body) > 0 {
 		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
@@ -116,10 +124,11 @@ func (p *pipeline) attempt(ctx context.Context, route *whispir.Route, req *http.
 	start := time.Now()
 	resp, err := p.http.Do(r)
 	if err != nil {
+		te := &transportError{err: scrubURL(err), notSent: !connected.Load() && dialFailed(err)}
 		p.logger.LogAttrs(ctx, slog.LevelDebug, "whispir attempt",
 			slog.String("operation", route.ID), slog.Int("attempt", n),
-			slog.Duration("took", time.Since(start)), slog.String("error", transportReason(err)))
-		return nil, opError(route.ID, "send", scrubURL(err))
+			slog.Duration("took", time.Since(start)), slog.String("error", transportReason(te)))
+		return nil, opError(route.ID, "send", te)
 	}
 	p.logger.LogAttrs(ctx, slog.LevelDebug, "whispir attempt",
 		slog.String("operation", route.ID), slog.Int("attempt", n),

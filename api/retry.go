@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"syscall"
 	"time"
+
+	"github.com/whispir-go/whispir"
 )
 
 // RetryPolicy says which failed attempts are tried again and how long to
@@ -17,7 +19,9 @@ import (
 // Retried, for every method: 429, and 403 with X-Error-Code
 // ERR_403_DEVELOPER_OVER_QPS (the gateway rejected the request before
 // Whispir saw it), and connections that failed before the request was
-// written (dial errors such as connection refused).
+// written (dial errors such as connection refused, when no connection was
+// made on any hop of the attempt: a redirect whose follow-up dial fails
+// after the first hop was sent is not one).
 //
 // Retried only for GET, HEAD, PUT and DELETE: 502, 503, 504 and other
 // transport errors, including a per-attempt timeout and a response body cut
@@ -26,9 +30,13 @@ import (
 // those.
 //
 // Never retried: ERR_403_DEVELOPER_OVER_QPD (the daily quota is spent;
-// returned at once as ErrRateLimited with the code), other 4xx, 500, 501, a
-// response over 32 MiB and a JSON body that does not parse. The caller's
-// context ending stops everything at once.
+// returned at once as ErrRateLimited with the code), 1xx, other 4xx, 500,
+// 501, a response over 32 MiB, a JSON body that does not parse, a 2xx
+// that fails WithResponseValidation (a broken answer does not mend itself)
+// and a redirect the client's policy refused.
+// A Retry-After longer than MaxDelay (a date over a day ahead, or a number
+// of seconds too large to parse, counts as a day) is returned at once. The
+// caller's context ending stops everything at once.
 type RetryPolicy struct {
 	// MaxAttempts counts the first attempt too; 1 disables retries.
 	MaxAttempts int
@@ -104,8 +112,11 @@ func (p RetryPolicy) backoff(n int, err error) (d time.Duration, ok bool) {
 func retryable(method string, err error) bool {
 	// The caller's context is checked before this; a DeadlineExceeded here
 	// is the per-attempt timeout, a transport failure like any other.
-	if errors.Is(err, ErrResponseTooLarge) || errors.Is(err, ErrMalformedResponse) {
+	if errors.Is(err, ErrResponseTooLarge) || errors.Is(err, ErrMalformedResponse) || errors.Is(err, whispir.ErrInvalidResponse) {
 		return false
+	}
+	if re := (*redirectError)(nil); errors.As(err, &re) {
+		return false // a refused redirect is refused again
 	}
 	var apiErr *Error
 	if errors.As(err, &apiErr) {
@@ -127,9 +138,17 @@ func retryable(method string, err error) bool {
 	return idempotent(method)
 }
 
-// notSent reports transport errors that prove the request never reached
-// the server: the connection could not be made.
+// notSent reports a failed attempt that provably never reached the server:
+// its connection could not be made, and no connection was made on any other
+// hop of the attempt either (a redirect's follow-up dial failing after the
+// first hop was sent does not count).
 func notSent(err error) bool {
+	var te *transportError
+	return errors.As(err, &te) && te.notSent
+}
+
+// dialFailed reports a transport error from making a connection.
+func dialFailed(err error) bool {
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
 		return true

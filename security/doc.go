@@ -55,14 +55,20 @@
 //
 // These methods only help when the value itself is formatted. A Credentials
 // value stored in an unexported field of some other struct is printed by fmt
-// field by field, with no call to its methods, so store credentials in a
-// Provider (which holds only a pointer) rather than in a bare struct field.
+// field by field, with no call to its methods, and fmt disables every method
+// when it reports a bad verb (%p on a value that is not a pointer, %w
+// outside fmt.Errorf): see [Credentials]. So store credentials in a Provider
+// (which holds them behind two pointers, safe under every verb) rather than
+// in a bare struct field, and let go vet check format strings.
 //
 // # Redirects
 //
 // net/http's Client removes the Authorization header when it follows a
-// redirect to another domain, but it copies custom headers such as x-api-key.
-// A client that uses [Provider.RoundTripper] adds both headers again on every
-// hop. To keep credentials from reaching another host, set the client's
-// CheckRedirect field to [SameHostRedirectPolicy].
+// redirect to another domain, but it copies custom headers such as x-api-key,
+// and it resends a POST body on a 307 or 308. [Provider.RoundTripper]
+// therefore refuses a redirect's hop to another host (or from https to http)
+// whatever the client's CheckRedirect says, and sends nothing there;
+// [WithCrossHostRedirects] opts out. A client that attaches the credentials
+// with [Provider.Intercept] instead should set its CheckRedirect field to
+// [SameHostRedirectPolicy], as the api package does.
 package security

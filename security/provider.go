@@ -57,6 +57,17 @@ var errNilRequest = errors.New("security: nil request")
 // APIKey and Password are secrets. Formatting, logging or marshalling a
 // Credentials value shows only the Username; the secrets are replaced with
 // [Redacted].
+//
+// Two misuses of fmt are beyond any method: %p with a value that is not a
+// pointer, and %w outside fmt.Errorf or with an argument that is not an
+// error. fmt reports them as %!p(...) and %!w(...) and prints the argument
+// with every method disabled, so fmt.Sprintf("%p", c) and
+// fmt.Sprintf("%w", &c) show the API key and password, as they do for any
+// struct that holds a Credentials value. No change to this type prevents it
+// while its fields stay strings (a field that accepts a string value is a
+// string or an interface, and both are printed as they are), so go vet's
+// printf check, which reports both misuses, is the guard. A [Provider] holds
+// its credentials behind two pointers and is safe under every verb.
 type Credentials struct {
 	// APIKey is sent in the x-api-key header.
 	APIKey string
@@ -271,11 +282,37 @@ func (p *Provider) Intercept(ctx context.Context, req *http.Request) error {
 // reads the credentials of p for every request, so [Provider.Update] takes
 // effect on the next request. If p is nil or not initialised, each request
 // fails with [ErrNoProvider] and is not sent.
-func (p *Provider) RoundTripper(base http.RoundTripper) http.RoundTripper {
+//
+// Redirects are safe whatever the client's CheckRedirect: when an
+// [http.Client] follows a redirect to a host other than that of the first
+// request, or from https to http, the RoundTripper refuses that hop with an
+// error wrapping [ErrRedirectRefused] and sends nothing (no credentials, no
+// 307 POST body) to it. A hop whose first request it cannot find (a base
+// RoundTripper that leaves [http.Response.Request] nil) is refused too.
+// [WithCrossHostRedirects] opts out.
+func (p *Provider) RoundTripper(base http.RoundTripper, opts ...RoundTripperOption) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &roundTripper{p: p, base: base}
+	rt := &roundTripper{p: p, base: base}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(rt)
+		}
+	}
+	return rt
+}
+
+// RoundTripperOption changes what [Provider.RoundTripper] does.
+type RoundTripperOption func(*roundTripper)
+
+// WithCrossHostRedirects makes [Provider.RoundTripper] authenticate every
+// request it is given, a redirect's hop to another host (or from https to
+// http) included: both credentials, and a 307 or 308 POST body, then reach
+// whatever host a redirect names. Use it only with a client whose
+// CheckRedirect decides which hosts are safe.
+func WithCrossHostRedirects() RoundTripperOption {
+	return func(rt *roundTripper) { rt.crossHost = true }
 }
 
 // LogValue implements [slog.LogValuer]. It logs the username and a
@@ -327,8 +364,9 @@ func (p *Provider) load() *headers {
 
 // roundTripper is the http.RoundTripper returned by Provider.RoundTripper.
 type roundTripper struct {
-	p    *Provider
-	base http.RoundTripper
+	p         *Provider
+	base      http.RoundTripper
+	crossHost bool // WithCrossHostRedirects
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -336,36 +374,70 @@ func (rt *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req == nil {
 		return nil, errNilRequest
 	}
-	clone := req.Clone(req.Context())
-	if err := rt.p.Intercept(req.Context(), clone); err != nil {
+	err := rt.checkHop(req)
+	var clone *http.Request
+	if err == nil {
+		clone = req.Clone(req.Context())
+		err = rt.p.Intercept(req.Context(), clone)
+	}
+	if err != nil {
 		// A RoundTripper must close the request body, even on error.
 		if req.Body != nil {
 			_ = req.Body.Close()
 		}
 		return nil, err
 	}
-	return rt.base.RoundTrip(clone)
+	resp, err := rt.base.RoundTrip(clone)
+	if resp != nil && resp.Request == nil {
+		resp.Request = clone // the next hop of a redirect finds its origin
+	}
+	return resp, err
 }
+
+// maxHops bounds the walk back along a redirect chain.
+const maxHops = 100
+
+// checkHop refuses a redirect hop (a request with a Response) to another
+// host than the chain's first request, unless WithCrossHostRedirects.
+func (rt *roundTripper) checkHop(req *http.Request) error {
+	if rt.crossHost || req.Response == nil {
+		return nil
+	}
+	first := req
+	for range maxHops {
+		if first.Response == nil {
+			return SameHostRedirectPolicy(req, []*http.Request{first})
+		}
+		if first = first.Response.Request; first == nil {
+			break
+		}
+	}
+	return fmt.Errorf("%w: the redirect's first request is unknown", ErrRedirectRefused)
+}
+
+// ErrRedirectRefused is wrapped by the errors of [SameHostRedirectPolicy]
+// and of [Provider.RoundTripper] when they refuse a redirect.
+var ErrRedirectRefused = errors.New("security: redirect refused")
 
 // SameHostRedirectPolicy is a CheckRedirect function for an [http.Client]
 // that sends Whispir credentials. It refuses a redirect to a host other than
 // that of the first request, or from https to http, because net/http would
-// forward the x-api-key header (and [Provider.RoundTripper] would add both
-// headers) to the new location. Like the default policy, it stops after 10
-// redirects.
+// forward the x-api-key header (and a 307 or 308 POST body) to the new
+// location. Like the default policy, it stops after 10 redirects. Its errors
+// wrap [ErrRedirectRefused].
 func SameHostRedirectPolicy(req *http.Request, via []*http.Request) error {
 	if len(via) == 0 {
 		return nil
 	}
 	if len(via) >= 10 {
-		return errors.New("security: stopped after 10 redirects")
+		return fmt.Errorf("%w: stopped after 10 redirects", ErrRedirectRefused)
 	}
 	first := via[0].URL
 	if !strings.EqualFold(req.URL.Host, first.Host) {
-		return fmt.Errorf("security: refusing redirect from host %q to host %q: credentials would be sent to another host", first.Host, req.URL.Host)
+		return fmt.Errorf("%w: from host %q to host %q: credentials would be sent to another host", ErrRedirectRefused, first.Host, req.URL.Host)
 	}
 	if strings.EqualFold(first.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https") {
-		return fmt.Errorf("security: refusing redirect from https to %s: credentials would be sent unencrypted", req.URL.Scheme)
+		return fmt.Errorf("%w: from https to %q: credentials would be sent unencrypted", ErrRedirectRefused, req.URL.Scheme)
 	}
 	return nil
 }

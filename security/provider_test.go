@@ -526,6 +526,13 @@ func TestRoundTripperDoesNotMutateRequest(t *testing.T) {
 	}
 }
 
+// TestConcurrentUpdate rotates between two credential sets while workers
+// intercept requests, and checks that every request carries one set whole.
+// A torn Update shows only when an Intercept lands inside it, so the
+// workers run until they have seen both sets many times and the set change
+// under them many times, not for a fixed count (which a busy machine can
+// finish before the updater is scheduled). A bound keeps it finite; not
+// reaching the goal within it fails the test rather than passing untested.
 func TestConcurrentUpdate(t *testing.T) {
 	t.Parallel()
 	pairs := []security.Credentials{
@@ -537,8 +544,10 @@ func TestConcurrentUpdate(t *testing.T) {
 
 	p := mustNew(t, pairs[0])
 	const (
-		workers    = 50
-		iterations = 200
+		workers      = 8
+		wantSeen     = 1000    // requests with each set, at least
+		wantSwitches = 500     // times a worker saw the set change, at least
+		maxPerWorker = 2000000 // the bound
 	)
 
 	stop := make(chan struct{})
@@ -561,30 +570,46 @@ func TestConcurrentUpdate(t *testing.T) {
 	}()
 
 	var (
-		wg         sync.WaitGroup
-		mismatches atomic.Int64
-		seenKeys   sync.Map
+		wg                 sync.WaitGroup
+		mismatches         atomic.Int64
+		seenA, seenB       atomic.Int64
+		switches, requests atomic.Int64
 	)
+	done := func() bool {
+		return seenA.Load() >= wantSeen && seenB.Load() >= wantSeen && switches.Load() >= wantSwitches
+	}
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range iterations {
+		wg.Go(func() {
+			last := ""
+			for i := 0; i < maxPerWorker && (i%64 != 0 || !done()); i++ {
 				req := httptest.NewRequest(http.MethodGet, "http://whispir.invalid/", nil)
 				if err := p.Intercept(context.Background(), req); err != nil {
 					t.Errorf("Intercept() error = %v; want nil", err)
 					return
 				}
+				requests.Add(1)
 				key := req.Header.Get(security.HeaderAPIKey)
 				user, pass, ok := req.BasicAuth()
-				seenKeys.Store(key, true)
 				if !ok || wantPass[key] != pass || wantUser[key] != user {
 					if mismatches.Add(1) == 1 {
 						t.Errorf("got key %q with user %q password %q; want a matching pair", key, user, pass)
 					}
 				}
+				switch key {
+				case "key-A":
+					seenA.Add(1)
+				case "key-B":
+					seenB.Add(1)
+				default:
+					t.Errorf("got unexpected key %q; want key-A or key-B", key)
+					return
+				}
+				if last != "" && key != last {
+					switches.Add(1)
+				}
+				last = key
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	close(stop)
@@ -593,15 +618,12 @@ func TestConcurrentUpdate(t *testing.T) {
 	if n := mismatches.Load(); n != 0 {
 		t.Errorf("got %d requests with mismatched credentials; want 0", n)
 	}
-	if updates.Load() == 0 {
-		t.Errorf("got 0 updates; want the updater to have run")
+	t.Logf("%d requests (set A %d, set B %d), %d switches seen, %d updates",
+		requests.Load(), seenA.Load(), seenB.Load(), switches.Load(), updates.Load())
+	if !done() {
+		t.Errorf("after %d requests: set A seen %d times, set B %d, %d switches; want at least %d, %d and %d (rotation was not exercised)",
+			requests.Load(), seenA.Load(), seenB.Load(), switches.Load(), wantSeen, wantSeen, wantSwitches)
 	}
-	seenKeys.Range(func(k, _ any) bool {
-		if _, ok := wantPass[k.(string)]; !ok {
-			t.Errorf("got unexpected key %q; want key-A or key-B", k)
-		}
-		return true
-	})
 }
 
 func TestRedactionFmt(t *testing.T) {
@@ -640,6 +662,35 @@ func TestRedactionFmt(t *testing.T) {
 					t.Errorf("fmt %s = %q; want it to contain username %q", verb, out, fakeUser)
 				}
 			})
+		}
+	}
+}
+
+// TestRedactionBadVerbs: fmt handles %p before any method, and %w outside
+// fmt.Errorf, by printing the argument with every method disabled (a
+// "%!p(...)" report). A Provider and its RoundTripper keep the secrets out
+// of reach even then. A bare Credentials value cannot (see its doc comment).
+func TestRedactionBadVerbs(t *testing.T) {
+	t.Parallel()
+	p := mustNew(t, fakeCreds)
+	values := []struct {
+		name string
+		v    any
+	}{
+		{"*Provider", p},
+		{"Provider", *p},
+		{"struct holding a *Provider", struct{ P *security.Provider }{p}},
+		{"struct holding a Provider", struct{ P security.Provider }{*p}},
+		{"*struct holding a Provider", &struct{ p security.Provider }{*p}},
+		{"RoundTripper", p.RoundTripper(nil)},
+		{"[]*Provider", []*security.Provider{p}},
+	}
+	for _, val := range values {
+		for _, verb := range []string{"%p", "%w", "%v", "%+v", "%#v", "%s", "%d", "%x"} {
+			// A variable format: go vet rightly reports these misuses in a
+			// constant one.
+			assertNoSecrets(t, val.name+" "+verb, fmt.Sprintf(verb, val.v), secretsOf(fakeCreds)...)
+			assertNoSecrets(t, val.name+" fmt.Errorf "+verb, fmt.Errorf(verb, val.v).Error(), secretsOf(fakeCreds)...)
 		}
 	}
 }

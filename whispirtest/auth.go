@@ -42,7 +42,7 @@ func stepAuthenticate(s *Server, x *exchange) bool {
 		}
 	}
 	x.creds = presented
-	s.update(x.rec, func(rec *Request) { rec.Credentials = presented })
+	s.update(x.rec, func(rec *Request) { rec.Credentials = &presented })
 	if presented.APIKey == "" || !keyOK {
 		x.reply(gatewayForbidden())
 		return false

@@ -367,7 +367,7 @@ func TestAdditionalCredentials(t *testing.T) {
 		}
 	}
 	msgs := srv.Messages()
-	if len(msgs) != 2 || msgs[0].Credentials != a || msgs[1].Credentials != b {
+	if len(msgs) != 2 || *msgs[0].Credentials != a || *msgs[1].Credentials != b {
 		t.Errorf("messages: got %d, credentials %v; want 2, sent with a then b", len(msgs), msgs)
 	}
 

@@ -25,8 +25,9 @@ type SentMessage struct {
 	Bulk *generated.BulkMessage
 	// Credentials are the credentials the send presented (see
 	// [Request.Credentials]), to check which ones a client used after a
-	// rotation. Formatting them hides the secrets.
-	Credentials security.Credentials
+	// rotation. Never nil in what [Server.Messages] returns. Formatting them
+	// hides the secrets, behind a pointer as in [Request].
+	Credentials *security.Credentials
 }
 
 // Messages returns the messages accepted so far, in order. Each call
@@ -36,7 +37,7 @@ func (s *Server) Messages() []SentMessage {
 	defer s.messages.mu.Unlock()
 	out := make([]SentMessage, 0, len(s.messages.list))
 	for _, m := range s.messages.list {
-		sm := SentMessage{ID: m.id, WorkspaceID: m.workspace, Credentials: m.creds}
+		sm := SentMessage{ID: m.id, WorkspaceID: m.workspace, Credentials: cloneCredentials(&m.creds)}
 		if m.bulk {
 			sm.Bulk = &generated.BulkMessage{}
 			_ = json.Unmarshal(m.raw, sm.Bulk)

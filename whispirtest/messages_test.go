@@ -89,7 +89,7 @@ func TestMessageCreate(t *testing.T) {
 				if m.Bulk == nil && m.Message.To == "" {
 					t.Errorf("Message.To: got empty; want the recipients")
 				}
-				if m.Credentials != srv.Credentials() {
+				if *m.Credentials != srv.Credentials() {
 					t.Errorf("Credentials: got %v; want the server's", m.Credentials)
 				}
 			}

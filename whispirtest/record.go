@@ -43,14 +43,27 @@ type Request struct {
 	// Credentials are the credentials the request presented: the x-api-key
 	// header and the Basic username and password (empty when absent). For a
 	// Bearer request with a token this server issued, Username is the user
-	// the token was issued to. Formatting them hides the secrets.
-	Credentials security.Credentials
+	// the token was issued to. Never nil in what [Server.Requests] returns.
+	// Formatting them hides the secrets; they are behind a pointer so that
+	// formatting a Request hides them too, even with a verb fmt reports as
+	// bad (%p, or %w outside fmt.Errorf), where it calls no method.
+	Credentials *security.Credentials
 }
 
 func (r Request) clone() Request {
 	r.Header = r.Header.Clone()
 	r.Body = bytes.Clone(r.Body)
+	r.Credentials = cloneCredentials(r.Credentials)
 	return r
+}
+
+// cloneCredentials is a copy of c, never nil.
+func cloneCredentials(c *security.Credentials) *security.Credentials {
+	out := new(security.Credentials)
+	if c != nil {
+		*out = *c
+	}
+	return out
 }
 
 // Requests returns copies of the requests received since the server

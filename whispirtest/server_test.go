@@ -356,7 +356,7 @@ func TestRequestsRecorded(t *testing.T) {
 	if got, want := first.Header.Get("Content-Type"), "application/vnd.whispir.message-v1+json"; got != want {
 		t.Errorf("recorded Content-Type: got %q; want %q", got, want)
 	}
-	if got, want := first.Credentials, srv.Credentials(); got != want {
+	if got, want := *first.Credentials, srv.Credentials(); got != want {
 		t.Errorf("recorded credentials: got %v; want %v", got, want)
 	}
 	if id == "" {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/whispir-go/whispir/api"
 	"github.com/whispir-go/whispir/callback"
 	"github.com/whispir-go/whispir/generated"
@@ -22,162 +23,172 @@ import (
 // envCallbackKey holds the callback's auth.key for create and listen.
 const envCallbackKey = "WHISPIR_CALLBACK_KEY"
 
-var callbacksCommand = &command{
-	name:  "callbacks",
-	short: "manage callbacks (list, create, delete) or receive their calls (listen)",
-	usage: `Usage: whispir [global flags] callbacks <subcommand> [flags]
+const authTypeUsage = "how Whispir sends the key: httpheader (header\nX-Whispir-Callback-Key), queryparam (?auth=K), basicauth\n(Authorization: Basic K) or bearertoken (Authorization: Bearer K)"
 
-Callbacks are the webhooks Whispir calls when a message that names one (by
+// authTypes are the values of --auth-type, for completion.
+var authTypes = []cobra.Completion{
+	callback.AuthHTTPHeader, callback.AuthQueryParam, callback.AuthBasic, callback.AuthBearer,
+}
+
+func newCallbacksCommand(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "callbacks <subcommand>",
+		Short: "manage callbacks (list, create, delete) or receive their calls (listen)",
+		Long: `Callbacks are the webhooks Whispir calls when a message that names one (by
 name) is answered or cannot be delivered.
 
-	callbacks list
-	    Prints one line per callback of the company, tab-separated: id, name,
-	    URL, auth type, content type. Keys are never printed.
-	    Spec operation: callbackList (GET /callbacks).
+  whispir callbacks list
+  whispir callbacks create --name N --url URL [--auth-type T] [--content-type json|xml]
+  whispir callbacks delete --id ID
+  whispir callbacks listen [--addr 127.0.0.1:8080] [--auth-type T]
 
-	callbacks create --name N --url URL [--auth-type T] [--content-type json|xml]
-	                 [--reply=false] [--undeliverable=false] [--retries=false] [--email E]
-	    Creates a callback and prints its id. Whispir first checks the URL
-	    with a GET, which must answer 200. The key is $WHISPIR_CALLBACK_KEY
-	    (or --key K; prefer the variable: command lines show in ps and shell
-	    history).
-	    Spec operation: callbackCreate (POST /callbacks).
-
-	callbacks delete --id ID
-	    Deletes a callback. Spec operation: callbackDelete (DELETE /callbacks/{callbackId}).
-
-	callbacks listen [--addr 127.0.0.1:8080] [--auth-type T]
-	    Serves a callback URL until interrupted (Ctrl-C or SIGTERM), for local
-	    work behind a tunnel: it answers Whispir's URL check, checks the key
-	    ($WHISPIR_CALLBACK_KEY, or --key K) and prints each event, once, as
-	    one JSON line on stdout. Those lines hold what people wrote and their
-	    phone numbers and addresses. Its address and refused calls go to
-	    stderr (-v: every call).
-
-	--auth-type T   how Whispir sends the key: httpheader (default; header
-	                X-Whispir-Callback-Key), queryparam (?auth=K), basicauth
-	                (Authorization: Basic K) or bearertoken (Authorization: Bearer K)
-
-Global flags (see 'whispir help'; list, create and delete use the API and
-accept --mock):
-
-` + globalFlagsUsage,
-	run: runCallbacks,
+The key Whispir sends (auth.key) is $WHISPIR_CALLBACK_KEY, or --key K; prefer
+the variable: command lines show in ps and shell history. list, create and
+delete use the API and accept --mock.`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("missing subcommand: list, create, delete or listen")
+			}
+			return usagef("unknown subcommand %q: want list, create, delete or listen", args[0])
+		},
+	}
+	cmd.AddCommand(newCallbacksListCommand(g), newCallbacksCreateCommand(g), newCallbacksDeleteCommand(g), newCallbacksListenCommand(g))
+	return cmd
 }
 
-func runCallbacks(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usagef("missing subcommand: list, create, delete or listen")
-	}
-	sub, rest := args[0], args[1:]
-	switch sub {
-	case "list":
-		return runCallbacksList(ctx, g, rest, stdout, stderr)
-	case "create":
-		return runCallbacksCreate(ctx, g, rest, stdout, stderr)
-	case "delete":
-		return runCallbacksDelete(ctx, g, rest, stderr)
-	case "listen":
-		return runCallbacksListen(ctx, g, rest, stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		return flag.ErrHelp
-	}
-	return usagef("unknown subcommand %q: want list, create, delete or listen", sub)
+// callbackRow is one callback as callbacks list --json prints it.
+type callbackRow struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	URL         string `json:"url"`
+	AuthType    string `json:"authType"`
+	ContentType string `json:"contentType"`
 }
 
-func runCallbacksList(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	if err := parse(g.flagSet("callbacks list"), args); err != nil {
-		return err
+func newCallbacksListCommand(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "list the company's callbacks",
+		Long: `Prints one line per callback of the company, tab-separated: id, name, URL,
+auth type, content type. Keys are never printed. With --json, an array of
+{"id", "name", "url", "authType", "contentType"}.
+
+Spec operation: callbackList (GET /callbacks).`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, release, err := g.client(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			defer release()
+			rows := []callbackRow{}
+			for cb, err := range c.Callbacks(cmd.Context(), nil) {
+				if err != nil {
+					return apiError(err)
+				}
+				row := callbackRow{ID: str(cb.ID), Name: cb.Name, URL: cb.URL}
+				if cb.Auth != nil {
+					row.AuthType = string(cb.Auth.Type)
+				}
+				if cb.ContentType != nil {
+					row.ContentType = string(*cb.ContentType)
+				}
+				rows = append(rows, row)
+			}
+			if g.json {
+				return writeJSON(cmd.OutOrStdout(), rows)
+			}
+			w := bufio.NewWriter(cmd.OutOrStdout())
+			for _, r := range rows {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, r.URL, r.AuthType, r.ContentType)
+			}
+			return w.Flush()
+		},
 	}
-	c, release, err := g.client(stderr)
-	if err != nil {
-		return err
-	}
-	defer release()
-	w := bufio.NewWriter(stdout)
-	for cb, err := range c.Callbacks(ctx, nil) {
-		if err != nil {
-			return apiError(err)
-		}
-		authType := ""
-		if cb.Auth != nil {
-			authType = string(cb.Auth.Type)
-		}
-		contentType := ""
-		if cb.ContentType != nil {
-			contentType = string(*cb.ContentType)
-		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", str(cb.ID), cb.Name, cb.URL, authType, contentType)
-	}
-	return w.Flush()
 }
 
-func runCallbacksCreate(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	fs := g.flagSet("callbacks create")
+func newCallbacksCreateCommand(g *globals) *cobra.Command {
 	var name, url, authType, contentType, email string
 	var key secret
 	reply, undeliverable, retries := true, true, true
-	fs.StringVar(&name, "name", "", "callback name")
-	fs.StringVar(&url, "url", "", "callback URL")
-	fs.StringVar(&authType, "auth-type", callback.AuthHTTPHeader, "auth type")
-	fs.Var(&key, "key", "auth key")
+	cmd := &cobra.Command{
+		Use:   "create --name N --url URL [--auth-type T] [--content-type json|xml]",
+		Short: "create a callback and print its id",
+		Long: `Creates a callback and prints its id (with --json, {"id": "..."}). Whispir
+first checks the URL with a GET, which must answer 200. The key is
+$WHISPIR_CALLBACK_KEY (or --key K; prefer the variable: command lines show in
+ps and shell history).
+
+Spec operation: callbackCreate (POST /callbacks).`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := required("--name", name, "--url", url); err != nil {
+				return err
+			}
+			auth, err := g.callbackAuth(authType, key)
+			if err != nil {
+				return err
+			}
+			if auth.Type == callback.AuthQueryString { // the API knows the current name only
+				auth.Type = callback.AuthQueryParam
+			}
+			ct := generated.CallbackContentType(strings.ToLower(contentType))
+			body := generated.Callback{
+				Name:           name,
+				URL:            url,
+				Auth:           &generated.CallbackAuth{Type: generated.CallbackAuthType(auth.Type), Key: auth.Key},
+				ContentType:    &ct,
+				RetriesEnabled: &retries,
+				Callbacks:      &generated.CallbackTriggers{Reply: toggle(reply), Undeliverable: toggle(undeliverable)},
+			}
+			if email != "" {
+				body.Email = &email
+			}
+			c, release, err := g.client(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			defer release()
+			resp, err := c.CallbackCreateWithResponse(cmd.Context(), body)
+			if err != nil {
+				return apiError(err)
+			}
+			id := ""
+			if resp.JSON201 != nil {
+				id = str(resp.JSON201.ID)
+			}
+			if id == "" {
+				if id, err = api.IDFromLocation(resp.HTTPResponse.Header.Get("Location")); err != nil {
+					return fmt.Errorf("callbackCreate: no id in the answer: %w", err)
+				}
+			}
+			return writeID(cmd.OutOrStdout(), g.json, id)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&name, "name", "", "callback name; messages name it in callbackId")
+	fs.StringVar(&url, "url", "", "the URL Whispir calls")
+	fs.StringVar(&authType, "auth-type", callback.AuthHTTPHeader, authTypeUsage)
+	fs.Var(&key, "key", "the key Whispir sends (default $"+envCallbackKey+")")
 	fs.StringVar(&contentType, "content-type", "json", "json or xml")
 	fs.StringVar(&email, "email", "", "address told about failed calls")
 	fs.BoolVar(&reply, "reply", reply, "call on replies")
 	fs.BoolVar(&undeliverable, "undeliverable", undeliverable, "call on failed deliveries")
 	fs.BoolVar(&retries, "retries", retries, "retry failed calls")
-	if err := parse(fs, args); err != nil {
-		return err
+	_ = cmd.RegisterFlagCompletionFunc("auth-type", prefixCompletions(authTypes...))
+	_ = cmd.RegisterFlagCompletionFunc("content-type", prefixCompletions("json", "xml"))
+	return cmd
+}
+
+// writeID prints the id a command made: a line, or {"id": ...} with --json.
+func writeID(w io.Writer, asJSON bool, id string) error {
+	if asJSON {
+		return writeJSON(w, struct {
+			ID string `json:"id"`
+		}{id})
 	}
-	var missing []string
-	for _, f := range []struct{ name, value string }{{"--name", name}, {"--url", url}} {
-		if strings.TrimSpace(f.value) == "" {
-			missing = append(missing, f.name)
-		}
-	}
-	if len(missing) > 0 {
-		return usagef("missing %s", strings.Join(missing, ", "))
-	}
-	auth, err := g.callbackAuth(authType, key)
-	if err != nil {
-		return err
-	}
-	if auth.Type == callback.AuthQueryString { // the API knows the current name only
-		auth.Type = callback.AuthQueryParam
-	}
-	body := generated.Callback{
-		Name: name,
-		URL:  url,
-		Auth: &generated.CallbackAuth{Type: generated.CallbackAuthType(auth.Type), Key: auth.Key},
-		ContentType: func() *generated.CallbackContentType {
-			ct := generated.CallbackContentType(strings.ToLower(contentType))
-			return &ct
-		}(),
-		RetriesEnabled: &retries,
-		Callbacks:      &generated.CallbackTriggers{Reply: toggle(reply), Undeliverable: toggle(undeliverable)},
-	}
-	if email != "" {
-		body.Email = &email
-	}
-	c, release, err := g.client(stderr)
-	if err != nil {
-		return err
-	}
-	defer release()
-	resp, err := c.CallbackCreateWithResponse(ctx, body)
-	if err != nil {
-		return apiError(err)
-	}
-	id := ""
-	if resp.JSON201 != nil {
-		id = str(resp.JSON201.ID)
-	}
-	if id == "" {
-		if id, err = api.IDFromLocation(resp.HTTPResponse.Header.Get("Location")); err != nil {
-			return fmt.Errorf("callbackCreate: no id in the answer: %w", err)
-		}
-	}
-	_, err = fmt.Fprintln(stdout, id)
+	_, err := fmt.Fprintln(w, id)
 	return err
 }
 
@@ -189,25 +200,38 @@ func toggle(on bool) *generated.Toggle {
 	return &t
 }
 
-func runCallbacksDelete(ctx context.Context, g *globals, args []string, stderr io.Writer) error {
-	fs := g.flagSet("callbacks delete")
+func newCallbacksDeleteCommand(g *globals) *cobra.Command {
 	var id string
-	fs.StringVar(&id, "id", "", "callback id")
-	if err := parse(fs, args); err != nil {
-		return err
+	cmd := &cobra.Command{
+		Use:   "delete --id ID",
+		Short: "delete a callback",
+		Long: `Deletes a callback. It prints nothing; with --json, {"id": ..., "deleted": true}.
+
+Spec operation: callbackDelete (DELETE /callbacks/{callbackId}).`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if id = strings.TrimSpace(id); id == "" {
+				return usagef("missing --id")
+			}
+			c, release, err := g.client(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			defer release()
+			if _, err := c.CallbackDeleteWithResponse(cmd.Context(), id); err != nil {
+				return apiError(err)
+			}
+			if g.json {
+				return writeJSON(cmd.OutOrStdout(), struct {
+					ID      string `json:"id"`
+					Deleted bool   `json:"deleted"`
+				}{id, true})
+			}
+			return nil
+		},
 	}
-	if id = strings.TrimSpace(id); id == "" {
-		return usagef("missing --id")
-	}
-	c, release, err := g.client(stderr)
-	if err != nil {
-		return err
-	}
-	defer release()
-	if _, err := c.CallbackDeleteWithResponse(ctx, id); err != nil {
-		return apiError(err)
-	}
-	return nil
+	cmd.Flags().StringVar(&id, "id", "", "the callback's id")
+	return cmd
 }
 
 // callbackAuth is the auth of --auth-type and the key of --key, else of
@@ -230,16 +254,35 @@ const (
 	listenShutdownTimeout   = 5 * time.Second
 )
 
-func runCallbacksListen(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	fs := g.flagSet("callbacks listen")
+func newCallbacksListenCommand(g *globals) *cobra.Command {
 	var addr, authType string
 	var key secret
-	fs.StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
-	fs.StringVar(&authType, "auth-type", callback.AuthHTTPHeader, "auth type")
-	fs.Var(&key, "key", "auth key")
-	if err := parse(fs, args); err != nil {
-		return err
+	cmd := &cobra.Command{
+		Use:   "listen [--addr 127.0.0.1:8080] [--auth-type T]",
+		Short: "serve a callback URL and print each event it receives",
+		Long: `Serves a callback URL until interrupted (Ctrl-C or SIGTERM), for local work
+behind a tunnel: it answers Whispir's URL check, checks the key
+($WHISPIR_CALLBACK_KEY, or --key K) and prints each event, once, as one JSON
+line on stdout. Those lines hold what people wrote and their phone numbers
+and addresses. Its address and refused calls go to stderr (-v: every call).
+
+For example, with the callback's auth.key in WHISPIR_CALLBACK_KEY:
+
+  whispir callbacks listen --addr 127.0.0.1:8080 --auth-type httpheader`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCallbacksListen(cmd.Context(), g, addr, authType, key, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
 	}
+	fs := cmd.Flags()
+	fs.StringVar(&addr, "addr", "127.0.0.1:8080", "`HOST:PORT` to listen on")
+	fs.StringVar(&authType, "auth-type", callback.AuthHTTPHeader, authTypeUsage)
+	fs.Var(&key, "key", "the key Whispir sends (default $"+envCallbackKey+")")
+	_ = cmd.RegisterFlagCompletionFunc("auth-type", prefixCompletions(authTypes...))
+	return cmd
+}
+
+func runCallbacksListen(ctx context.Context, g *globals, addr, authType string, key secret, stdout, stderr io.Writer) error {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return usagef("--addr: %v", err)
 	}
@@ -251,7 +294,11 @@ func runCallbacksListen(ctx context.Context, g *globals, args []string, stdout, 
 	if g.verbose {
 		level = slog.LevelDebug
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	var handler slog.Handler = slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})
+	if g.json {
+		handler = slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})
+	}
+	logger := slog.New(handler)
 
 	var mu sync.Mutex // one event per line, whole
 	h, err := callback.NewHandler(auth, func(_ context.Context, e callback.Event) error {
@@ -282,7 +329,14 @@ func runCallbacksListen(ctx context.Context, g *globals, args []string, stdout, 
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	fmt.Fprintf(stderr, "# whispir callbacks listen: http://%s (auth type %s); stop it with Ctrl-C\n", ln.Addr(), auth.Type)
+	if g.json {
+		_ = writeJSON(stderr, struct {
+			URL      string `json:"url"`
+			AuthType string `json:"authType"`
+		}{"http://" + ln.Addr().String(), auth.Type})
+	} else {
+		fmt.Fprintf(stderr, "# whispir callbacks listen: http://%s (auth type %s); stop it with Ctrl-C\n", ln.Addr(), auth.Type)
+	}
 
 	select {
 	case err := <-served:

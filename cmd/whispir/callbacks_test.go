@@ -35,7 +35,7 @@ func startListen(t *testing.T, env map[string]string, args ...string) *listener 
 	errR, errW := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
-		code := run(ctx, append([]string{"callbacks", "listen", "--addr", "127.0.0.1:0"}, args...), mapEnv(env), outW, errW)
+		code := run(ctx, append([]string{"callbacks", "listen", "--addr", "127.0.0.1:0"}, args...), mapEnv(env), strings.NewReader(""), outW, errW)
 		outW.Close()
 		errW.Close()
 		done <- code

@@ -2,11 +2,12 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"io"
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/whispir-go/whispir/api"
 	"github.com/whispir-go/whispir/security"
@@ -18,19 +19,6 @@ const (
 	envRegion  = "WHISPIR_REGION"
 	envBaseURL = "WHISPIR_BASE_URL"
 )
-
-// globalFlagsUsage documents the flags globals.register defines.
-const globalFlagsUsage = `	--mock          start the in-process mock server; use its URL and credentials
-	--region R      AU, NZ, AP, AP1, US, IT or EDU (default $WHISPIR_REGION, else AU)
-	--base-url URL  base URL, overriding the region (default $WHISPIR_BASE_URL);
-	                https, or plain http on a loopback host
-	--api-key K     API key (default $WHISPIR_API_KEY)
-	--username U    username (default $WHISPIR_USERNAME)
-	--password P    password (default $WHISPIR_PASSWORD)
-	--workspace W   workspace id (default: the company's default workspace)
-	--timeout D     bound on each HTTP attempt, e.g. 10s (default 30s; 0: none)
-	-v              log each request (operation, status, timing) to stderr
-`
 
 // globals are the flags every command accepts, before or after its name.
 type globals struct {
@@ -44,6 +32,8 @@ type globals struct {
 	workspace string
 	timeout   time.Duration
 	verbose   bool
+	json      bool
+	badFlags  bool // the command line did not parse
 }
 
 func newGlobals(env func(string) string) *globals {
@@ -53,19 +43,33 @@ func newGlobals(env func(string) string) *globals {
 	return &globals{env: env, timeout: api.DefaultTimeout}
 }
 
-// register defines the global flags on fs. The current values are the
-// defaults, so a command's flag set keeps what was given before the
-// command name.
-func (g *globals) register(fs *flag.FlagSet) {
-	fs.BoolVar(&g.mock, "mock", g.mock, "use the in-process mock server")
-	fs.StringVar(&g.region, "region", g.region, "Whispir region")
-	fs.StringVar(&g.baseURL, "base-url", g.baseURL, "base URL, overriding the region")
-	fs.Var(&g.apiKey, "api-key", "API key")
-	fs.StringVar(&g.username, "username", g.username, "username")
-	fs.Var(&g.password, "password", "password")
-	fs.StringVar(&g.workspace, "workspace", g.workspace, "workspace id")
-	fs.DurationVar(&g.timeout, "timeout", g.timeout, "bound on each HTTP attempt")
-	fs.BoolVar(&g.verbose, "v", g.verbose, "debug logging to stderr")
+// register defines the global flags on fs, the root command's persistent
+// flags.
+func (g *globals) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&g.mock, "mock", g.mock, "start the in-process mock server; use its URL and credentials")
+	fs.StringVar(&g.region, "region", g.region, "Whispir `region`: AU, NZ, AP, AP1, US, IT or EDU (default $"+envRegion+", else AU)")
+	fs.StringVar(&g.baseURL, "base-url", g.baseURL, "base `URL`, overriding the region (default $"+envBaseURL+");\nhttps, or plain http on a loopback host")
+	fs.Var(&g.apiKey, "api-key", "API `key` (default $"+security.EnvAPIKey+")")
+	fs.StringVar(&g.username, "username", g.username, "`username` (default $"+security.EnvUsername+")")
+	fs.Var(&g.password, "password", "`password` (default $"+security.EnvPassword+")")
+	fs.StringVar(&g.workspace, "workspace", g.workspace, "workspace `id` (default: the company's default workspace)")
+	fs.DurationVar(&g.timeout, "timeout", g.timeout, "bound on each HTTP attempt, e.g. 10s (0: none)")
+	fs.BoolVar(&g.json, "json", g.json, "print results, and errors on stderr, as JSON")
+	fs.BoolVarP(&g.verbose, "verbose", "v", g.verbose, "log each request (operation, status, timing) to stderr")
+}
+
+// check vets the global flags every command has, whether it calls the API
+// or not: a region that does not exist is a mistake even with --mock.
+func (g *globals) check() error {
+	if g.timeout < 0 {
+		return usagef("--timeout must not be negative")
+	}
+	if g.region != "" {
+		if _, err := api.ParseRegion(g.region); err != nil {
+			return usagef("--region: %v", err)
+		}
+	}
+	return nil
 }
 
 // secret is a flag value that never shows itself: not in help output, not
@@ -74,36 +78,27 @@ type secret struct{ v string }
 
 func (s *secret) Set(v string) error { s.v = v; return nil }
 func (s *secret) String() string     { return "" }
+func (s *secret) Type() string       { return "string" }
 
-// flagSet returns a command's flag set, with the global flags on it too.
-func (g *globals) flagSet(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet("whispir "+name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	g.register(fs)
-	return fs
-}
-
-// parse parses a command's arguments; no positional arguments are
-// allowed. It returns flag.ErrHelp for -h, a *usageError otherwise.
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usagef("%v", err)
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
-	}
-	return nil
-}
-
-// logger is the debug logger of -v, or a discarding one.
+// logger reports retries (Info, as the api package logs them) on stderr;
+// with -v also each attempt (Debug). With --json its lines are JSON.
 func (g *globals) logger(stderr io.Writer) *slog.Logger {
-	if !g.verbose {
-		return slog.New(slog.DiscardHandler)
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo, ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		switch {
+		case len(groups) == 0 && a.Key == slog.TimeKey && !g.verbose:
+			return slog.Attr{} // a retry report is short without it
+		case a.Value.Kind() == slog.KindDuration && a.Value.Duration() > time.Millisecond:
+			a.Value = slog.DurationValue(a.Value.Duration().Round(time.Millisecond))
+		}
+		return a
+	}}
+	if g.verbose {
+		opts.Level = slog.LevelDebug
 	}
-	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if g.json {
+		return slog.New(slog.NewJSONHandler(stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(stderr, opts))
 }
 
 // credentials are the flags' credentials, each falling back to its
@@ -140,9 +135,6 @@ func (g *globals) credentials() (security.Credentials, error) {
 // never nil. Wrong flags or missing credentials give a *usageError.
 func (g *globals) client(stderr io.Writer) (c *api.Client, release func(), err error) {
 	release = func() {}
-	if g.timeout < 0 {
-		return nil, release, usagef("--timeout must not be negative")
-	}
 	log := g.logger(stderr)
 	opts := []api.Option{
 		api.WithLogger(log),
@@ -154,6 +146,11 @@ func (g *globals) client(stderr io.Writer) (c *api.Client, release func(), err e
 	if g.mock {
 		if g.baseURL != "" {
 			return nil, release, usagef("--mock and --base-url cannot be used together")
+		}
+		if r := g.env(envRegion); g.region == "" && r != "" {
+			if _, _, err := g.regionOption(r, envRegion); err != nil {
+				return nil, release, err // wrong with or without --mock
+			}
 		}
 		m, err := startMock()
 		if err != nil {

@@ -21,11 +21,17 @@ type result struct {
 }
 
 // runTool runs the tool with args and the environment in env (nothing else
-// of the process environment is visible to it).
+// of the process environment is visible to it), with an empty stdin.
 func runTool(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
+	return runToolInput(t, env, "", args...)
+}
+
+// runToolInput is runTool with stdin.
+func runToolInput(t *testing.T, env map[string]string, stdin string, args ...string) result {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(t.Context(), args, mapEnv(env), &stdout, &stderr)
+	code := run(t.Context(), args, mapEnv(env), strings.NewReader(stdin), &stdout, &stderr)
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
@@ -348,8 +354,23 @@ func TestUnreachableServer(t *testing.T) {
 	if r.code != exitError {
 		t.Fatalf("exit %d; want 1; stderr: %s", r.code, r.stderr)
 	}
-	if strings.Count(r.stderr, "\n") != 1 {
-		t.Errorf("stderr %q; want one line", r.stderr)
+	// The refused connection is retried (it never reached the server), and
+	// each retry is reported as it happens, without -v; the error is the
+	// last line.
+	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+	want := api.DefaultRetryPolicy().MaxAttempts
+	if len(lines) != want {
+		t.Fatalf("stderr has %d lines; want %d retry reports and the error:\n%s", len(lines), want-1, r.stderr)
+	}
+	for i, l := range lines[:len(lines)-1] {
+		for _, part := range []string{`msg="whispir retry"`, "operation=defaultMessageStatusList", fmt.Sprintf("attempt=%d", i+1), "wait="} {
+			if !strings.Contains(l, part) {
+				t.Errorf("stderr line %d %q; want it to contain %s", i+1, l, part)
+			}
+		}
+	}
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "whispir status: defaultMessageStatusList: ") {
+		t.Errorf("last stderr line %q; want the error", last)
 	}
 }
 
@@ -482,13 +503,18 @@ func TestRunHonoursCancelledContext(t *testing.T) {
 	env, _ := testServer(t)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	var stdout, stderr bytes.Buffer
-	code := run(ctx, []string{"send", "--to", "61400000000", "--subject", "Hello", "--body", "From whispir-go"}, mapEnv(env), &stdout, &stderr)
-	if code != exitError {
-		t.Fatalf("exit %d; want 1; stderr: %s", code, stderr.String())
-	}
-	if stdout.Len() != 0 {
-		t.Errorf("stdout %q; want nothing", stdout.String())
+	for _, args := range [][]string{
+		{"send", "--to", "61400000000", "--subject", "Hello", "--body", "From whispir-go"},
+		{"call", "defaultContactList"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(ctx, args, mapEnv(env), strings.NewReader(""), &stdout, &stderr)
+		if code != exitError {
+			t.Errorf("%s: exit %d; want 1; stderr: %s", args[0], code, stderr.String())
+		}
+		if stdout.Len() != 0 {
+			t.Errorf("%s: stdout %q; want nothing", args[0], stdout.String())
+		}
 	}
 }
 

@@ -20,7 +20,7 @@ func TestMockCommand(t *testing.T) {
 	var stderr strings.Builder
 	done := make(chan int, 1)
 	go func() {
-		code := run(ctx, []string{"mock", "--addr", "127.0.0.1:0"}, mapEnv(nil), pw, &stderr)
+		code := run(ctx, []string{"mock", "--addr", "127.0.0.1:0"}, mapEnv(nil), strings.NewReader(""), pw, &stderr)
 		pw.Close()
 		done <- code
 	}()

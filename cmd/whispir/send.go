@@ -1,71 +1,73 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"io"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/whispir-go/whispir/generated"
 )
 
-var sendCommand = &command{
-	name:  "send",
-	short: "send an SMS and print the new message's id",
-	usage: `Usage: whispir [global flags] send --to NUMBERS --subject S --body B [--label L]
-
-Sends an SMS and prints the new message's id on its own line.
-
-	--to NUMBERS   comma-separated recipients: phone numbers with country code
-	               (61400000000), emails, or contact, user and list MRIs
-	--subject S    first line of the SMS
-	--body B       the SMS text
-	--label L      a label to find the message by later
+func newSendCommand(g *globals) *cobra.Command {
+	var to, subject, body, label string
+	cmd := &cobra.Command{
+		Use:   "send --to NUMBERS --subject S --body B [--label L]",
+		Short: "send an SMS and print the new message's id",
+		Long: `Sends an SMS and prints the new message's id on its own line; with --json,
+{"id": "..."}.
 
 Spec operations: messageCreate (POST /workspaces/{workspaceId}/messages), or
-defaultMessageCreate (POST /messages) without --workspace.
-
-Global flags (see 'whispir help'):
-
-` + globalFlagsUsage,
-	run: runSend,
+defaultMessageCreate (POST /messages) without --workspace.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			to = recipients(to)
+			if err := required("--to", to, "--subject", subject, "--body", body); err != nil {
+				return err
+			}
+			m := generated.Message{To: to, Subject: &subject, Body: &body}
+			if label != "" {
+				m.Label = &label
+			}
+			c, release, err := g.client(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			defer release()
+			id, err := c.SendMessage(cmd.Context(), g.workspace, m)
+			if err != nil {
+				return apiError(err)
+			}
+			if g.json {
+				return writeJSON(cmd.OutOrStdout(), struct {
+					ID string `json:"id"`
+				}{id})
+			}
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), id)
+			return err
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&to, "to", "", "comma-separated recipients: phone numbers with country code\n(61400000000), emails, or contact, user and list MRIs")
+	fs.StringVar(&subject, "subject", "", "first line of the SMS")
+	fs.StringVar(&body, "body", "", "the SMS text")
+	fs.StringVar(&label, "label", "", "a label to find the message by later")
+	return cmd
 }
 
-func runSend(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	fs := g.flagSet("send")
-	var to, subject, body, label string
-	fs.StringVar(&to, "to", "", "recipients")
-	fs.StringVar(&subject, "subject", "", "subject")
-	fs.StringVar(&body, "body", "", "SMS text")
-	fs.StringVar(&label, "label", "", "label")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	to = recipients(to)
+// required checks flags that must not be blank, given as name, value
+// pairs: the usage error names every one missing.
+func required(pairs ...string) error {
 	var missing []string
-	for _, f := range []struct{ name, value string }{{"--to", to}, {"--subject", subject}, {"--body", body}} {
-		if strings.TrimSpace(f.value) == "" {
-			missing = append(missing, f.name)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.TrimSpace(pairs[i+1]) == "" {
+			missing = append(missing, pairs[i])
 		}
 	}
 	if len(missing) > 0 {
 		return usagef("missing %s", strings.Join(missing, ", "))
 	}
-	m := generated.Message{To: to, Subject: &subject, Body: &body}
-	if label != "" {
-		m.Label = &label
-	}
-	c, release, err := g.client(stderr)
-	if err != nil {
-		return err
-	}
-	defer release()
-	id, err := c.SendMessage(ctx, g.workspace, m)
-	if err != nil {
-		return apiError(err)
-	}
-	_, err = fmt.Fprintln(stdout, id)
-	return err
+	return nil
 }
 
 // recipients tidies a comma-separated list: no blanks around commas, no

@@ -3,53 +3,70 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/whispir-go/whispir/api"
 	"github.com/whispir-go/whispir/generated"
 )
 
-var statusCommand = &command{
-	name:  "status",
-	short: "print a message's delivery status",
-	usage: `Usage: whispir [global flags] status --id MESSAGE_ID [--detailed]
-
-Prints how many recipients of the message are in each delivery category, one
+func newStatusCommand(g *globals) *cobra.Command {
+	var id string
+	var detailed bool
+	cmd := &cobra.Command{
+		Use:   "status --id MESSAGE_ID [--detailed]",
+		Short: "print a message's delivery status",
+		Long: `Prints how many recipients of the message are in each delivery category, one
 line each ("Sent: 1 (100.0%)"), or with --detailed one line per recipient and
 channel ("61400000000 sms DELIVRD").
 
-	--id ID       the message id that send printed
-	--detailed    list each recipient instead of the summary
+With --json: {"id": ..., "categories": [{"name", "count", "percentage"}]}, or
+with --detailed {"id": ..., "recipients": [{"name", "channel", "status", "info"}]}.
 
 Spec operations: messageStatusList
 (GET /workspaces/{workspaceId}/messages/{messageId}/messagestatus), or
 defaultMessageStatusList (GET /messages/{messageId}/messagestatus) without
---workspace.
-
-Global flags (see 'whispir help'):
-
-` + globalFlagsUsage,
-	run: runStatus,
+--workspace.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if id = strings.TrimSpace(id); id == "" {
+				return usagef("missing --id")
+			}
+			return runStatus(cmd.Context(), g, id, detailed, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	cmd.Flags().StringVar(&id, "id", "", "the message id that send printed")
+	cmd.Flags().BoolVar(&detailed, "detailed", false, "list each recipient instead of the summary")
+	return cmd
 }
 
 // maxStatusPages bounds how many pages of a detailed status are followed.
 const maxStatusPages = 1000
 
-func runStatus(ctx context.Context, g *globals, args []string, stdout, stderr io.Writer) error {
-	fs := g.flagSet("status")
-	var id string
-	var detailed bool
-	fs.StringVar(&id, "id", "", "message id")
-	fs.BoolVar(&detailed, "detailed", false, "one line per recipient")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if id = strings.TrimSpace(id); id == "" {
-		return usagef("missing --id")
-	}
+// statusReport is what status prints with --json.
+type statusReport struct {
+	ID         string            `json:"id"`
+	Categories []statusCategory  `json:"categories,omitempty"`
+	Recipients []statusRecipient `json:"recipients,omitempty"`
+}
+
+type statusCategory struct {
+	Name       string `json:"name"`
+	Count      int    `json:"count"`
+	Percentage string `json:"percentage,omitempty"` // as Whispir gives it: "100.0%"
+}
+
+type statusRecipient struct {
+	Name    string `json:"name"`    // the number, address or contact name
+	Channel string `json:"channel"` // sms, email, voice, ...
+	Status  string `json:"status"`  // e.g. DELIVRD
+	Info    string `json:"info,omitempty"`
+}
+
+func runStatus(ctx context.Context, g *globals, id string, detailed bool, stdout, stderr io.Writer) error {
 	c, release, err := g.client(stderr)
 	if err != nil {
 		return err
@@ -60,7 +77,10 @@ func runStatus(ctx context.Context, g *globals, args []string, stdout, stderr io
 	if detailed {
 		view = "detailed"
 	}
-	w := bufio.NewWriter(stdout)
+	report := statusReport{ID: id, Categories: []statusCategory{}}
+	if detailed {
+		report = statusReport{ID: id, Recipients: []statusRecipient{}}
+	}
 	limit := api.PageSize
 	for page, offset := 0, 0; page < maxStatusPages; page++ {
 		params := generated.MessageStatusListParams{Limit: &limit, Offset: &offset, View: &view}
@@ -71,15 +91,33 @@ func runStatus(ctx context.Context, g *globals, args []string, stdout, stderr io
 		entries := deref(coll.MessageStatuses)
 		for _, st := range entries {
 			if detailed {
-				writeDetailed(w, st)
+				report.Recipients = append(report.Recipients, recipientsOf(st)...)
 			} else {
-				writeSummary(w, st)
+				report.Categories = append(report.Categories, categoriesOf(st)...)
 			}
 		}
 		if _, more := api.NextLink(deref(coll.Link)); !more || len(entries) == 0 {
 			break
 		}
 		offset += len(entries)
+	}
+	if g.json {
+		return writeJSON(stdout, report)
+	}
+	w := bufio.NewWriter(stdout)
+	for _, cat := range report.Categories {
+		if cat.Percentage != "" {
+			fmt.Fprintf(w, "%s: %d (%s)\n", cat.Name, cat.Count, cat.Percentage)
+		} else {
+			fmt.Fprintf(w, "%s: %d\n", cat.Name, cat.Count)
+		}
+	}
+	for _, r := range report.Recipients {
+		line := firstNonEmpty(r.Name, "-") + " " + firstNonEmpty(r.Channel, "-") + " " + firstNonEmpty(r.Status, "-")
+		if r.Info != "" {
+			line += " " + r.Info
+		}
+		fmt.Fprintln(w, line)
 	}
 	return w.Flush()
 }
@@ -108,55 +146,41 @@ func statusPage(ctx context.Context, c *api.Client, workspace, id string, params
 	return r.JSON200, nil
 }
 
-// writeSummary writes one line per category: "Sent: 1 (100.0%)".
-func writeSummary(w io.Writer, st generated.MessageStatus) {
+// categoriesOf returns the delivery categories of a summary.
+func categoriesOf(st generated.MessageStatus) []statusCategory {
+	var out []statusCategory
 	for _, cat := range deref(st.Categories) {
 		name := str(cat.Name)
 		if name == "" {
 			continue
 		}
-		n := 0
+		c := statusCategory{Name: name, Percentage: strings.TrimSpace(str(cat.PercentageTotal))}
 		if cat.RecipientCount != nil {
-			n = *cat.RecipientCount
+			c.Count = *cat.RecipientCount
 		}
-		if pct := strings.TrimSpace(str(cat.PercentageTotal)); pct != "" {
-			fmt.Fprintf(w, "%s: %d (%s)\n", name, n, pct)
-		} else {
-			fmt.Fprintf(w, "%s: %d\n", name, n)
-		}
+		out = append(out, c)
 	}
+	return out
 }
 
-// writeDetailed writes one line per channel used for the recipient:
-// "61400000000 sms DELIVRD", then the carrier's information if any.
-func writeDetailed(w io.Writer, st generated.MessageStatus) {
-	name := firstNonEmpty(str(st.Name), "-")
+// recipientsOf returns one entry per channel used for the recipient, with
+// the carrier's information if any; a recipient with information but no
+// channel gets one entry without channel and status.
+func recipientsOf(st generated.MessageStatus) []statusRecipient {
+	name := str(st.Name)
 	info := strings.Join(strings.Fields(str(st.Info)), " ")
-	wrote := false
+	var out []statusRecipient
 	for _, ch := range deref(st.Status) {
 		status := str(ch.Status)
 		if status == "" {
 			continue // channel not used
 		}
-		line := name + " " + firstNonEmpty(str(ch.Type), "-") + " " + status
-		if info != "" {
-			line += " " + info
-		}
-		fmt.Fprintln(w, line)
-		wrote = true
+		out = append(out, statusRecipient{Name: name, Channel: str(ch.Type), Status: status, Info: info})
 	}
-	if !wrote && info != "" {
-		fmt.Fprintln(w, name+" - - "+info)
+	if len(out) == 0 && info != "" {
+		out = append(out, statusRecipient{Name: name, Info: info})
 	}
-}
-
-// apiError makes a request that breaks the spec (it was never sent) a
-// usage error; other errors pass through.
-func apiError(err error) error {
-	if errors.Is(err, api.ErrInvalidRequest) {
-		return usagef("%v", err)
-	}
-	return err
+	return out
 }
 
 func str(p *string) string {
