@@ -6,7 +6,7 @@ TOOLS     := $(CURDIR)/.tools
 REDOCLY   := $(TOOLS)/node_modules/.bin/redocly
 FUZZTIME  ?= 5s
 
-.PHONY: all generate check-generated build vet fmt-check tidy-check lint test fuzz bench run ci
+.PHONY: all generate check-generated build vet fmt-check tidy-check lint test fuzz bench mock-memory run ci
 
 all: build test
 
@@ -64,6 +64,12 @@ BENCH_PKGS  ?= .
 BENCH_COUNT ?= 6
 BENCH_TIME  ?= 1s
 BENCH_OUT   ?= $(TOOLS)/bench.txt
+
+# The whispir mock's memory bound alone: 200,000 sends and 20,000
+# unauthenticated 1 MiB requests against the built binary, about a minute
+# (make test runs it too; go test -short skips it).
+mock-memory:
+	$(GO) test -count=1 -run 'TestMockBinary/memory' -v ./cmd/whispir
 
 bench:
 	@mkdir -p $(dir $(BENCH_OUT))
