@@ -84,8 +84,10 @@ type hooks struct {
 	names sync.Mutex
 
 	mu    sync.Mutex    // guards the fields below
-	calls []*callRecord // at most Limits.Requests, the oldest dropped
-	max   int           // Limits.Requests
+	// calls are the attempts made: at most Limits.Requests of them and
+	// Limits.Bytes of their bodies, the oldest dropped.
+	calls  []*callRecord
+	budget budget
 	// epoch ends with ResetAll: deliveries started before stop, and their
 	// calls are not recorded.
 	epoch    context.Context
@@ -252,6 +254,7 @@ func (h *hooks) reset() {
 	h.endEpoch()
 	h.epoch, h.endEpoch = context.WithCancel(context.Background())
 	h.calls = nil
+	h.budget.count, h.budget.bytes = 0, 0
 }
 
 // attempt makes one call and records it, unless ctx ended meanwhile; it
@@ -277,7 +280,9 @@ func (s *Server) attempt(ctx context.Context, cb storedCallback, ev callbackEven
 	h.mu.Lock()
 	if ctx.Err() == nil {
 		h.calls = append(h.calls, rec)
-		for len(h.calls) > max(h.max, 1) {
+		h.budget.add(len(rec.Body))
+		for h.budget.over() {
+			h.budget.remove(len(h.calls[0].Body))
 			h.calls[0] = nil
 			h.calls = h.calls[1:]
 		}

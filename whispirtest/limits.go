@@ -13,8 +13,8 @@ import (
 type Limits struct {
 	// Requests is how many requests [Server.Requests] (and the admin
 	// API's journal) keeps: 10,000 by default. Callback calls
-	// ([Server.CallbackCalls]) and issued tokens are capped at the same
-	// number.
+	// ([Server.CallbackCalls], with Bytes of their bodies) and issued
+	// tokens are capped at the same number.
 	Requests int
 	// RequestBody is how many bytes of each request body the journal
 	// keeps: 64 KiB by default. Bodies of requests that failed

@@ -235,3 +235,17 @@ func TestPublicURL(t *testing.T) {
 		t.Errorf("Location: got %q; want it under the public URL", loc)
 	}
 }
+
+func TestCallbackCallsAreCapped(t *testing.T) {
+	t.Parallel()
+	srv := start(t, whispirtest.WithLimits(whispirtest.Limits{Requests: 2}))
+	createCallback(t, srv, callbackJSON("hook", newReceiver(t, http.StatusOK).URL, "", "", "json", false))
+	var last whispirtest.CallbackCall
+	for range 3 {
+		last = makeCall(t, srv, "hook")
+	}
+	got := srv.CallbackCalls()
+	if len(got) != 2 || got[1].ID != last.ID {
+		t.Errorf("calls: got %d; want the last 2", len(got))
+	}
+}

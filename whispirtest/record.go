@@ -67,7 +67,8 @@ func cloneCredentials(c *security.Credentials) *security.Credentials {
 }
 
 // Requests returns copies of the requests received since the server
-// started or since the last [Server.Reset], in order of arrival.
+// started or since the last [Server.Reset], in order of arrival: the last
+// [Limits.Requests] of them (10,000 by default).
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -114,7 +114,7 @@ func newServer(opts ...Option) *Server {
 	s.journal.maxCount, s.journal.maxBytes = s.limits.Requests, s.limits.Bytes
 	s.messages.budget.maxCount, s.messages.budget.maxBytes = s.limits.Messages, s.limits.Bytes
 	s.items.budget.maxCount, s.items.budget.maxBytes = s.limits.Items, s.limits.Bytes
-	s.hooks.max = s.limits.Requests
+	s.hooks.budget.maxCount, s.hooks.budget.maxBytes = s.limits.Requests, s.limits.Bytes
 	s.timeouts = s.timeouts.withDefaults(s.hooks.timeout)
 	s.URL = "http://whispirtest.invalid" + s.basePath
 	if s.publicURL != "" {
