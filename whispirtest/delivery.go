@@ -83,7 +83,7 @@ type hooks struct {
 	// callbackCreate and callbackUpdate.
 	names sync.Mutex
 
-	mu    sync.Mutex    // guards the fields below
+	mu sync.Mutex // guards the fields below
 	// calls are the attempts made: at most Limits.Requests of them and
 	// Limits.Bytes of their bodies, the oldest dropped.
 	calls  []*callRecord
