@@ -134,7 +134,10 @@ func (s *Server) serveAdmin(r *http.Request, path string) (opID string, a answer
 		drain(r)
 		return opID, adminProblem(http.StatusUnauthorized, "unauthorized", "the admin API needs the mock's x-api-key")
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	var body []byte
+	if r.Body != nil {
+		body, err = io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	}
 	switch {
 	case err != nil:
 		return opID, adminProblem(http.StatusBadRequest, "bad-request", "the body could not be read")

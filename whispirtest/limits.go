@@ -28,10 +28,10 @@ type Limits struct {
 	// collections together (contacts, templates, callbacks, ...): 10,000
 	// by default.
 	Items int
-	// Bytes bounds the bodies each of the three stores (the journal, the
-	// messages, the items) keeps, headers included for the journal: 64 MiB
-	// by default. With the counts above it bounds the mock's memory: about
-	// three times Bytes, plus a few KiB per entry.
+	// Bytes bounds the bodies each store (the journal, the messages, the
+	// items, the callback calls) keeps, headers included for the journal:
+	// 64 MiB by default. With the counts above it bounds the mock's
+	// memory: about four times Bytes, plus a few KiB per entry.
 	Bytes int
 	// JSONValues is the most members and array elements a JSON request
 	// body may hold: 100,000 by default. A body with more is refused with
