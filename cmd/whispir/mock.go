@@ -38,8 +38,8 @@ With --json it prints one line instead:
 (and "certFile" with --tls).
 
 Each request is logged on stderr (time, method, path, operation, status,
-duration, fault); --quiet turns that off, --log-format json makes the lines
-JSON.
+duration, fault); --quiet turns that off, --log-format json (the default
+with --json) makes the lines JSON.
 
 The admin API, under <base URL>/_whispir/ with the same x-api-key (its
 OpenAPI document at /_whispir/openapi.yaml), lets tests in any language see
@@ -69,6 +69,9 @@ func newMockCommand(g *globals) *cobra.Command {
 		Long:  mockLong,
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if g.json && !cmd.Flags().Changed("log-format") {
+				cfg.logFormat = "json" // --json: stderr is JSON too
+			}
 			return runMock(cmd.Context(), g, &cfg, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
@@ -100,7 +103,7 @@ func (c *mockConfig) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "`FILE` to write the certificate (PEM) to, for clients to trust;\ndefault: a new file in the temporary directory, printed")
 	fs.StringVar(&c.seed, "seed", "", "`FILE` (JSON or YAML) of workspaces, contacts, templates,\ndistribution lists and callbacks to start from")
 	fs.BoolVar(&c.quiet, "quiet", false, "do not log requests on stderr")
-	fs.StringVar(&c.logFormat, "log-format", "text", "request log `format`: text or json")
+	fs.StringVar(&c.logFormat, "log-format", "text", "request log `format`: text or json (with --json: json)")
 	fs.IntVar(&c.limits.Requests, "max-requests", whispirtest.DefaultMaxRequests, "requests kept for GET /_whispir/requests")
 	fs.IntVar(&c.limits.Messages, "max-messages", whispirtest.DefaultMaxMessages, "sent messages kept")
 	fs.IntVar(&c.limits.Items, "max-items", whispirtest.DefaultMaxItems, "stored items kept (contacts, templates, ...), all collections together")

@@ -323,7 +323,7 @@ var logLine = regexp.MustCompile(`^time=\S+ msg=request method=(\S+) path=(\S+) 
 func testBinaryLog(t *testing.T, tl tools) {
 	t.Run("text", func(t *testing.T) {
 		t.Parallel()
-		m := startMockBinary(t, tl.whispir)
+		m := startMockBinary(t, tl.whispir, "--log-format", "text") // --json alone means json
 		m.send(t)
 		m.do(t, req{method: "GET", path: "/nowhere", auth: true})
 		if code := m.stop(t); code != 0 {
@@ -348,7 +348,7 @@ func testBinaryLog(t *testing.T, tl tools) {
 	})
 	t.Run("json", func(t *testing.T) {
 		t.Parallel()
-		m := startMockBinary(t, tl.whispir, "--log-format", "json")
+		m := startMockBinary(t, tl.whispir) // started with --json
 		m.send(t)
 		m.stop(t)
 		var line struct {
