@@ -59,6 +59,9 @@ func New(p *security.Provider, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	if err := cfg.checkScheme(); err != nil {
+		return nil, err
+	}
 	hc := cfg.httpClient
 	if hc == nil {
 		hc = &http.Client{}

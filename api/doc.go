@@ -29,7 +29,8 @@
 // Each Whispir region has its own host; [Region] values and their base URLs
 // come from the spec's servers (AU, NZ, AP, AP1, US, IT, EDU). [WithBaseURL]
 // points the client elsewhere, such as a [whispirtest] server; it must be
-// https unless the host is loopback.
+// https unless the host is loopback or [WithInsecureHTTP] allows plain http
+// (a mock in another container of a CI job, with fake credentials).
 //
 // # The pipeline
 //

@@ -365,14 +365,18 @@ func TestEveryListOperationHasAnIterator(t *testing.T) {
 }
 
 // sendForList gives a list operation something to list: a message from
-// the workspace a message operation lists (it returns the message's id),
-// or a callback that was called once (it returns the callback's id).
+// the workspace a message operation lists (it returns the message's id), a
+// callback that was called once (it returns the callback's id), or an item
+// made by the create operation on the list's path (the mock lists an empty
+// page before).
 func sendForList(t *testing.T, c *api.Client, srv *whispirtest.Server, op string) string {
 	t.Helper()
-	if op == "callbackCallList" {
+	switch op {
+	case "callbackCallList", "callbackList":
 		return calledCallback(t, c, srv)
 	}
 	if !strings.Contains(op, "essage") {
+		createExample(t, srv, op)
 		return ""
 	}
 	workspace := listWorkspace
@@ -384,6 +388,54 @@ func sendForList(t *testing.T, c *api.Client, srv *whispirtest.Server, op string
 		t.Fatal(err)
 	}
 	return id
+}
+
+// createExample POSTs the spec's example body of the create operation on
+// the path of listOp, if there is one, to srv.
+func createExample(t *testing.T, srv *whispirtest.Server, listOp string) {
+	t.Helper()
+	doc, err := whispir.Document()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := whispir.Operations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(ops, func(o whispir.Operation) bool { return o.ID == listOp })
+	post := doc.Paths.Value(ops[i].Path).Post
+	if post == nil || post.RequestBody == nil {
+		return // nothing can be created there
+	}
+	mt := ops[slices.IndexFunc(ops, func(o whispir.Operation) bool { return o.ID == post.OperationID })].MediaType
+	content := post.RequestBody.Value.Content.Get(mt)
+	example := content.Example
+	for _, ex := range content.Examples {
+		if example == nil {
+			example = ex.Value.Value
+		}
+	}
+	body, err := json.Marshal(example)
+	if err != nil || example == nil {
+		t.Fatalf("%s: no example body: %v", post.OperationID, err)
+	}
+	path := strings.ReplaceAll(ops[i].Path, "{workspaceId}", listWorkspace)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+path, strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := srv.Credentials()
+	req.Header.Set(security.HeaderAPIKey, creds.APIKey)
+	req.SetBasicAuth(creds.Username, creds.Password)
+	req.Header.Set("Content-Type", mt)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		t.Fatalf("%s with the spec's example: got %d; want 2xx", post.OperationID, resp.StatusCode)
+	}
 }
 
 // calledCallback stores a callback on a loopback receiver, has the mock

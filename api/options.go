@@ -33,6 +33,7 @@ type config struct {
 	userAgent         string
 	logger            *slog.Logger
 	limiter           Limiter // nil: no pacing
+	insecureHTTP      bool    // WithInsecureHTTP
 
 	crossHostRedirects bool // WithCrossHostRedirects (redirect.go)
 }
@@ -55,7 +56,8 @@ func WithRegion(r Region) Option {
 
 // WithBaseURL sends requests to u, which may carry a path prefix. It must
 // be https, except on a loopback host (127.0.0.0/8, ::1, localhost) where
-// plain http is allowed for mocks such as whispirtest.
+// plain http is allowed for mocks such as whispirtest, or with
+// [WithInsecureHTTP].
 func WithBaseURL(u string) Option {
 	return func(c *config) error {
 		parsed, err := parseBaseURL(u)
@@ -76,17 +78,34 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("%w: base URL must be scheme://host[/path] without credentials, query or fragment", ErrInvalidOption)
 	}
 	switch u.Scheme {
-	case "https":
-	case "http":
-		if !isLoopback(u.Hostname()) {
-			return nil, fmt.Errorf("%w: base URL must use https unless its host is loopback", ErrInvalidOption)
-		}
+	case "https", "http": // plain http: see checkScheme
 	default:
 		return nil, fmt.Errorf("%w: base URL scheme must be https", ErrInvalidOption)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
+}
+
+// checkScheme refuses plain http to a host off loopback unless the
+// caller said so with WithInsecureHTTP: credentials would cross a network
+// in clear.
+func (c *config) checkScheme() error {
+	if c.baseURL.Scheme == "http" && !isLoopback(c.baseURL.Hostname()) && !c.insecureHTTP {
+		return fmt.Errorf("%w: base URL must use https unless its host is loopback (or WithInsecureHTTP says so)", ErrInvalidOption)
+	}
+	return nil
+}
+
+// WithInsecureHTTP allows a plain-http base URL whose host is not loopback,
+// such as a whispir mock in another container of a CI job
+// (http://whispir-mock:8080). The credentials then cross the network in
+// clear: use it only with fake ones, never with Whispir's.
+func WithInsecureHTTP() Option {
+	return func(c *config) error {
+		c.insecureHTTP = true
+		return nil
+	}
 }
 
 func isLoopback(host string) bool {

@@ -81,6 +81,15 @@ func TestNewAcceptsGoodInput(t *testing.T) {
 			t.Errorf("WithBaseURL(%q): %v", base, err)
 		}
 	}
+	// Plain http off loopback when the caller says so, in either order.
+	for _, opts := range [][]Option{
+		{WithInsecureHTTP(), WithBaseURL("http://whispir-mock:8080")},
+		{WithBaseURL("http://10.0.0.1/api"), WithInsecureHTTP()},
+	} {
+		if c, err := New(p, opts...); err != nil || !strings.HasPrefix(c.BaseURL(), "http://") {
+			t.Errorf("with WithInsecureHTTP: got %v, %v; want a plain-http client", c, err)
+		}
+	}
 	hc := &http.Client{Timeout: 5 * time.Second}
 	c, err := New(p, WithHTTPClient(hc), WithTimeout(time.Second), WithLogger(slog.Default()), WithUserAgent("my-app/1.0"), WithRateLimit(10), WithoutRetry())
 	if err != nil {

@@ -88,13 +88,19 @@ func (s *Server) authCreate(x *exchange) answer {
 	return answer{status: status, header: contentType(x.route.MediaType), body: body}
 }
 
-// issueToken makes a token for user and remembers its hash.
+// issueToken makes a token for user and remembers its hash; the server
+// remembers Limits.Requests tokens, forgetting the oldest first.
 func (s *Server) issueToken(user string) string {
 	token := newToken(user)
 	sum := sha256.Sum256([]byte(token))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokens[sum] = user
+	s.tokenOrder = append(s.tokenOrder, sum)
+	for len(s.tokenOrder) > max(s.limits.Requests, 1) {
+		delete(s.tokens, s.tokenOrder[0])
+		s.tokenOrder = s.tokenOrder[1:]
+	}
 	return token
 }
 

@@ -83,12 +83,19 @@ type hooks struct {
 	// callbackCreate and callbackUpdate.
 	names sync.Mutex
 
-	mu     sync.Mutex // guards the fields below
+	mu sync.Mutex // guards the fields below
+	// calls are the attempts made: at most Limits.Requests of them and
+	// Limits.Bytes of their bodies, the oldest dropped.
 	calls  []*callRecord
-	active int           // deliveries not settled: attempting or waiting to retry
-	idle   chan struct{} // closed when active drops to 0
-	closed bool
-	wg     sync.WaitGroup
+	budget budget
+	// epoch ends with ResetAll: deliveries started before stop, and their
+	// calls are not recorded.
+	epoch    context.Context
+	endEpoch context.CancelFunc
+	active   int           // deliveries not settled: attempting or waiting to retry
+	idle     chan struct{} // closed when active drops to 0
+	closed   bool
+	wg       sync.WaitGroup
 }
 
 // start runs a delivery in the background; false after Close.
@@ -214,25 +221,45 @@ func (s *Server) notify(events []callbackEvent) {
 		if cb.RetriesEnabled != nil && *cb.RetriesEnabled {
 			attempts = s.hooks.attempts
 		}
-		s.hooks.start(func() { s.deliver(cb, ev, body, contentType, attempts) })
+		ctx := s.hooks.current()
+		s.hooks.start(func() { s.deliver(ctx, cb, ev, body, contentType, attempts) })
 	}
 }
 
 // deliver calls cb with one event's payload until it answers 200 or the
-// attempts are spent, waiting between attempts; Close ends the waits.
-func (s *Server) deliver(cb storedCallback, ev callbackEvent, body []byte, contentType string, attempts int) {
-	for n := 1; ; n++ {
-		if s.attempt(cb, ev, body, contentType, n) || n >= attempts {
+// attempts are spent, waiting between attempts; Close and the end of ctx
+// (a ResetAll) end the waits.
+func (s *Server) deliver(ctx context.Context, cb storedCallback, ev callbackEvent, body []byte, contentType string, attempts int) {
+	for n := 1; ctx.Err() == nil; n++ {
+		if s.attempt(ctx, cb, ev, body, contentType, n) || n >= attempts {
 			return
 		}
-		if !s.wait(context.Background(), s.hooks.every) {
-			return // closed
+		if !s.wait(ctx, s.hooks.every) {
+			return // closed or reset
 		}
 	}
 }
 
-// attempt makes one call and records it; it reports success (a 200).
-func (s *Server) attempt(cb storedCallback, ev callbackEvent, body []byte, contentType string, n int) bool {
+// current is the context of the deliveries started now.
+func (h *hooks) current() context.Context {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.epoch
+}
+
+// reset forgets the calls made and stops the deliveries in progress.
+func (h *hooks) reset() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.endEpoch()
+	h.epoch, h.endEpoch = context.WithCancel(context.Background())
+	h.calls = nil
+	h.budget.count, h.budget.bytes = 0, 0
+}
+
+// attempt makes one call and records it, unless ctx ended meanwhile; it
+// reports success (a 200).
+func (s *Server) attempt(ctx context.Context, cb storedCallback, ev callbackEvent, body []byte, contentType string, n int) bool {
 	rec := &callRecord{
 		CallbackCall: CallbackCall{
 			ID: randomHex(8), CallbackID: cb.id, CallbackName: cb.Name, MessageID: ev.messageID,
@@ -251,7 +278,15 @@ func (s *Server) attempt(cb storedCallback, ev callbackEvent, body []byte, conte
 	}
 	h := &s.hooks
 	h.mu.Lock()
-	h.calls = append(h.calls, rec)
+	if ctx.Err() == nil {
+		h.calls = append(h.calls, rec)
+		h.budget.add(len(rec.Body))
+		for h.budget.over() {
+			h.budget.remove(len(h.calls[0].Body))
+			h.calls[0] = nil
+			h.calls = h.calls[1:]
+		}
+	}
 	h.mu.Unlock()
 	return code == http.StatusOK
 }

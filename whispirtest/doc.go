@@ -30,18 +30,37 @@
 // errorText, errorDetail}, labelled with the operation's media type (Whispir
 // mirrors the type asked for), or application/json when no operation matched:
 //
-//   - a body over 10,485,760 bytes: 413 with a bare JSON string;
+//   - a Content-Length over 10,485,760 bytes: 413 with a bare JSON string;
 //   - no operation on the path: 404; the path exists but not the method: 405
 //     with Allow;
-//   - the credentials (see above): 403 or 401;
+//   - the credentials (see above): 403 or 401. The body of a request refused
+//     so far is read and dropped, never kept;
+//   - a body over 10,485,760 bytes without a Content-Length: 413;
 //   - a Content-Type that is not one of the operation's request media types
 //     (a body on an operation that takes none included), or an Accept that
-//     does not allow the operation's media type: 415. Only JSON is served: a
-//     vendor +xml Accept is refused, and so is plain application/json where
-//     the operation has a vendor type;
+//     does not allow the operation's media type: 415, whose errorText names
+//     the types the operation takes (also in an Accept header) or answers.
+//     Only JSON is served: a vendor +xml Accept is refused, and so is plain
+//     application/json where the operation has a vendor type;
+//   - a JSON body with more members and array elements than
+//     [Limits.JSONValues]: the mock's own 413 (see [HeaderMockError]);
 //   - a body that is not JSON, or a missing required body: 400;
 //   - a request that breaks the spec: 422 (400 where the operation does not
 //     declare 422), whose errorText says where and why, never the value.
+//
+// The 400, 415 and 422 of these checks name the rule broken in the
+// [HeaderViolations] header, like Prism's sl-violations.
+//
+// # Choosing an answer
+//
+// As with Prism, a request with "Prefer: code=404" is answered with the
+// operation's declared 404 and the spec's example for it; "Prefer:
+// example=NAME" picks a named response example (both together: that example
+// of that status). The request is routed, authenticated and validated
+// first, then answered at once: nothing is stored and no fault applies. A
+// status or example the operation does not declare gets the mock's own 406,
+// whose problem+json body and [HeaderMockError] header list what is
+// available.
 //
 // # Operations
 //
@@ -54,14 +73,21 @@
 //
 // Every other operation of the spec is answered by a generic engine driven
 // by the spec: ...Create stores the body under a new id and answers with
-// Location, ...List pages the stored items (or serves the spec's example when
-// nothing is stored), ...Retrieve, ...Update and ...Delete work on stored
+// Location, ...List pages the stored items (an empty page, "No records
+// found", when nothing is stored; collections that no operation can fill,
+// custom lists and the activity log, serve the spec's example), ...Retrieve,
+// ...Update and ...Delete work on stored
 // items (404 for unknown ids), and anything else answers its first 2xx
 // status with the spec's example. [WithHandler] replaces the answer of one
 // operation, after authentication and validation.
 //
 // [Server.Requests] lists what was received and answered; secret header
-// values are redacted in it.
+// values are redacted in it. [WithRequestLog] logs one line per request.
+//
+// [WithSeed] starts the server from a known state (workspaces, contacts,
+// templates, distribution lists, callbacks; see [Seed] and [ParseSeed]),
+// [Server.State] exports the state in the same form, and [Server.ResetAll]
+// returns to the seed.
 //
 // # Message lifecycle and callbacks
 //
@@ -160,12 +186,35 @@
 // not checked by [WithResponseValidation], as they break the spec on
 // purpose.
 //
+// # Limits
+//
+// A server keeps at most 10,000 requests (with the first 64 KiB of each
+// body, and no body of a request that failed authentication), 10,000
+// messages, 10,000 items and 64 MiB of bodies per store, forgetting the
+// oldest first; [WithLimits] changes the bounds. Its HTTP server has
+// header, read, write and idle timeouts ([WithTimeouts]); a [FaultSlow]
+// extends the write timeout by its delay.
+//
+// # Admin API
+//
+// Below [Server.URL], under [AdminPath] (/_whispir/; no Whispir path starts
+// with "_"), the server has an admin API for tests in other languages: GET
+// health (no key needed), GET and DELETE requests (the journal), POST reset
+// ([Server.ResetAll]), GET, POST and DELETE faults, GET messages, POST
+// messages/{id}/deliver, reply and undeliverable (the lifecycle), GET and
+// POST state (export, load a seed) and POST shutdown (the server closes;
+// see [Server.Done]). Every route but health needs the server's x-api-key.
+// Its OpenAPI document is [AdminSpec], also served at GET
+// /_whispir/openapi.yaml; its errors are application/problem+json. Admin
+// requests are not recorded in [Server.Requests].
+//
 // # Without a socket
 //
 // [Server.Handler] is the whole pipeline as an [http.Handler], for fuzz
 // tests and httptest.ResponseRecorder. To serve the mock on an address of
 // your choosing (a fixed loopback port), pass its listener to
-// [WithListener]; links and Location headers then point at it.
+// [WithListener]; links and Location headers then point at it, or at
+// [WithPublicURL] when clients know the server by another name.
 // Without a connection to hijack (an httptest.ResponseRecorder), a
 // [FaultDrop] panics with [http.ErrAbortHandler], as net/http servers expect
 // of an aborted response.

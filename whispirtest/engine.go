@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
@@ -17,14 +18,29 @@ import (
 // ...Create operations, per collection. A collection is keyed by its path
 // with the path parameters filled in, so the same resource in two
 // workspaces, or in a workspace and the default workspace, is kept apart.
+//
+// It keeps at most Limits.Items items and Limits.Bytes of them over all
+// collections: the oldest are dropped first, and an emptied collection
+// is forgotten.
 type itemStore struct {
-	mu    sync.Mutex
-	colls map[string]*collection
+	mu     sync.Mutex
+	colls  map[string]*collection
+	order  []itemRef // every item put, oldest first; some since removed
+	seq    uint64    // of the last item put
+	budget budget
 }
 
 type collection struct {
 	ids   []string // in creation order
 	items map[string]map[string]any
+	sizes map[string]int    // about how many bytes each item holds
+	seqs  map[string]uint64 // when each item was put
+}
+
+// itemRef names an item in itemStore.order.
+type itemRef struct {
+	key, id string
+	seq     uint64
 }
 
 type item struct {
@@ -99,11 +115,13 @@ func bodyID(body []byte) string {
 	return v.ID
 }
 
-// list answers a ...List operation: a page of the stored items, or the
-// spec's example when nothing is stored.
+// list answers a ...List operation: a page of the stored items; with none,
+// an empty page ("No records found" where the collection has a status).
+// A collection that no operation can fill (custom lists, the activity log)
+// serves the spec's example instead.
 func (st *itemStore) list(s *Server, p *plan, key string, query url.Values) answer {
 	items := st.snapshot(key)
-	if len(items) == 0 {
+	if len(items) == 0 && !p.creatable {
 		return p.ok.success(nil)
 	}
 	pg := pageOf(query, len(items))
@@ -196,7 +214,7 @@ func (st *itemStore) coll(key string, create bool) *collection {
 	}
 	c := st.colls[key]
 	if c == nil && create {
-		c = &collection{items: map[string]map[string]any{}}
+		c = &collection{items: map[string]map[string]any{}, sizes: map[string]int{}, seqs: map[string]uint64{}}
 		st.colls[key] = c
 	}
 	return c
@@ -206,8 +224,67 @@ func (st *itemStore) put(key, id string, obj map[string]any) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	c := st.coll(key, true)
+	if _, dup := c.items[id]; dup {
+		st.drop(key, c, id)
+		c = st.coll(key, true)
+	}
+	st.seq++
 	c.ids = append(c.ids, id)
-	c.items[id] = obj
+	c.items[id], c.sizes[id], c.seqs[id] = obj, objectSize(obj), st.seq
+	st.order = append(st.order, itemRef{key: key, id: id, seq: st.seq})
+	st.budget.add(c.sizes[id])
+	st.trim()
+}
+
+// trim drops the oldest items while the store is over its limits, and
+// compacts the order when removed items fill most of it; the caller holds
+// st.mu.
+func (st *itemStore) trim() {
+	for st.budget.over() && len(st.order) > 0 {
+		ref := st.order[0]
+		st.order = st.order[1:]
+		if c := st.colls[ref.key]; c != nil && c.seqs[ref.id] == ref.seq {
+			st.drop(ref.key, c, ref.id)
+		}
+	}
+	if len(st.order) > 2*st.budget.count+1024 {
+		live := st.order[:0:0]
+		for _, ref := range st.order {
+			if c := st.colls[ref.key]; c != nil && c.seqs[ref.id] == ref.seq {
+				live = append(live, ref)
+			}
+		}
+		st.order = live
+	}
+}
+
+// drop removes an item of collection c (stored under key); an emptied
+// collection is forgotten. The caller holds st.mu.
+func (st *itemStore) drop(key string, c *collection, id string) {
+	st.budget.remove(c.sizes[id])
+	delete(c.items, id)
+	delete(c.sizes, id)
+	delete(c.seqs, id)
+	if i := slices.Index(c.ids, id); i >= 0 {
+		c.ids = slices.Delete(c.ids, i, i+1)
+	}
+	if len(c.ids) == 0 {
+		delete(st.colls, key)
+	}
+}
+
+// reset forgets every item.
+func (st *itemStore) reset() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.colls, st.order = nil, nil
+	st.budget.count, st.budget.bytes = 0, 0
+}
+
+// objectSize is about how many bytes obj holds: its JSON length.
+func objectSize(obj map[string]any) int {
+	data, _ := json.Marshal(obj)
+	return len(data) + 128
 }
 
 func (st *itemStore) get(key, id string) (map[string]any, bool) {
@@ -227,7 +304,10 @@ func (st *itemStore) replace(key, id string, obj map[string]any) bool {
 	if c == nil || c.items[id] == nil {
 		return false
 	}
-	c.items[id] = obj
+	size := objectSize(obj)
+	st.budget.bytes += size - c.sizes[id]
+	c.items[id], c.sizes[id] = obj, size
+	st.trim()
 	return true
 }
 
@@ -239,20 +319,19 @@ func (st *itemStore) remove(key, id string) (map[string]any, bool) {
 		return nil, false
 	}
 	obj := c.items[id]
-	delete(c.items, id)
-	for i, v := range c.ids {
-		if v == id {
-			c.ids = append(c.ids[:i:i], c.ids[i+1:]...)
-			break
-		}
-	}
+	st.drop(key, c, id)
 	return obj, true
 }
 
 func (st *itemStore) clear(key string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	delete(st.colls, key)
+	if c := st.colls[key]; c != nil {
+		for _, id := range slices.Clone(c.ids) {
+			st.drop(key, c, id)
+		}
+	}
+	st.trim()
 }
 
 func (st *itemStore) snapshot(key string) []item {

@@ -185,6 +185,7 @@ type faultRule struct {
 	fault Fault
 	left  int        // count rules
 	rate  float64    // rate rules
+	seed  uint64     // rate rules: the seed of rng
 	rng   *rand.Rand // rate rules; nil for a count rule
 }
 
@@ -258,6 +259,7 @@ func (s *Server) InjectFaultRate(p float64, f Fault, seed uint64) error {
 	s.faults.rules = append(s.faults.rules, &faultRule{
 		fault: f,
 		rate:  p,
+		seed:  seed,
 		rng:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 	})
 	return nil
@@ -293,6 +295,7 @@ func stepFault(s *Server, x *exchange) bool {
 	if !f.AfterProcessing {
 		switch f.Kind {
 		case FaultSlow:
+			s.extendWrite(x, f.Delay)
 			if !s.wait(x.r.Context(), f.Delay) {
 				x.drop() // the client left, or the server is closing
 				return false
@@ -314,6 +317,7 @@ func stepFault(s *Server, x *exchange) bool {
 	done := answer{status: buf.Code, header: buf.Header().Clone(), body: buf.Body.Bytes()}
 	switch f.Kind {
 	case FaultSlow:
+		s.extendWrite(x, f.Delay)
 		if !s.wait(x.r.Context(), f.Delay) {
 			x.drop()
 			return false

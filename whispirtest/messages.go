@@ -49,11 +49,14 @@ func (s *Server) Messages() []SentMessage {
 	return out
 }
 
-// messageStore keeps the messages sent through the mock, in order.
+// messageStore keeps the messages sent through the mock, in order, at most
+// Limits.Messages of them and Limits.Bytes of their bodies: the oldest are
+// forgotten first.
 type messageStore struct {
-	mu   sync.Mutex
-	list []*storedMessage
-	byID map[string]*storedMessage // workspace + "/" + id
+	mu     sync.Mutex
+	list   []*storedMessage
+	byID   map[string]*storedMessage // workspace + "/" + id
+	budget budget
 }
 
 // storedMessage is a sent message as the mock reports it.
@@ -77,6 +80,28 @@ func (ms *messageStore) add(m *storedMessage) {
 	}
 	ms.list = append(ms.list, m)
 	ms.byID[m.workspace+"/"+m.id] = m
+	ms.budget.add(m.size())
+	for ms.budget.over() {
+		old := ms.list[0]
+		ms.list[0] = nil
+		ms.list = ms.list[1:]
+		delete(ms.byID, old.workspace+"/"+old.id)
+		ms.budget.remove(old.size())
+	}
+}
+
+// reset forgets every message.
+func (ms *messageStore) reset() {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	ms.list, ms.byID = nil, nil
+	ms.budget.count, ms.budget.bytes = 0, 0
+}
+
+// size is about how many bytes m holds when it is stored: its body twice
+// (as sent and decoded) and its recipients.
+func (m *storedMessage) size() int {
+	return 2*len(m.raw) + 512 + 128*len(m.recipients)
 }
 
 // current is the message as retrieve shows it now: its view with the

@@ -45,6 +45,7 @@ func (h *hooks) init() {
 	}
 	h.idle = make(chan struct{})
 	close(h.idle)
+	h.epoch, h.endEpoch = context.WithCancel(context.Background())
 }
 
 // loopbackOnly refuses connections to addresses off loopback, whatever a

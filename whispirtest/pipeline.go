@@ -36,6 +36,10 @@ type exchange struct {
 	// noAnswer: the exchange ended without an answer (a dropped
 	// connection, or a client that left during a slow fault).
 	noAnswer bool
+	read     bool // the body was read (stepReadBody ran)
+	// mock: the answer is the mock's own (a Prefer it cannot meet, one of
+	// its Limits), not one of Whispir's, and is not checked against the spec.
+	mock bool
 }
 
 // reply writes a; a step that replies returns false to end the pipeline.
@@ -79,17 +83,22 @@ type stage struct {
 	run  step
 }
 
-// defaultPipeline is the order every request goes through. Fault injection
-// (answering with a 403 QPS, 429, 5xx, a delay or a dropped connection)
-// comes just before "dispatch": a faulted request has been recorded,
-// routed, authenticated and validated.
+// defaultPipeline is the order every request goes through. The body is
+// read only once the request is routed and authenticated (a Content-Length
+// over the limit is refused first). A Prefer header, then fault injection
+// (answering with a 403 QPS, 429, 5xx, a delay or a dropped connection),
+// come just before "dispatch": such a request has been recorded, routed,
+// authenticated and validated.
 func defaultPipeline() []stage {
 	return []stage{
-		{"read", stepReadBody},
+		{"limit", stepLimit},
 		{"route", stepRoute},
 		{"authenticate", stepAuthenticate},
+		{"read", stepReadBody},
 		{"negotiate", stepNegotiate},
+		{"bound", stepBound},
 		{"validate", stepValidate},
+		{"prefer", stepPrefer},
 		{"fault", stepFault},
 		{"dispatch", stepDispatch},
 	}
@@ -99,6 +108,9 @@ func defaultPipeline() []stage {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.inflight.Add(1)
 	defer s.inflight.Done()
+	if s.admin(w, r) {
+		return
+	}
 	x := &exchange{w: &statusWriter{ResponseWriter: w}, r: r, rec: s.record(r)}
 	if s.validate != nil {
 		x.w.capture = &bytes.Buffer{}
@@ -108,43 +120,70 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
+	if !x.read && !x.noAnswer {
+		drain(r)
+	}
 	status := x.w.status
 	if status == 0 && !x.noAnswer {
 		status = http.StatusOK // a handler that wrote nothing
 	}
 	s.update(x.rec, func(rec *Request) { rec.Status = status })
-	// Faulted answers break the spec on purpose.
-	if s.validate != nil && x.route != nil && x.fault == FaultNone {
+	s.logRequest(x, status)
+	// Faulted answers break the spec on purpose; the mock's own answers
+	// (a Prefer it cannot meet, its limits) are not Whispir's.
+	if s.validate != nil && x.route != nil && x.fault == FaultNone && !x.mock {
 		if err := whispir.ValidateResponse(r.Context(), x.route, r, status, x.w.Header(), x.w.capture.Bytes()); err != nil {
 			s.validate.Errorf("whispirtest: %s %s answered %d: %v", r.Method, x.route.Path, status, err)
 		}
 	}
 }
 
-// stepReadBody reads the body, up to Whispir's 10 MiB limit (413 above).
-func stepReadBody(s *Server, x *exchange) bool {
+// stepLimit refuses a Content-Length over Whispir's 10 MiB limit (413).
+func stepLimit(s *Server, x *exchange) bool {
 	if x.r.ContentLength > maxBody {
 		x.reply(payloadTooLarge())
 		return false
 	}
+	return true
+}
+
+// stepReadBody reads the body of a routed, authenticated request, up to
+// Whispir's 10 MiB limit (413 above), and keeps (the start of) it in the
+// journal.
+func stepReadBody(s *Server, x *exchange) bool {
+	x.read = true
 	if x.r.Body == nil || x.r.Body == http.NoBody {
 		return true
 	}
-	data, err := io.ReadAll(io.LimitReader(x.r.Body, maxBody+1))
+	var buf bytes.Buffer
+	if n := x.r.ContentLength; n > 0 {
+		buf.Grow(int(n) + bytes.MinRead) // one allocation: the limit was checked
+	}
+	_, err := buf.ReadFrom(io.LimitReader(x.r.Body, maxBody+1))
 	if err != nil {
 		x.reply(apiError(http.StatusBadRequest, "", summaryBadRequest, "", ""))
 		return false
 	}
-	if len(data) > maxBody {
+	if buf.Len() > maxBody {
 		x.reply(payloadTooLarge())
 		return false
 	}
+	data := buf.Bytes()
 	if len(data) == 0 {
 		data = nil
 	}
 	x.body = data
-	s.update(x.rec, func(rec *Request) { rec.Body = bytes.Clone(data) })
+	s.keepBody(x.rec, data)
 	return true
+}
+
+// drain reads what is left of a body the pipeline did not read (the
+// request was refused before), up to the 10 MiB limit, so that the
+// connection can serve the next request; a longer body closes it.
+func drain(r *http.Request) {
+	if r.Body != nil && r.Body != http.NoBody {
+		_, _ = io.CopyN(io.Discard, r.Body, maxBody+1)
+	}
 }
 
 // probeMethods are tried to tell a wrong method (405) from a wrong path (404).
@@ -194,17 +233,24 @@ func stepRoute(s *Server, x *exchange) bool {
 }
 
 // stepNegotiate checks Content-Type and Accept against the operation's media
-// types (415). Only JSON is served.
+// types (415). Only JSON is served. The 415 names what the operation takes
+// (errorText and an Accept header) or answers (errorText).
 func stepNegotiate(s *Server, x *exchange) bool {
 	if len(x.body) > 0 {
 		base := mediaBase(x.r.Header.Get("Content-Type"))
 		if !slices.ContainsFunc(x.route.RequestMediaTypes, func(mt string) bool { return strings.EqualFold(mt, base) }) {
-			x.reply(apiError(http.StatusUnsupportedMediaType, x.mediaType(), summaryUnsupportedMedia, "", detailContentType))
+			a := apiError(http.StatusUnsupportedMediaType, x.mediaType(), summaryUnsupportedMedia, consumesText(x.route.RequestMediaTypes), detailContentType)
+			if len(x.route.RequestMediaTypes) > 0 {
+				a.header.Set("Accept", strings.Join(x.route.RequestMediaTypes, ", "))
+			}
+			x.reply(violation(a, "header Content-Type: "+consumesText(x.route.RequestMediaTypes)))
 			return false
 		}
 	}
 	if accept := strings.Join(x.r.Header.Values("Accept"), ","); strings.TrimSpace(accept) != "" && !accepts(accept, x.route.MediaType) {
-		x.reply(apiError(http.StatusUnsupportedMediaType, x.mediaType(), summaryUnsupportedMedia, "", detailNotAcceptable))
+		text := textUnsupportedMedia + ": the answer is " + x.route.MediaType
+		a := apiError(http.StatusUnsupportedMediaType, x.mediaType(), summaryUnsupportedMedia, text, detailNotAcceptable)
+		x.reply(violation(a, "header Accept: does not allow "+x.route.MediaType))
 		return false
 	}
 	return true
@@ -248,11 +294,11 @@ func accepts(accept, mt string) bool {
 func stepValidate(s *Server, x *exchange) bool {
 	mt := x.mediaType()
 	if len(x.body) == 0 && x.plan.bodyRequired {
-		x.reply(apiError(http.StatusBadRequest, mt, summaryBadRequest, "", detailEmptyBody))
+		x.reply(violation(apiError(http.StatusBadRequest, mt, summaryBadRequest, "", detailEmptyBody), "body: required"))
 		return false
 	}
 	if len(x.body) > 0 && whispir.IsJSONMediaType(x.r.Header.Get("Content-Type")) && !json.Valid(x.body) {
-		x.reply(apiError(http.StatusBadRequest, mt, summaryBadRequest, "", detailNotJSON))
+		x.reply(violation(apiError(http.StatusBadRequest, mt, summaryBadRequest, "", detailNotJSON), "body: not JSON"))
 		return false
 	}
 	err := whispir.ValidateRequest(x.r.Context(), x.route, x.r, x.body)
@@ -273,7 +319,7 @@ func stepValidate(s *Server, x *exchange) bool {
 	if status == http.StatusBadRequest {
 		summary = summaryBadRequest
 	}
-	x.reply(apiError(status, mt, summary, text, ""))
+	x.reply(violation(apiError(status, mt, summary, text, ""), text))
 	return false
 }
 

@@ -201,7 +201,13 @@ func firstSuccess(op *openapi3.Operation, mediaType string) reply {
 		return r
 	}
 	slices.Sort(codes)
-	r.status = codes[0]
+	return responseOf(op, codes[0], mediaType)
+}
+
+// responseOf reads op's response for status, preferring the content
+// labelled with the operation's media type.
+func responseOf(op *openapi3.Operation, status int, mediaType string) reply {
+	r := reply{status: status}
 	ref := op.Responses.Status(r.status)
 	if ref == nil || ref.Value == nil {
 		return r

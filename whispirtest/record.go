@@ -26,8 +26,14 @@ type Request struct {
 	// authorization keeps its scheme, e.g. "Basic [REDACTED]");
 	// Credentials has what was presented.
 	Header http.Header
-	// Body is the request body; nil when it was over the 10 MiB limit.
+	// Body is the request body, or its first [Limits.RequestBody] bytes
+	// (64 KiB by default): BodySize tells whether it was cut. It is nil
+	// for a request that failed authentication or routing, and when the
+	// body was over the 10 MiB limit.
 	Body []byte
+	// BodySize is the length of the body as received; 0 when it was not
+	// read (see Body).
+	BodySize int
 	// Status is the status answered; 0 while the request is in flight, and
 	// for a request that got no answer (FaultDrop, or a FaultSlow whose
 	// client left first).
@@ -61,7 +67,8 @@ func cloneCredentials(c *security.Credentials) *security.Credentials {
 }
 
 // Requests returns copies of the requests received since the server
-// started or since the last [Server.Reset], in order of arrival.
+// started or since the last [Server.Reset], in order of arrival: the last
+// [Limits.Requests] of them (10,000 by default).
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -73,14 +80,17 @@ func (s *Server) Requests() []Request {
 }
 
 // Reset forgets the recorded requests. Stored messages, items and issued
-// tokens stay.
+// tokens stay (see [Server.ResetAll] to forget everything).
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = nil
+	s.journal.count, s.journal.bytes = 0, 0
 }
 
-// record starts the record of r.
+// record starts the record of r. The journal keeps at most
+// [Limits.Requests] records and [Limits.Bytes] of their headers and bodies;
+// the oldest go first.
 func (s *Server) record(r *http.Request) *Request {
 	rec := &Request{Time: time.Now(), Method: r.Method, Header: redact(r.Header)}
 	if r.URL != nil {
@@ -89,7 +99,56 @@ func (s *Server) record(r *http.Request) *Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, rec)
+	s.journal.add(rec.size())
+	s.trimJournal()
 	return rec
+}
+
+// keepBody records (the first Limits.RequestBody bytes of) the body of an
+// authenticated request.
+func (s *Server) keepBody(rec *Request, body []byte) {
+	kept := bytes.Clone(body[:min(len(body), s.limits.RequestBody)])
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := rec.size()
+	rec.Body, rec.BodySize = kept, len(body)
+	if s.journaled(rec) {
+		s.journal.bytes += rec.size() - old
+		s.trimJournal()
+	}
+}
+
+// journaled reports whether rec is still in the journal (it was not
+// dropped as one of the oldest); the caller holds s.mu. Records are looked
+// for from the newest, where a request in flight usually is.
+func (s *Server) journaled(rec *Request) bool {
+	for i := len(s.requests) - 1; i >= 0; i-- {
+		if s.requests[i] == rec {
+			return true
+		}
+	}
+	return false
+}
+
+// trimJournal drops the oldest records while the journal is over its
+// limits; the caller holds s.mu.
+func (s *Server) trimJournal() {
+	for s.journal.over() {
+		s.journal.remove(s.requests[0].size())
+		s.requests[0] = nil
+		s.requests = s.requests[1:]
+	}
+}
+
+// size is about how many bytes the record holds.
+func (r *Request) size() int {
+	n := len(r.Body) + len(r.Path) + len(r.RawQuery) + 256
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v)
+		}
+	}
+	return n
 }
 
 // update changes a record under the server's lock.

@@ -37,11 +37,19 @@ type Server struct {
 	validate  testing.TB // nil: responses are not validated
 	pipeline  []stage    // the request pipeline, in order
 
-	mu       sync.Mutex // guards creds, extra, requests and tokens
-	creds    security.Credentials
-	extra    []security.Credentials // also accepted, see WithAdditionalCredentials
-	requests []*Request
-	tokens   map[[32]byte]string // sha256 of an issued token -> username
+	mu         sync.Mutex // guards creds, extra, requests, journal and tokens
+	creds      security.Credentials
+	extra      []security.Credentials // also accepted, see WithAdditionalCredentials
+	requests   []*Request
+	journal    budget              // of requests
+	tokens     map[[32]byte]string // sha256 of an issued token -> username
+	tokenOrder [][32]byte          // the tokens' hashes, oldest first
+
+	limits    Limits
+	timeouts  Timeouts
+	log       *slog.Logger // WithRequestLog; nil: none
+	publicURL string       // WithPublicURL; "": the listener's
+	seed      *Seed        // WithSeed: loaded at start and by ResetAll
 
 	messages *messageStore
 	items    *itemStore
@@ -69,8 +77,12 @@ func NewServer(opts ...Option) *Server {
 		_ = s.ts.Listener.Close()
 		s.ts.Listener = s.listener
 	}
+	s.timeouts.apply(s.ts.Config)
 	s.ts.Start()
 	s.URL = s.ts.URL + s.basePath
+	if s.publicURL != "" {
+		s.URL = s.publicURL + s.basePath
+	}
 	return s
 }
 
@@ -98,7 +110,21 @@ func newServer(opts ...Option) *Server {
 		}
 	}
 	s.hooks.init()
+	s.limits = s.limits.withDefaults()
+	s.journal.maxCount, s.journal.maxBytes = s.limits.Requests, s.limits.Bytes
+	s.messages.budget.maxCount, s.messages.budget.maxBytes = s.limits.Messages, s.limits.Bytes
+	s.items.budget.maxCount, s.items.budget.maxBytes = s.limits.Items, s.limits.Bytes
+	s.hooks.budget.maxCount, s.hooks.budget.maxBytes = s.limits.Requests, s.limits.Bytes
+	s.timeouts = s.timeouts.withDefaults(s.hooks.timeout)
 	s.URL = "http://whispirtest.invalid" + s.basePath
+	if s.publicURL != "" {
+		s.URL = s.publicURL + s.basePath
+	}
+	if s.seed != nil {
+		if err := s.LoadSeed(*s.seed); err != nil {
+			panic("whispirtest: WithSeed: " + err.Error())
+		}
+	}
 	return s
 }
 

@@ -155,8 +155,20 @@ func TestMediaTypes(t *testing.T) {
 				t.Fatalf("status: got %d (%s); want %d", resp.StatusCode, clip(body), tc.want)
 			}
 			if tc.want == http.StatusUnsupportedMediaType {
-				if got, want := decode[apiErr](t, body).ErrorText, "Unsupported Media Type"; got != want {
-					t.Errorf("errorText: got %q; want %q", got, want)
+				// Whispir's text first, then what the operation takes or answers.
+				wantText, wantAccept := "Unsupported Media Type: the answer is application/vnd.whispir.message-v1+json", ""
+				if tc.body != "" && tc.contentType != "" {
+					wantText = "Unsupported Media Type: send application/vnd.whispir.bulkmessage-v1+json or application/vnd.whispir.message-v1+json"
+					wantAccept = "application/vnd.whispir.bulkmessage-v1+json, application/vnd.whispir.message-v1+json"
+				}
+				if got := decode[apiErr](t, body).ErrorText; got != wantText {
+					t.Errorf("errorText: got %q; want %q", got, wantText)
+				}
+				if got := resp.Header.Get("Accept"); got != wantAccept {
+					t.Errorf("Accept: got %q; want %q", got, wantAccept)
+				}
+				if got := resp.Header.Get(whispirtest.HeaderViolations); !strings.HasPrefix(got, "header ") {
+					t.Errorf("%s: got %q; want the header that broke the rule", whispirtest.HeaderViolations, got)
 				}
 				if got, want := resp.Header.Get("Content-Type"), "application/vnd.whispir.message-v1+json"; got != want {
 					t.Errorf("Content-Type: got %q; want %q", got, want)

@@ -445,30 +445,34 @@ func TestHelp(t *testing.T) {
 	}
 }
 
-func TestCheckLoopback(t *testing.T) {
+func TestCheckAddr(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		addr string
-		ok   bool
+		addr     string
+		loopback bool // accepted without --allow-remote
+		valid    bool // accepted with it
 	}{
-		{"127.0.0.1:0", true},
-		{"127.0.0.2:8080", true},
-		{"[::1]:0", true},
-		{"localhost:8080", true},
-		{"LOCALHOST:8080", true},
-		{":8080", false},
-		{"0.0.0.0:8080", false},
-		{"[::]:8080", false},
-		{"192.168.1.10:8080", false},
-		{"example.com:80", false},
-		{"127.0.0.1", false},
+		{"127.0.0.1:0", true, true},
+		{"127.0.0.2:8080", true, true},
+		{"[::1]:0", true, true},
+		{"localhost:8080", true, true},
+		{"LOCALHOST:8080", true, true},
+		{":8080", false, true},
+		{"0.0.0.0:8080", false, true},
+		{"[::]:8080", false, true},
+		{"192.168.1.10:8080", false, true},
+		{"example.com:80", false, true},
+		{"127.0.0.1", false, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.addr, func(t *testing.T) {
 			t.Parallel()
-			err := checkLoopback(tc.addr)
-			if got := err == nil; got != tc.ok {
-				t.Errorf("checkLoopback(%q) = %v; want ok %v", tc.addr, err, tc.ok)
+			_, loopback, err := checkAddr(tc.addr, false)
+			if got := err == nil; got != tc.loopback || loopback != tc.loopback {
+				t.Errorf("checkAddr(%q, false) = %v, %v; want ok and loopback %v", tc.addr, loopback, err, tc.loopback)
+			}
+			if _, _, err := checkAddr(tc.addr, true); (err == nil) != tc.valid {
+				t.Errorf("checkAddr(%q, true) = %v; want ok %v", tc.addr, err, tc.valid)
 			}
 		})
 	}

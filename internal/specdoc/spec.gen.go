@@ -8,7 +8,7 @@ package specdoc
 import "github.com/getkin/kin-openapi/openapi3"
 
 // SourceSHA256 is the SHA-256 of the openapi.yaml this file was generated from.
-const SourceSHA256 = "395a522e660f4e31dd7611212b3c02b728449bf699b83764129d967e0189a5f0"
+const SourceSHA256 = "cd8c20bec66250a014cb9a4de6899ed37a3b7d4267a8d1bf4ecd9d7cbab0d85e"
 
 // OpenAPI is the document's OpenAPI version.
 const OpenAPI = "3.0.3"
@@ -2652,7 +2652,7 @@ func (b *Builder) response31() *openapi3.Response {
 	}
 	x := new(openapi3.Response)
 	b.responseMemo[31] = x
-	*x = openapi3.Response{Description: ptr("One page of delivery status."), Content: openapi3.Content{"application/vnd.whispir.messagestatus-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/MessageStatusCollection", Value: b.schema92()}, Example: map[string]any{"link": []any{}, "messageStatuses": []any{map[string]any{"categories": []any{map[string]any{"name": "Sent", "percentageTotal": "100.0%", "recipientCount": float64(1)}, map[string]any{"name": "Pending", "percentageTotal": "0.0%", "recipientCount": float64(0)}}, "link": []any{}}}, "status": "1 to 1 of 1    "}}}}
+	*x = openapi3.Response{Description: ptr("One page of delivery status."), Content: openapi3.Content{"application/vnd.whispir.messagestatus-v1+json": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Ref: "#/components/schemas/MessageStatusCollection", Value: b.schema92()}, Examples: openapi3.Examples{"detailed": &openapi3.ExampleRef{Value: &openapi3.Example{Summary: "The detailed view (view=detailed)", Value: map[string]any{"link": []any{}, "messageStatuses": []any{map[string]any{"info": "Message delivered", "link": []any{}, "name": "61400000000", "status": []any{map[string]any{"destination": "61400000000", "receivedTimestamp": float64(1.764201605e+12), "sentTimestamp": float64(1.7642016e+12), "status": "DELIVRD", "type": "sms"}}}}, "status": "1 to 1 of 1    "}}}, "summary": &openapi3.ExampleRef{Value: &openapi3.Example{Summary: "The summary view (view=summary)", Value: map[string]any{"link": []any{}, "messageStatuses": []any{map[string]any{"categories": []any{map[string]any{"name": "Sent", "percentageTotal": "100.0%", "recipientCount": float64(1)}, map[string]any{"name": "Pending", "percentageTotal": "0.0%", "recipientCount": float64(0)}}, "link": []any{}}}, "status": "1 to 1 of 1    "}}}}}}}
 	return x
 }
 
