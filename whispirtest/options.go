@@ -17,7 +17,7 @@ type Option func(*Server)
 // [DefaultAPIKey], [DefaultUsername] and [DefaultPassword]). An empty field
 // never matches.
 func WithCredentials(c security.Credentials) Option {
-	return func(s *Server) { s.creds = c }
+	return func(s *Server) { s.creds = &c }
 }
 
 // WithAdditionalCredentials makes the server accept each of cs as well as
@@ -26,7 +26,7 @@ func WithCredentials(c security.Credentials) Option {
 // API key and the Basic username and password of one same set: the key of
 // one set with the password of another is refused (401).
 func WithAdditionalCredentials(cs ...security.Credentials) Option {
-	return func(s *Server) { s.extra = append(s.extra, cs...) }
+	return func(s *Server) { s.extra = credentialPointers(s.extra, cs) }
 }
 
 // WithListener serves on ln (for example a fixed loopback port) instead of

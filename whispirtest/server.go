@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"sync"
 	"testing"
 
@@ -37,9 +36,12 @@ type Server struct {
 	validate  testing.TB // nil: responses are not validated
 	pipeline  []stage    // the request pipeline, in order
 
-	mu         sync.Mutex // guards creds, extra, requests, journal and tokens
-	creds      security.Credentials
-	extra      []security.Credentials // also accepted, see WithAdditionalCredentials
+	mu sync.Mutex // guards creds, extra, requests, journal and tokens
+	// creds and extra are held behind pointers, so that formatting a
+	// Server with methods disabled (%p, %w outside fmt.Errorf) prints
+	// addresses, never the secrets.
+	creds      *security.Credentials   // never nil
+	extra      []*security.Credentials // also accepted, see WithAdditionalCredentials
 	requests   []*Request
 	journal    budget              // of requests
 	tokens     map[[32]byte]string // sha256 of an issued token -> username
@@ -90,7 +92,7 @@ func NewServer(opts ...Option) *Server {
 // host. Tests drive its Handler directly.
 func newServer(opts ...Option) *Server {
 	s := &Server{
-		creds: security.Credentials{
+		creds: &security.Credentials{
 			APIKey:   DefaultAPIKey,
 			Username: DefaultUsername,
 			Password: DefaultPassword,
@@ -161,7 +163,7 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) Credentials() security.Credentials {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.creds
+	return *s.creds
 }
 
 // SetCredentials replaces the server's credentials, as when a password is
@@ -171,7 +173,7 @@ func (s *Server) Credentials() security.Credentials {
 func (s *Server) SetCredentials(c security.Credentials) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.creds = c
+	s.creds = &c
 }
 
 // SetAdditionalCredentials replaces the credentials accepted besides
@@ -179,7 +181,7 @@ func (s *Server) SetCredentials(c security.Credentials) {
 func (s *Server) SetAdditionalCredentials(cs ...security.Credentials) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.extra = slices.Clone(cs)
+	s.extra = credentialPointers(nil, cs)
 }
 
 // accepted returns every set of credentials the server accepts, its own
@@ -187,7 +189,20 @@ func (s *Server) SetAdditionalCredentials(cs ...security.Credentials) {
 func (s *Server) accepted() []security.Credentials {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]security.Credentials{s.creds}, s.extra...)
+	out := make([]security.Credentials, 0, 1+len(s.extra))
+	out = append(out, *s.creds)
+	for _, c := range s.extra {
+		out = append(out, *c)
+	}
+	return out
+}
+
+// credentialPointers appends a pointer to a copy of each of cs to dst.
+func credentialPointers(dst []*security.Credentials, cs []security.Credentials) []*security.Credentials {
+	for _, c := range cs {
+		dst = append(dst, &c)
+	}
+	return dst
 }
 
 // String describes the server by its URL. Formatting a Server with any
