@@ -53,11 +53,11 @@ func ExampleMessageID() {
 	}
 	ctx := context.Background()
 	subject := "Hello"
-	sent, err := c.SendMessage(ctx, whispirtest.DefaultWorkspaceID, generated.Message{To: "61400000000", Subject: &subject})
+	sent, err := c.SendMessage(ctx, whispirtest.WorkspaceID, generated.Message{To: "61400000000", Subject: &subject})
 	if err != nil {
 		panic(err)
 	}
-	for m, err := range c.Messages(ctx, whispirtest.DefaultWorkspaceID, nil) {
+	for m, err := range c.Messages(ctx, whispirtest.WorkspaceID, nil) {
 		if err != nil {
 			panic(err)
 		}
