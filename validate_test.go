@@ -103,3 +103,38 @@ func TestUnknownPropertiesAreRefusedAndNamedSafely(t *testing.T) {
 		})
 	}
 }
+
+// TestSendAcceptedValidatesAsSent: the 202 of a send is declared as Whispir
+// sends it, the text under the message media type, so it validates without
+// a habit of the validator's; a label the service does not send does not.
+func TestSendAcceptedValidatesAsSent(t *testing.T) {
+	t.Parallel()
+	const text = "Your request has been accepted for processing"
+	tests := []struct {
+		name, contentType string
+		ok                bool
+	}{
+		{"as Whispir sends it", "application/vnd.whispir.message-v1+json", true},
+		{"with a charset", "application/vnd.whispir.message-v1+json; charset=UTF-8", true},
+		{"labelled text/plain", "text/plain", false},
+		{"labelled another resource", "application/vnd.whispir.contact-v1+json", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			req, _ := http.NewRequest(http.MethodPost, "https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/messages", nil)
+			route, err := whispir.FindRoute(req, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			header := http.Header{"Content-Type": {tc.contentType}, "Location": {"https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/messages/747AB7E716C1802B6476784AEB5C9BB8"}}
+			err = whispir.ValidateResponse(t.Context(), route, req, http.StatusAccepted, header, []byte(text))
+			if (err == nil) != tc.ok {
+				t.Errorf("ValidateResponse = %v; want ok=%t", err, tc.ok)
+			}
+			if route.DeclaresJSON(http.StatusAccepted) {
+				t.Error("DeclaresJSON(202) = true; want false: the body is text, and must not be parsed")
+			}
+		})
+	}
+}
