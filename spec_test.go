@@ -268,10 +268,7 @@ func textUnderJSON(mt string, media *openapi3.MediaType) bool {
 func TestSpecDefaultFormsMirrorWorkspaceForms(t *testing.T) {
 	t.Parallel()
 	_, ops := loadSpec(t)
-	byID := map[string]specOp{}
-	for _, o := range ops {
-		byID[o.op.OperationID] = o
-	}
+	byID := byOperationID(ops)
 	for _, d := range ops {
 		if !defaultForm(d.op) {
 			continue
@@ -300,6 +297,14 @@ func TestSpecDefaultFormsMirrorWorkspaceForms(t *testing.T) {
 			}
 		})
 	}
+}
+
+func byOperationID(ops []specOp) map[string]specOp {
+	byID := map[string]specOp{}
+	for _, o := range ops {
+		byID[o.op.OperationID] = o
+	}
+	return byID
 }
 
 func refs(ps openapi3.Parameters) string {
@@ -443,10 +448,7 @@ const corrected = "Corrected from Whispir's description"
 func TestSpecAgainstWhispirs(t *testing.T) {
 	t.Parallel()
 	doc, ops := loadSpec(t)
-	byID := map[string]specOp{}
-	for _, o := range ops {
-		byID[o.op.OperationID] = o
-	}
+	byID := byOperationID(ops)
 	schema := func(name string) *openapi3.Schema { return doc.Components.Schemas[name].Value }
 	response := func(name string) *openapi3.Response { return doc.Components.Responses[name].Value }
 	text := func(name string) string { return *response(name).Description }

@@ -127,6 +127,22 @@ func sendSMS(t *testing.T, srv *whispirtest.Server, ws string) string {
 	return postForID(t, srv, path, smsBody, http.StatusAccepted)
 }
 
+// atOnce runs f n times at once and counts the statuses it returns.
+func atOnce(n int, f func() int) map[int]int {
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() { codes <- f() })
+	}
+	wg.Wait()
+	close(codes)
+	count := map[int]int{}
+	for c := range codes {
+		count[c]++
+	}
+	return count
+}
+
 // listedID is the id of a message as a list shows it: as in Whispir's
 // examples, the item has no id field and its self link names it.
 func listedID(t *testing.T, m generated.MessageSummary) string {

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -172,20 +171,10 @@ func TestTemplateNamesAreUnique(t *testing.T) {
 	t.Run("at once", func(t *testing.T) {
 		t.Parallel()
 		const n = 8
-		codes := make(chan int, n)
-		var wg sync.WaitGroup
-		for range n {
-			wg.Go(func() {
-				got, _ := call(http.MethodPost, ws, tpl("race"))
-				codes <- got
-			})
-		}
-		wg.Wait()
-		close(codes)
-		count := map[int]int{}
-		for c := range codes {
-			count[c]++
-		}
+		count := atOnce(n, func() int {
+			got, _ := call(http.MethodPost, ws, tpl("race"))
+			return got
+		})
 		if count[http.StatusCreated] != 1 || count[http.StatusUnprocessableEntity] != n-1 {
 			t.Errorf("got %v; want one 201 and %d 422", count, n-1)
 		}
