@@ -545,7 +545,7 @@ func TestSpecAgainstWhispirs(t *testing.T) {
 					want = "^[A-F0-9]+"
 				}
 				if s.Pattern != want || s.MaxLength != nil || s.MinLength != 0 {
-					t.Errorf("%s: path parameter %s: pattern %q, maxLength %v, minLength %d; want pattern %q and no lengths", o, p.Name, s.Pattern, s.MaxLength, s.MinLength, want)
+					t.Errorf("%s: path parameter %s: pattern %q, maxLength set %t, minLength %d; want pattern %q and no lengths", o, p.Name, s.Pattern, s.MaxLength != nil, s.MinLength, want)
 				}
 				if wantUUID := p.Name == "keyId"; wantUUID != (s.Format == "uuid") {
 					t.Errorf("%s: path parameter %s: format %q", o, p.Name, s.Format)
