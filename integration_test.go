@@ -148,7 +148,13 @@ func TestMessagesEndToEnd(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				listed = append(listed, *m.ID)
+				// As in Whispir's examples, a listed message has no id
+				// field; its self link names it.
+				lid, err := api.MessageID(m)
+				if err != nil || m.ID != nil {
+					t.Fatalf("list item: id field %v, MessageID %v", m.ID, err)
+				}
+				listed = append(listed, lid)
 			}
 			if len(listed) != 3 {
 				t.Errorf("listed %v; want the 3 messages sent", listed)
@@ -189,7 +195,7 @@ func TestAuthenticationFailures(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c, srv, _ := setup(t, tc.creds)
-			_, err := c.SendMessage(t.Context(), "ABC", sms("61400000000"))
+			_, err := c.SendMessage(t.Context(), whispirtest.WorkspaceID, sms("61400000000"))
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v; want %v", err, tc.want)
 			}
@@ -208,7 +214,7 @@ func TestAuthenticationFailures(t *testing.T) {
 func TestInvalidBodyNeverReachesTheServer(t *testing.T) {
 	t.Parallel()
 	c, srv, _ := setup(t)
-	_, err := c.SendMessage(t.Context(), "ABC", generated.Message{Subject: ptr("no recipients")})
+	_, err := c.SendMessage(t.Context(), whispirtest.WorkspaceID, generated.Message{Subject: ptr("no recipients")})
 	if !errors.Is(err, api.ErrInvalidRequest) {
 		t.Fatalf("err = %v; want ErrInvalidRequest", err)
 	}
@@ -224,10 +230,10 @@ func TestInvalidBodyNeverReachesTheServer(t *testing.T) {
 func TestExactHeadersOnTheWire(t *testing.T) {
 	t.Parallel()
 	c, srv, _ := setup(t)
-	if _, err := c.SendMessage(t.Context(), "ABC", sms("61400000000")); err != nil {
+	if _, err := c.SendMessage(t.Context(), whispirtest.WorkspaceID, sms("61400000000")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.MessageListWithResponse(t.Context(), "ABC", nil); err != nil {
+	if _, err := c.MessageListWithResponse(t.Context(), whispirtest.WorkspaceID, nil); err != nil {
 		t.Fatal(err)
 	}
 	reqs := srv.Requests()
@@ -278,7 +284,7 @@ func TestEveryRegionResolvesToItsHost(t *testing.T) {
 		if got, want := c.BaseURL(), "https://"+hosts[r]; got != want {
 			t.Errorf("region %s: base URL %q; want %q", r, got, want)
 		}
-		req, err := generated.NewMessageCreateRequest(c.BaseURL(), "ABC", sms("61400000000"))
+		req, err := generated.NewMessageCreateRequest(c.BaseURL(), whispirtest.WorkspaceID, sms("61400000000"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -295,19 +301,19 @@ func TestEveryRegionResolvesToItsHost(t *testing.T) {
 func TestPasswordChangeTakesEffectOnTheNextRequest(t *testing.T) {
 	t.Parallel()
 	c, srv, p := setup(t)
-	if _, err := c.SendMessage(t.Context(), "ABC", sms("61400000000")); err != nil {
+	if _, err := c.SendMessage(t.Context(), whispirtest.WorkspaceID, sms("61400000000")); err != nil {
 		t.Fatal(err)
 	}
 	next := srv.Credentials()
 	next.Password = "fake-new-password"
 	srv.SetCredentials(next)
-	if _, err := c.SendMessage(t.Context(), "ABC", sms("61400000000")); !errors.Is(err, api.ErrUnauthorized) {
+	if _, err := c.SendMessage(t.Context(), whispirtest.WorkspaceID, sms("61400000000")); !errors.Is(err, api.ErrUnauthorized) {
 		t.Fatalf("with the old password: err = %v; want ErrUnauthorized", err)
 	}
 	if err := p.Update(next); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.SendMessage(t.Context(), "ABC", sms("61400000000")); err != nil {
+	if _, err := c.SendMessage(t.Context(), whispirtest.WorkspaceID, sms("61400000000")); err != nil {
 		t.Fatalf("after Update: %v", err)
 	}
 	sent := srv.Messages()

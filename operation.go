@@ -35,7 +35,9 @@ type prepared struct {
 	// encodings are the EncodingFn openapi3filter hands to body decoders,
 	// by media type of the request body.
 	encodings map[*openapi3.MediaType]openapi3filter.EncodingFn
-	// jsonResponses are the responses that declare a JSON media type.
+	// jsonResponses are the responses that declare a JSON body: a JSON
+	// media type with a schema. (The 202 of a send is declared under the
+	// message media type without one: its body is plain text.)
 	jsonResponses map[*openapi3.ResponseRef]bool
 }
 
@@ -76,8 +78,8 @@ func (c *contract) prepare(o *opState) *prepared {
 		if ref.Value == nil {
 			continue
 		}
-		for mt := range ref.Value.Content {
-			if IsJSONMediaType(mt) {
+		for mt, media := range ref.Value.Content {
+			if IsJSONMediaType(mt) && media.Schema != nil {
 				p.jsonResponses[ref] = true
 			}
 		}

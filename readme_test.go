@@ -91,6 +91,45 @@ func readmeCallback(ctx context.Context, c *api.Client, hookURL string) (string,
 	return c.SendMessage(ctx, "", generated.Message{To: "61400000000", Subject: ptr("Reply YES"), CallbackID: ptr(resp.JSON201.Name)})
 }
 
+// readmeUsing is the sending and iterating part of "Using the library":
+// it returns the ids and recipients the loop prints.
+func readmeUsing(ctx context.Context, c *api.Client) (sent string, printed []string, err error) {
+	subject, body := "Hello", "From whispir-go"
+	id, err := c.SendMessage(ctx, "9A4C5521FFC7B15B", generated.Message{
+		To: "61400000000", Subject: &subject, Body: &body,
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	status, err := c.MessageStatusListWithResponse(ctx, "9A4C5521FFC7B15B", id, nil)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(*status.JSON200.MessageStatuses) == 0 {
+		return "", nil, errors.New("no status")
+	}
+	for m, err := range c.Messages(ctx, "9A4C5521FFC7B15B", nil) {
+		if err != nil {
+			return "", nil, err
+		}
+		id, err := api.MessageID(m)
+		if err != nil {
+			return "", nil, err
+		}
+		printed = append(printed, id+" "+*m.To)
+	}
+	return id, printed, nil
+}
+
+func TestReadmeUsingTheLibrary(t *testing.T) {
+	t.Parallel()
+	c, _, _ := setup(t)
+	id, printed, err := readmeUsing(t.Context(), c)
+	if err != nil || len(printed) != 1 || printed[0] != id+" 61400000000" {
+		t.Errorf("printed %q, %v; want the sent message's id and recipient", printed, err)
+	}
+}
+
 func TestReadmeExamples(t *testing.T) {
 	t.Parallel()
 	c, srv, _ := setup(t)

@@ -18,8 +18,8 @@ import (
 	"github.com/whispir-go/whispir/whispirtest"
 )
 
-// resilWorkspace is the spec's example workspace id.
-const resilWorkspace = "9A4C5521FFC7B15B"
+// resilWorkspace is the workspace every mock knows.
+const resilWorkspace = whispirtest.WorkspaceID
 
 // resilAttemptTimeout bounds each HTTP attempt of the clients here. It only
 // has to be far below a slow fault's delay and far above a normal answer
@@ -415,8 +415,13 @@ func TestFaultMatrixRead(t *testing.T) {
 					if row.check != nil {
 						row.check(t, err)
 					}
-				case resp.JSON200 == nil || resp.JSON200.ID == nil || *resp.JSON200.ID != id:
-					t.Errorf("retrieved: got %+v; want message %s", resp.JSON200, id)
+				case resp.JSON200 == nil:
+					t.Errorf("retrieved: got nothing; want message %s", id)
+				default:
+					// As Whispir's, the mock names the message by its self link.
+					if got, err := api.MessageID(*resp.JSON200); err != nil || got != id {
+						t.Errorf("retrieved: got %+v (%v); want message %s", resp.JSON200, err, id)
+					}
 				}
 				waits := clock.Waits()
 				if len(waits) != wantRetries {

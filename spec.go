@@ -75,7 +75,7 @@ func newContract() (*contract, error) {
 	}
 	for i, o := range specdoc.Operations {
 		st := &c.ops[i]
-		st.Operation = Operation{ID: o.ID, Method: o.Method, Path: o.Path, MediaType: o.MediaType, RequestMediaTypes: o.RequestMediaTypes}
+		st.Operation = Operation{ID: o.ID, Method: o.Method, Path: o.Path, MediaType: o.MediaType, RequestMediaTypes: o.RequestMediaTypes, BodilessContentType: o.BodilessContentType}
 		st.c = c
 		if _, dup := c.byID[o.ID]; dup || o.ID == "" {
 			return nil, fmt.Errorf("whispir: %s %s: missing or duplicate operationId %q", o.Method, o.Path, o.ID)
@@ -142,6 +142,11 @@ type Operation struct {
 	MediaType string
 	// RequestMediaTypes lists every media type the request body may have.
 	RequestMediaTypes []string
+	// BodilessContentType is the Content-Type to send with a request that
+	// has no body, for the few operations whose spec names one (the
+	// extension x-bodiless-content-type: Whispir's description requires the
+	// header there, and its SDKs send it); "" for the rest.
+	BodilessContentType string
 }
 
 // Operations returns every operation of the spec, ordered by path and

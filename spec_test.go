@@ -1,6 +1,7 @@
 package whispir_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"sort"
@@ -150,7 +151,11 @@ func TestSpecOperationsAreDocumented(t *testing.T) {
 			}
 			want := sharedErrors
 			if op.RequestBody != nil {
-				want = append([]string{"413", "422"}, want...)
+				want = append([]string{"413"}, want...)
+				// The Verify service refuses a bad body with its own 400.
+				if !nextGen(op.Responses.Value("400")) {
+					want = append(want, "422")
+				}
 			}
 			for _, code := range want {
 				if op.Responses.Value(code) == nil {
@@ -181,20 +186,44 @@ func TestSpecOperationsAreDocumented(t *testing.T) {
 	}
 }
 
+// nextGen reports whether a response's body is the Verify service's error
+// shape (NextGenError) rather than Whispir's classic one.
+func nextGen(ref *openapi3.ResponseRef) bool {
+	if ref == nil || ref.Value == nil {
+		return false
+	}
+	for _, media := range ref.Value.Content {
+		if media.Schema != nil && media.Schema.Ref == "#/components/schemas/NextGenError" {
+			return true
+		}
+	}
+	return false
+}
+
+// gatewayHeaders are the headers Whispir's gateway puts on every answer,
+// declared (optional) on every 2xx response.
+var gatewayHeaders = []string{"Access-Control-Allow-Origin", "Cache-Control", "Expires"}
+
 // checkSuccess checks one 2xx response: 204 has no body, 201 carries
-// Location, every JSON body has a schema and an example.
+// Location, a 202 carries Location and may have no body, every JSON body
+// has a schema and an example, and the gateway headers are declared.
 func checkSuccess(t *testing.T, o specOp, code string, resp *openapi3.Response) {
 	t.Helper()
+	for _, name := range gatewayHeaders {
+		if h := resp.Headers[name]; h == nil || h.Value == nil || h.Value.Required {
+			t.Errorf("%s response does not declare the optional gateway header %s", code, name)
+		}
+	}
 	if code == "204" {
 		if len(resp.Content) != 0 {
 			t.Errorf("204 response declares a body")
 		}
 		return
 	}
-	if code == "201" && resp.Headers["Location"] == nil {
-		t.Errorf("201 response has no Location header")
+	if (code == "201" || code == "202") && resp.Headers["Location"] == nil {
+		t.Errorf("%s response has no Location header", code)
 	}
-	if len(resp.Content) == 0 {
+	if len(resp.Content) == 0 && code != "202" {
 		t.Errorf("%s response has no content", code)
 	}
 	for mt, media := range resp.Content {
@@ -205,7 +234,7 @@ func checkSuccess(t *testing.T, o specOp, code string, resp *openapi3.Response) 
 // checkMedia checks one media type of a request body or 2xx response.
 func checkMedia(t *testing.T, o specOp, where, mt string, media *openapi3.MediaType) {
 	t.Helper()
-	if media.Schema == nil {
+	if media.Schema == nil && !textUnderJSON(mt, media) {
 		t.Errorf("%s %s: no schema", where, mt)
 	}
 	if !whispir.IsJSONMediaType(mt) {
@@ -224,6 +253,14 @@ func checkMedia(t *testing.T, o specOp, where, mt string, media *openapi3.MediaT
 	}
 }
 
+// textUnderJSON reports a body that is plain text under a JSON label (the
+// 202 of a send): declared without a schema, so that nothing decodes it, and
+// with an example that proves it is not JSON.
+func textUnderJSON(mt string, media *openapi3.MediaType) bool {
+	text, ok := media.Example.(string)
+	return whispir.IsJSONMediaType(mt) && media.Schema == nil && ok && !json.Valid([]byte(text))
+}
+
 // TestSpecDefaultFormsMirrorWorkspaceForms pins that each default-workspace
 // operation is its workspace twin without the /workspaces/{workspaceId}
 // prefix: same parameters, body and responses, so the generated Params
@@ -231,10 +268,7 @@ func checkMedia(t *testing.T, o specOp, where, mt string, media *openapi3.MediaT
 func TestSpecDefaultFormsMirrorWorkspaceForms(t *testing.T) {
 	t.Parallel()
 	_, ops := loadSpec(t)
-	byID := map[string]specOp{}
-	for _, o := range ops {
-		byID[o.op.OperationID] = o
-	}
+	byID := byOperationID(ops)
 	for _, d := range ops {
 		if !defaultForm(d.op) {
 			continue
@@ -263,6 +297,14 @@ func TestSpecDefaultFormsMirrorWorkspaceForms(t *testing.T) {
 			}
 		})
 	}
+}
+
+func byOperationID(ops []specOp) map[string]specOp {
+	byID := map[string]specOp{}
+	for _, o := range ops {
+		byID[o.op.OperationID] = o
+	}
+	return byID
 }
 
 func refs(ps openapi3.Parameters) string {
@@ -394,4 +436,151 @@ func TestSpecCorrections(t *testing.T) {
 	if key := doc.Components.Schemas["CustomListCollection"].Value.Properties["customlabels"]; key == nil {
 		t.Error("CustomListCollection wants the customlabels key")
 	}
+}
+
+// corrected is the phrase that marks a place where the spec follows the
+// service rather than Whispir's published description.
+const corrected = "Corrected from Whispir's description"
+
+// TestSpecAgainstWhispirs pins what issue 8 found when the project's traffic
+// and Whispir's official examples met Whispir's own spec: each divergence is
+// either gone or explained by a Corrected line or a source.
+func TestSpecAgainstWhispirs(t *testing.T) {
+	t.Parallel()
+	doc, ops := loadSpec(t)
+	byID := byOperationID(ops)
+	schema := func(name string) *openapi3.Schema { return doc.Components.Schemas[name].Value }
+	response := func(name string) *openapi3.Response { return doc.Components.Responses[name].Value }
+	text := func(name string) string { return *response(name).Description }
+
+	t.Run("explained", func(t *testing.T) {
+		t.Parallel()
+		for _, tc := range []struct{ name, text, want string }{
+			{"reply channel enum", schema("ResponseContent").Properties["channel"].Value.Description, corrected},
+			{"413 and 422 on bodies only", text("PayloadTooLarge"), corrected},
+			{"429 everywhere", text("TooManyRequests"), "Source: Whispir's HTTP response codes page"},
+			{"Logout", schema("ActivityAction").Description, corrected},
+			{"contactList search parameters", byID["contactList"].op.Description, corrected + ", which declares one parameter literally named `fieldname`"},
+			{"userList search parameters", byID["userList"].op.Description, corrected + ", which declares one parameter literally named `fieldname`"},
+			{"contactRetrieve sorting", byID["contactRetrieve"].op.Description, "`sortOrder` and `sortFields`"},
+			{"keyRetrieve sorting", byID["keyRetrieve"].op.Description, "`sortOrder` and `sortFields`"},
+			{"callbackCallUpdate id array", byID["callbackCallUpdate"].op.Description, "`id` is a repeatable array"},
+			{"distribution list headers", text("DistributionListFound"), corrected + ", which also declares `Location`"},
+			{"send 202", text("MessageAccepted"), corrected},
+			{"scenario run 204", byID["scenarioRunCreate"].op.Description, corrected},
+		} {
+			if !strings.Contains(strings.Join(strings.Fields(tc.text), " "), strings.Join(strings.Fields(tc.want), " ")) {
+				t.Errorf("%s: description lacks %q", tc.name, tc.want)
+			}
+		}
+	})
+
+	t.Run("reverted to Whispir's", func(t *testing.T) {
+		t.Parallel()
+		if got := schema("Message").Properties["messageType"].Value.Enum; len(got) != 1 || got[0] != "SCHEDULED" {
+			t.Errorf("Message.messageType enum = %v; want [SCHEDULED] (NORMAL has no source)", got)
+		}
+		for _, id := range []string{"scenarioRunCreate", "defaultScenarioRunCreate"} {
+			accepted := byID[id].op.Responses.Value("202").Value
+			if len(accepted.Content) != 0 || accepted.Headers["Location"] == nil {
+				t.Errorf("%s 202 content = %v; want none, and Location", id, accepted.Content)
+			}
+		}
+		for _, id := range []string{"sendCodeCreate", "verifyCodeCreate"} {
+			r := byID[id].op.Responses
+			if r.Value("422") != nil || !nextGen(r.Value("400")) {
+				t.Errorf("%s: want a NextGenError 400 and no 422", id)
+			}
+		}
+		if ap := schema("Message").AdditionalProperties.Has; ap == nil || *ap {
+			t.Error("Message allows unknown properties; Whispir's schema forbids them")
+		}
+	})
+
+	t.Run("send 202 as sent", func(t *testing.T) {
+		t.Parallel()
+		for _, id := range []string{"messageCreate", "defaultMessageCreate"} {
+			o := byID[id]
+			accepted := o.op.Responses.Value("202").Value
+			media := accepted.Content.Get(whispir.PrimaryMediaType(o.item, o.op))
+			if len(accepted.Content) != 1 || media == nil || !textUnderJSON("application/vnd.whispir.message-v1+json", media) {
+				t.Errorf("%s 202 content = %v; want the message media type, no schema, a plain-text example", id, accepted.Content)
+			}
+		}
+	})
+
+	t.Run("missing fields", func(t *testing.T) {
+		t.Parallel()
+		for _, tc := range []struct{ schema, property string }{
+			{"MessageSummary", "to"},
+			{"User", "workMobilePhone2"},
+			{"User", "workCountry"},
+			{"User", "timezone"},
+		} {
+			if schema(tc.schema).Properties[tc.property] == nil {
+				t.Errorf("%s lacks %s", tc.schema, tc.property)
+			}
+		}
+		items := response("UserPage").Content.Get("application/vnd.whispir.user-v1+json").Example.(map[string]any)["users"].([]any)
+		for _, field := range []string{"workCountry", "timezone"} {
+			if _, ok := items[0].(map[string]any)[field]; !ok {
+				t.Errorf("UserPage example item lacks %s, which Whispir's User requires", field)
+			}
+		}
+	})
+
+	t.Run("path ids no stricter than Whispir's", func(t *testing.T) {
+		t.Parallel()
+		for _, o := range ops {
+			for _, ref := range append(append(openapi3.Parameters{}, o.item.Parameters...), o.op.Parameters...) {
+				p := ref.Value
+				if p.In != openapi3.ParameterInPath {
+					continue
+				}
+				s := p.Schema.Value
+				want := ""
+				// Whispir's description declares a pattern on these only.
+				retrieve := strings.HasSuffix(strings.ToLower(o.op.OperationID), "messageretrieve")
+				if p.Name == "workspaceId" || p.Name == "messageId" && retrieve {
+					want = "^[A-F0-9]+"
+				}
+				if s.Pattern != want || s.MaxLength != nil || s.MinLength != 0 {
+					t.Errorf("%s: path parameter %s: pattern %q, maxLength set %t, minLength %d; want pattern %q and no lengths", o, p.Name, s.Pattern, s.MaxLength != nil, s.MinLength, want)
+				}
+				if wantUUID := p.Name == "keyId"; wantUUID != (s.Format == "uuid") {
+					t.Errorf("%s: path parameter %s: format %q", o, p.Name, s.Format)
+				}
+			}
+		}
+		if got := schema("Key").Properties["id"].Value.Format; got != "uuid" {
+			t.Errorf("Key.id format = %q; want uuid", got)
+		}
+	})
+
+	t.Run("bodiless Content-Type", func(t *testing.T) {
+		t.Parallel()
+		// Whispir's description requires Content-Type on these bodiless
+		// operations (and the default forms follow their twins).
+		want := map[string]bool{
+			"authCreate": true, "scenarioRunCreate": true, "defaultScenarioRunCreate": true,
+			"templateDelete": true, "defaultTemplateDelete": true, "callbackDelete": true,
+			"userDelete": true, "usersDelete": true,
+		}
+		for _, o := range ops {
+			mt, ok := o.op.Extensions["x-bodiless-content-type"].(string)
+			if ok != want[o.op.OperationID] {
+				t.Errorf("%s: x-bodiless-content-type set = %v; want %v", o, ok, want[o.op.OperationID])
+				continue
+			}
+			if !ok {
+				continue
+			}
+			if o.op.RequestBody != nil {
+				t.Errorf("%s: x-bodiless-content-type on an operation with a body", o)
+			}
+			if primary := whispir.PrimaryMediaType(o.item, o.op); mt != primary {
+				t.Errorf("%s: x-bodiless-content-type = %q; want the operation's media type %q", o, mt, primary)
+			}
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -194,10 +195,11 @@ func withBody(in *openapi3filter.RequestValidationInput, body []byte) *openapi3f
 // ValidateResponse checks a response (status, headers and body) to req
 // against the route's operation; undocumented statuses are errors.
 //
-// Two habits of the service are accepted, as the spec describes them: a
-// vendor +json type where the spec lists application/json (error bodies come
-// back in the media type that was asked for), and a JSON media type on a body
-// the spec declares as text/plain only (the 202 of messageCreate).
+// One habit of the service is accepted, as the spec describes it: a vendor
+// +json type where the spec lists application/json (error bodies come back
+// in the media type that was asked for). The plain-text 202 of a send needs
+// none: the spec declares it under the message media type it carries,
+// without a schema.
 func ValidateResponse(ctx context.Context, route *Route, req *http.Request, status int, header http.Header, body []byte) error {
 	if route == nil || req == nil {
 		return fmt.Errorf("whispir: validate response: nil route or request")
@@ -228,7 +230,7 @@ func withContext(ctx context.Context) context.Context {
 }
 
 // normalizeResponseType maps the Content-Type of a response to the key the
-// spec declares for it, per the two habits ValidateResponse documents.
+// spec declares for it, per the habit ValidateResponse documents.
 func normalizeResponseType(op *openapi3.Operation, status int, header http.Header) http.Header {
 	ref := op.Responses.Status(status)
 	if ref == nil || ref.Value == nil || len(ref.Value.Content) == 0 {
@@ -239,17 +241,11 @@ func normalizeResponseType(op *openapi3.Operation, status int, header http.Heade
 	if content.Get(got) != nil {
 		return header
 	}
-	want := ""
-	switch {
-	case len(content) == 1 && content["text/plain"] != nil && IsJSONMediaType(got):
-		want = "text/plain"
-	case content[JSONMediaType] != nil && IsJSONMediaType(got):
-		want = JSONMediaType
-	default:
+	if content[JSONMediaType] == nil || !IsJSONMediaType(got) {
 		return header
 	}
 	h := header.Clone()
-	h.Set("Content-Type", want)
+	h.Set("Content-Type", JSONMediaType)
 	return h
 }
 
@@ -287,12 +283,61 @@ func describe(opID string, response bool, body *openapi3.Schema, err error) erro
 			ve.Where = strings.TrimSpace(ve.Where + " " + safePointer(body, p))
 		}
 		ve.Reason = oneLine(schemaErr.Reason)
+		if name, ok := unsupportedProperty(schemaErr); ok {
+			ve.Reason = unknownProperty(name)
+		}
 	case errors.As(inner, &parseErr):
 		ve.Reason = "cannot be decoded"
 	case inner != nil && ve.Reason == "":
 		ve.Reason = "does not match the spec"
 	}
 	return ve
+}
+
+// unsupportedProperty returns the name in kin-openapi's error for a
+// property that a schema with additionalProperties: false does not declare
+// (the Message schema, as in Whispir's description).
+func unsupportedProperty(e *openapi3.SchemaError) (string, bool) {
+	quoted, ok := strings.CutPrefix(e.Reason, "property ")
+	if !ok || e.SchemaField != "properties" {
+		return "", false
+	}
+	quoted, ok = strings.CutSuffix(quoted, " is unsupported")
+	if !ok {
+		return "", false
+	}
+	name, err := strconv.Unquote(quoted)
+	return name, err == nil
+}
+
+// maxShownName bounds the name of an unknown property in an error.
+const maxShownName = 64
+
+// unknownProperty is the reason for a property the schema does not
+// declare. Its name is a key the caller chose, not a value, and naming it is
+// what makes a typo (`subjekt`) easy to fix; so it is named when it looks
+// like a field name: an ASCII letter or '_' and then up to 63 letters,
+// digits or '_'. Anything else (a phone number or an email used as a key,
+// control or bidirectional characters, a long string) is not shown: it could
+// be personal data, or text that drives a terminal.
+func unknownProperty(name string) string {
+	if fieldName(name) {
+		return fmt.Sprintf("unknown property %q", name)
+	}
+	return "unknown property (its name is not shown: it does not look like a field name)"
+}
+
+func fieldName(s string) bool {
+	if s == "" || len(s) > maxShownName {
+		return false
+	}
+	for i, r := range s {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_'
+		if !letter && (i == 0 || r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // safeReason keeps kin-openapi's fixed reasons and drops any that may quote

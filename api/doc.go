@@ -16,6 +16,8 @@
 // answers with a body, the decoded value in JSON200 / JSON201. Helpers such as
 // [Client.SendMessage] and the iterator [Client.Messages] cover the common
 // cases. An empty workspaceID means the company's default workspace.
+// Whispir names a listed or retrieved message by its self link, not an id
+// field: take its id with [MessageID].
 //
 // # Authentication
 //
@@ -37,7 +39,9 @@
 // Every call, generated or helper, goes through the same steps: the
 // provider adds the credentials, the pipeline finds the operation in the
 // spec, sets its vendor media type (application/vnd.whispir.<resource>-v1+json)
-// as Content-Type and Accept and the User-Agent, checks the request against
+// as Content-Type and Accept and the User-Agent (a request without a body
+// gets a Content-Type only where the spec names one:
+// [whispir.Operation].BodilessContentType), checks the request against
 // the spec (a request that breaks it returns [ErrInvalidRequest] and is never
 // sent), paces it when [WithRateLimit] or [WithLimiter] is set (every
 // attempt waits for the [Limiter]), sends it with a 30 second

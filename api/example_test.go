@@ -37,6 +37,40 @@ func ExampleClient_SendMessage() {
 	// 61400000000
 }
 
+// Reading the ids of listed messages: Whispir's list items name a message
+// by their self link, not an id field, so take ids with MessageID.
+func ExampleMessageID() {
+	srv := whispirtest.NewServer()
+	defer srv.Close()
+
+	p, err := security.New(srv.Credentials())
+	if err != nil {
+		panic(err)
+	}
+	c, err := api.New(p, api.WithBaseURL(srv.URL))
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	subject := "Hello"
+	sent, err := c.SendMessage(ctx, whispirtest.WorkspaceID, generated.Message{To: "61400000000", Subject: &subject})
+	if err != nil {
+		panic(err)
+	}
+	for m, err := range c.Messages(ctx, whispirtest.WorkspaceID, nil) {
+		if err != nil {
+			panic(err)
+		}
+		id, err := api.MessageID(m)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(m.ID == nil, id == sent, *m.To)
+	}
+	// Output:
+	// true true 61400000000
+}
+
 // Branching on the kind of failure with errors.Is and errors.As.
 func ExampleError() {
 	srv := whispirtest.NewServer()

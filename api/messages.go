@@ -92,16 +92,52 @@ func messageIDFrom(op string, resp *http.Response, scheduled *generated.Message)
 		return id, nil
 	}
 	if scheduled != nil {
-		if scheduled.ID != nil && *scheduled.ID != "" {
-			return *scheduled.ID, nil
+		id, err := MessageID(*scheduled)
+		if err != nil {
+			return "", fmt.Errorf("%s: %d: %w", op, resp.StatusCode, err)
 		}
-		for _, l := range derefLinks(scheduled.Link) {
-			if l.Rel != nil && strings.EqualFold(*l.Rel, "self") && l.URI != nil {
-				return IDFromLocation(*l.URI)
-			}
-		}
+		return id, nil
 	}
 	return "", fmt.Errorf("%s: %d: %w", op, resp.StatusCode, ErrNoMessageID)
+}
+
+// MessageID returns the id of a message as a list (MessageSummary) or a
+// retrieval or scheduled send (Message) shows it: its id field when the
+// answer has one, else the last path segment of its self link. Whispir's
+// own examples of messages carry no id field, only the link, so read ids
+// through MessageID rather than the ID field:
+//
+//	for m, err := range c.Messages(ctx, "", nil) {
+//		if err != nil { ... }
+//		id, err := api.MessageID(m)
+//	}
+//
+// Only a plausible id is returned, as from [IDFromLocation]; a message with
+// neither an id nor a self link is an error wrapping ErrNoMessageID.
+func MessageID[M generated.Message | generated.MessageSummary](m M) (string, error) {
+	switch v := any(m).(type) {
+	case generated.Message:
+		return idOrSelf(v.ID, v.Link)
+	case generated.MessageSummary:
+		return idOrSelf(v.ID, v.Link)
+	}
+	return "", ErrNoMessageID // not reached: M is one of the two
+}
+
+// idOrSelf returns id when it is set, else the id its self link names.
+func idOrSelf(id *string, links *generated.Links) (string, error) {
+	if id != nil && *id != "" {
+		if err := checkID(*id); err != nil {
+			return "", fmt.Errorf("%w: the id field is not an id (letters, digits, '-' and '_', at most %d bytes)", ErrNoMessageID, maxIDLength)
+		}
+		return *id, nil
+	}
+	for _, l := range derefLinks(links) {
+		if l.Rel != nil && strings.EqualFold(*l.Rel, "self") && l.URI != nil {
+			return IDFromLocation(*l.URI)
+		}
+	}
+	return "", fmt.Errorf("%w: neither an id nor a self link", ErrNoMessageID)
 }
 
 // maxIDLength bounds an id taken from a Location or a link. Whispir's ids
@@ -131,10 +167,21 @@ func IDFromLocation(location string) (string, error) {
 		return "", fmt.Errorf("%w: location has no path", ErrNoMessageID)
 	case len(id) > maxIDLength:
 		return "", fmt.Errorf("%w: the location's last path segment is longer than %d bytes", ErrNoMessageID, maxIDLength)
-	case strings.ContainsFunc(id, func(r rune) bool { return !idRune(r) }):
+	case checkID(id) != nil:
 		return "", fmt.Errorf("%w: the location's last path segment is not an id (letters, digits, '-' and '_')", ErrNoMessageID)
 	}
 	return id, nil
+}
+
+// errNotAnID is checkID's answer; callers word their own error.
+var errNotAnID = errors.New("not an id")
+
+// checkID accepts 1 to maxIDLength ASCII letters, digits, '-' and '_'.
+func checkID(id string) error {
+	if id == "" || len(id) > maxIDLength || strings.ContainsFunc(id, func(r rune) bool { return !idRune(r) }) {
+		return errNotAnID
+	}
+	return nil
 }
 
 func idRune(r rune) bool {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -59,6 +60,69 @@ func TestIDFromLocation(t *testing.T) {
 		if err != nil && len(tc.in) > 12 && strings.Contains(err.Error(), tc.in[10:]) {
 			t.Errorf("IDFromLocation(%.60q) err = %.200q; want it not to echo the location", tc.in, err)
 		}
+	}
+}
+
+// TestMessageID reads a message's id from its id field or, as in
+// Whispir's own examples, which have none, from its self link.
+func TestMessageID(t *testing.T) {
+	t.Parallel()
+	self := func(uri string) *generated.Links {
+		return &generated.Links{{Rel: ptr("next"), URI: ptr("https://api.au.whispir.com/messages?offset=20")}, {Rel: ptr("SELF"), URI: ptr(uri)}}
+	}
+	tests := []struct {
+		name  string
+		id    *string
+		links *generated.Links
+		want  string
+	}{
+		{"id field", ptr("747AB7E716C1802B6476784AEB5C9BB8"), nil, "747AB7E716C1802B6476784AEB5C9BB8"},
+		{"id field wins over the link", ptr("AAAA"), self("https://api.au.whispir.com/messages/BBBB"), "AAAA"},
+		{"self link only, as Whispir's examples", nil, self("https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/messages/E9F52215AD0787EBECDD691916955C1E"), "E9F52215AD0787EBECDD691916955C1E"},
+		{"empty id field", ptr(""), self("/messages/CCCC?apikey=x"), "CCCC"},
+		{"neither", nil, &generated.Links{{Rel: ptr("next"), URI: ptr("/messages?offset=20")}}, ""},
+		{"no links", nil, nil, ""},
+		{"hostile id field", ptr("../../users"), nil, ""},
+		{"hostile self link", nil, self("https://api.au.whispir.com/messages/%2e%2e"), ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			for kind, got := range map[string]func() (string, error){
+				"MessageSummary": func() (string, error) { return MessageID(generated.MessageSummary{ID: tc.id, Link: tc.links}) },
+				"Message":        func() (string, error) { return MessageID(generated.Message{ID: tc.id, Link: tc.links}) },
+			} {
+				id, err := got()
+				if id != tc.want || (err == nil) != (tc.want != "") {
+					t.Errorf("MessageID(%s) = %q, %v; want %q", kind, id, err, tc.want)
+				}
+				if err != nil && !errors.Is(err, ErrNoMessageID) {
+					t.Errorf("MessageID(%s) err = %v; want ErrNoMessageID", kind, err)
+				}
+			}
+		})
+	}
+}
+
+// TestMessageIDOfADecodedListItem decodes a list item shaped as Whispir's
+// examples are (no id, a self link) into the generated type.
+func TestMessageIDOfADecodedListItem(t *testing.T) {
+	t.Parallel()
+	var page generated.MessageCollection
+	body := `{"status":"1 to 1 of 1","messages":[{"to":"61400000000","subject":"Hi","direction":"OUTGOING",` +
+		`"link":[{"uri":"https://api.au.whispir.com/workspaces/9A4C5521FFC7B15B/messages/747AB7E716C1802B6476784AEB5C9BB8","rel":"self","method":"GET"}]}],"link":[]}`
+	if err := json.Unmarshal([]byte(body), &page); err != nil {
+		t.Fatal(err)
+	}
+	m := (*page.Messages)[0]
+	if m.ID != nil {
+		t.Fatalf("ID = %q; want none, as in Whispir's examples", *m.ID)
+	}
+	if id, err := MessageID(m); err != nil || id != "747AB7E716C1802B6476784AEB5C9BB8" {
+		t.Errorf("MessageID = %q, %v; want 747AB7E716C1802B6476784AEB5C9BB8", id, err)
+	}
+	if m.To == nil || *m.To != "61400000000" {
+		t.Errorf("To = %v; want the recipients", m.To)
 	}
 }
 

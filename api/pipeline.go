@@ -53,12 +53,16 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 		return nil, opError(route.ID, "read request body", err)
 	}
 	req.Header.Set("Accept", route.MediaType)
-	if len(body) > 0 {
+	switch {
+	case len(body) > 0:
 		// The generated client labels every body application/json; a caller
 		// that chose another of the operation's types (bulkmessage-v1) keeps it.
 		if ct := req.Header.Get("Content-Type"); ct == "" || ct == whispir.JSONMediaType {
 			req.Header.Set("Content-Type", route.MediaType)
 		}
+	case route.BodilessContentType != "":
+		// No body, but the spec names the Content-Type Whispir wants anyway.
+		req.Header.Set("Content-Type", route.BodilessContentType)
 	}
 	if p.userAgent != "" {
 		req.Header.Set("User-Agent", p.userAgent)

@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/whispir-go/whispir"
 	"github.com/whispir-go/whispir/generated"
 )
 
@@ -316,5 +317,76 @@ func TestTransportErrorsCarryNoURL(t *testing.T) {
 	}
 	if want := "contactList: send: "; !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("err = %q; want it to start with %q", err, want)
+	}
+}
+
+// TestBodilessRequestsCarryTheContentTypeTheSpecNames walks every operation
+// without a request body: those whose spec names a Content-Type
+// (x-bodiless-content-type: authCreate, scenarioRunCreate, templateDelete,
+// callbackDelete, userDelete, usersDelete and the default forms) send it,
+// as Whispir's description requires and its SDKs do; the others send none.
+func TestBodilessRequestsCarryTheContentTypeTheSpecNames(t *testing.T) {
+	t.Parallel()
+	ops, err := whispir.Operations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, f := setup(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	named := 0
+	for _, op := range ops {
+		if len(op.RequestMediaTypes) > 0 {
+			continue
+		}
+		path := op.Path
+		for name, value := range map[string]string{"{workspaceId}": "9A4C5521FFC7B15B", "{keyId}": "3f1e0c2a-5b7d-4e8f-9a6b-1c2d3e4f5a6b"} {
+			path = strings.ReplaceAll(path, name, value)
+		}
+		for strings.Contains(path, "{") {
+			i, j := strings.Index(path, "{"), strings.Index(path, "}")
+			path = path[:i] + "ABC123" + path[j+1:]
+		}
+		req, err := http.NewRequestWithContext(t.Context(), op.Method, c.BaseURL()+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := len(f.requests())
+		if _, err := c.do(t.Context(), req); err != nil {
+			t.Errorf("%s: %v", op.ID, err)
+			continue
+		}
+		got := f.requests()
+		if len(got) != before+1 {
+			t.Fatalf("%s: server got %d requests; want %d", op.ID, len(got), before+1)
+		}
+		sent := got[len(got)-1].Header.Values("Content-Type")
+		want := []string(nil)
+		if op.BodilessContentType != "" {
+			want = []string{op.BodilessContentType}
+			named++
+		}
+		if fmt.Sprint(sent) != fmt.Sprint(want) {
+			t.Errorf("%s (%s %s): Content-Type = %q; want %q", op.ID, op.Method, op.Path, sent, want)
+		}
+	}
+	if named != 8 {
+		t.Errorf("operations with a bodiless Content-Type = %d; want 8", named)
+	}
+}
+
+// TestBodilessContentTypeThroughTheGeneratedMethod: the generated method
+// of one such operation sends it too, with the operation's Accept.
+func TestBodilessContentTypeThroughTheGeneratedMethod(t *testing.T) {
+	t.Parallel()
+	c, f := setup(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	if _, err := c.TemplateDeleteWithResponse(t.Context(), "9A4C5521FFC7B15B", "BCD384BC3847CD3484CD"); err != nil {
+		t.Fatal(err)
+	}
+	r := f.requests()[0]
+	const template = "application/vnd.whispir.template-v1+json"
+	if got := r.Header.Get("Content-Type"); got != template {
+		t.Errorf("Content-Type = %q; want %q", got, template)
+	}
+	if len(r.Body) != 0 {
+		t.Errorf("body = %d bytes; want none", len(r.Body))
 	}
 }

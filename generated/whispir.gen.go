@@ -593,15 +593,12 @@ func (e KeyType) Valid() bool {
 
 // Defines values for MessageType.
 const (
-	MessageTypeNORMAL    MessageType = "NORMAL"
 	MessageTypeSCHEDULED MessageType = "SCHEDULED"
 )
 
 // Valid indicates whether the value is a known member of the MessageType enum.
 func (e MessageType) Valid() bool {
 	switch e {
-	case MessageTypeNORMAL:
-		return true
 	case MessageTypeSCHEDULED:
 		return true
 	default:
@@ -1055,7 +1052,9 @@ func (e WorkspaceStatus) Valid() bool {
 
 // Activity An entry of the company's audit log. Only Company Administrators and Leaders may read or write it.
 type Activity struct {
-	// Action What was done.
+	// Action What was done. Corrected from Whispir's description of the `action`
+	// search parameter, whose list lacks `Logout`: its Activity schema has
+	// it, and an activity can be searched by any action it can have.
 	Action ActivityAction `json:"action"`
 
 	// Description What happened.
@@ -1083,7 +1082,9 @@ type Activity struct {
 	WorkspaceName *string `json:"workspaceName,omitempty"`
 }
 
-// ActivityAction What was done.
+// ActivityAction What was done. Corrected from Whispir's description of the `action`
+// search parameter, whose list lacks `Logout`: its Activity schema has
+// it, and an activity can be searched by any action it can have.
 type ActivityAction string
 
 // ActivityCollection One page of activities.
@@ -2167,7 +2168,8 @@ type MMS struct {
 
 // Message A message to one or more recipients on one or more channels. `subject`
 // and `body` form the SMS; at least one of SMS, email, voice or web must
-// be filled unless a template is used.
+// be filled unless a template is used. Properties not listed here are
+// refused (422 naming the property), as in Whispir's description.
 type Message struct {
 	// Body SMS text. Subject and body together hold 1570 GSM characters, or 800 otherwise.
 	Body *string `json:"body,omitempty"`
@@ -2199,7 +2201,9 @@ type Message struct {
 	// From Sender, a user MRI or display name.
 	From *string `json:"from,omitempty"`
 
-	// ID Message id; absent on some list items, where the `self` link names it.
+	// ID Message id. Whispir's examples of a message carry none: the last
+	// path segment of the `self` link names it (api.MessageID reads
+	// either).
 	ID *string `json:"id,omitempty"`
 
 	// Label Free label to find the message later (`?label=`).
@@ -2214,7 +2218,7 @@ type Message struct {
 	// MessageTemplateName Name of a template to send.
 	MessageTemplateName *string `json:"messageTemplateName,omitempty"`
 
-	// MessageType `SCHEDULED` to send later; the service reports `NORMAL` for immediate sends.
+	// MessageType `SCHEDULED` to send later; absent for an immediate send.
 	MessageType *MessageType `json:"messageType,omitempty"`
 
 	// Messageattributes Custom template tags, wrapped in an `attribute` array; missing from Whispir's published schema.
@@ -2279,7 +2283,7 @@ type Message struct {
 	WhatsAppValidMessage *bool `json:"whatsappValidMessage,omitempty"`
 }
 
-// MessageType `SCHEDULED` to send later; the service reports `NORMAL` for immediate sends.
+// MessageType `SCHEDULED` to send later; absent for an immediate send.
 type MessageType string
 
 // MessageScheduleType Send once or repeatedly.
@@ -2406,7 +2410,8 @@ type MessageSummary struct {
 	// From Sender, a user MRI or display name.
 	From *string `json:"from,omitempty"`
 
-	// ID Message id; absent on some items, where the `self` link names it.
+	// ID Message id. Whispir's examples of a list carry none: the last path
+	// segment of the `self` link names it (api.MessageID reads either).
 	ID *string `json:"id,omitempty"`
 
 	// Label The message's label.
@@ -2415,7 +2420,7 @@ type MessageSummary struct {
 	// Link Links of a resource or collection.
 	Link *Links `json:"link,omitempty"`
 
-	// MessageType `NORMAL` or `SCHEDULED`.
+	// MessageType `SCHEDULED` for a scheduled message; absent for an immediate send.
 	MessageType *string `json:"messageType,omitempty"`
 
 	// ResponseCount Number of replies, as a string.
@@ -2423,6 +2428,9 @@ type MessageSummary struct {
 
 	// Subject Subject of the message.
 	Subject *string `json:"subject,omitempty"`
+
+	// To The recipients, as sent.
+	To *string `json:"to,omitempty"`
 }
 
 // MessageViewType `shared` includes messages other users sent.
@@ -2695,7 +2703,10 @@ type ResponseContent struct {
 	// Acknowledged When it arrived, `dd/MM/yy HH:mm`, or `N/A`.
 	Acknowledged *string `json:"acknowledged,omitempty"`
 
-	// Channel `SMS`, `email`, `voice` or `N/A`.
+	// Channel `SMS`, `email`, `voice` or `N/A`. Corrected from Whispir's
+	// description, which limits it to `sms`, `email`, `voice` and `N/A`
+	// while its own example of a callback call sends `SMS`: the case
+	// varies, so no list of values is enforced.
 	Channel *string `json:"channel,omitempty"`
 
 	// Content Reply text, or `N/A`.
@@ -2800,7 +2811,8 @@ type Scenario struct {
 
 	// Message A message to one or more recipients on one or more channels. `subject`
 	// and `body` form the SMS; at least one of SMS, email, voice or web must
-	// be filled unless a template is used.
+	// be filled unless a template is used. Properties not listed here are
+	// refused (422 naming the property), as in Whispir's description.
 	Message *Message `json:"message,omitempty"`
 
 	// Name Name of the scenario.
@@ -3031,6 +3043,9 @@ type User struct {
 	// WorkMobilePhone1 Work mobile with country code.
 	WorkMobilePhone1 *string `json:"workMobilePhone1,omitempty"`
 
+	// WorkMobilePhone2 Second work mobile with country code.
+	WorkMobilePhone2 *string `json:"workMobilePhone2,omitempty"`
+
 	// WorkPhone1 Work phone.
 	WorkPhone1 *string `json:"workPhone1,omitempty"`
 
@@ -3232,7 +3247,9 @@ type WorkspaceCollection struct {
 	Workspaces *[]Workspace `json:"workspaces,omitempty"`
 }
 
-// ActivityActionFilter What was done.
+// ActivityActionFilter What was done. Corrected from Whispir's description of the `action`
+// search parameter, whose list lacks `Logout`: its Activity schema has
+// it, and an activity can be searched by any action it can have.
 type ActivityActionFilter = ActivityAction
 
 // ActivityDescriptionFilter defines model for activityDescriptionFilter.
@@ -3345,6 +3362,9 @@ type Offset = int
 
 // OTPID defines model for otpId.
 type OTPID = string
+
+// ReportMessageID defines model for reportMessageId.
+type ReportMessageID = string
 
 // ResourceID defines model for resourceId.
 type ResourceID = string
@@ -3487,9 +3507,13 @@ type KeyFound = Key
 // KeyPage One page of API keys (internal).
 type KeyPage = KeyCollection
 
+// MessageAccepted defines model for MessageAccepted.
+type MessageAccepted interface{}
+
 // MessageFound A message to one or more recipients on one or more channels. `subject`
 // and `body` form the SMS; at least one of SMS, email, voice or web must
-// be filled unless a template is used.
+// be filled unless a template is used. Properties not listed here are
+// refused (422 naming the property), as in Whispir's description.
 type MessageFound = Message
 
 // MessagePage One page of messages.
@@ -3500,7 +3524,8 @@ type MessageResponsePage = MessageResponseCollection
 
 // MessageScheduled A message to one or more recipients on one or more channels. `subject`
 // and `body` form the SMS; at least one of SMS, email, voice or web must
-// be filled unless a template is used.
+// be filled unless a template is used. Properties not listed here are
+// refused (422 naming the property), as in Whispir's description.
 type MessageScheduled = Message
 
 // MessageStatusPage One page of delivery status.
@@ -3653,7 +3678,8 @@ type KeyToSave = Key
 
 // MessageToSendRequestBodyJSON A message to one or more recipients on one or more channels. `subject`
 // and `body` form the SMS; at least one of SMS, email, voice or web must
-// be filled unless a template is used.
+// be filled unless a template is used. Properties not listed here are
+// refused (422 naming the property), as in Whispir's description.
 type MessageToSendRequestBodyJSON = Message
 
 // MessageToSendRequestBodyJSON2 A message sent to every row of an uploaded resource (`bulkmessage-v1`).
@@ -4839,7 +4865,8 @@ type ClientInterface interface {
 	//
 	// Exchanges the caller's Basic credentials for a JWT. Send it as
 	// `Authorization: Bearer <token>`, with the API key, instead of Basic
-	// credentials. The request has no body.
+	// credentials. The request has no body, but takes the auth media type as
+	// `Content-Type` (`x-bodiless-content-type`).
 	//
 	// Corresponds with POST /auth (the `AuthCreate` operationId).
 	AuthCreate(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4885,6 +4912,8 @@ type ClientInterface interface {
 	// CallbackDelete Delete a callback
 	//
 	// Deletes a callback. Messages that still name it are sent without calls.
+	// Send the callback media type as `Content-Type` although there is no
+	// body (`x-bodiless-content-type`).
 	//
 	// Corrected from Whispir's description: answers 204 without a body, not
 	// 200.
@@ -4934,7 +4963,9 @@ type ClientInterface interface {
 	// parameters, e.g. `SUCCESS` once you processed failed calls yourself.
 	//
 	// Corrected from Whispir's description: the `callbackId` path parameter is
-	// declared once, not twice.
+	// declared once, not twice; and `id` is a repeatable array, as the
+	// description's own text (`?id=ID1&id=ID2`) uses it, where its parameter
+	// is typed as one string.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4947,7 +4978,9 @@ type ClientInterface interface {
 	// parameters, e.g. `SUCCESS` once you processed failed calls yourself.
 	//
 	// Corrected from Whispir's description: the `callbackId` path parameter is
-	// declared once, not twice.
+	// declared once, not twice; and `id` is a repeatable array, as the
+	// description's own text (`?id=ID1&id=ID2`) uses it, where its parameter
+	// is typed as one string.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -5196,6 +5229,10 @@ type ClientInterface interface {
 	// Returns one API key with its secret masked. Internal: not part of Whispir's
 	// public API.
 	//
+	// Corrected from Whispir's description, which also gives this read the
+	// list parameters `sortOrder` and `sortFields`: one key has nothing to
+	// sort.
+	//
 	// Corresponds with GET /keys/{keyId} (the `KeyRetrieve` operationId).
 	KeyRetrieve(ctx context.Context, keyID KeyID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -5265,20 +5302,22 @@ type ClientInterface interface {
 	// Same as messageResponseList, in the company's default workspace.
 	//
 	// Corresponds with GET /messages/{messageId}/messageresponses (the `DefaultMessageResponseList` operationId).
-	DefaultMessageResponseList(ctx context.Context, messageID MessageID, params *DefaultMessageResponseListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DefaultMessageResponseList(ctx context.Context, messageID ReportMessageID, params *DefaultMessageResponseListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DefaultMessageStatusList List the delivery status of a message of the default workspace
 	//
 	// Same as messageStatusList, in the company's default workspace.
 	//
 	// Corresponds with GET /messages/{messageId}/messagestatus (the `DefaultMessageStatusList` operationId).
-	DefaultMessageStatusList(ctx context.Context, messageID MessageID, params *DefaultMessageStatusListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DefaultMessageStatusList(ctx context.Context, messageID ReportMessageID, params *DefaultMessageStatusListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SendCodeCreateWithBody Send a one-time code
 	//
 	// Sends a one-time code by SMS ("Your verification code is ..."). The
 	// workspace needs an alias named `otp`. Errors 400, 404 and 500 use the
-	// Verify error body (`status`, `message`, `detail`).
+	// Verify error body (`status`, `message`, `detail`); a body that breaks
+	// the schema is a 400, as in Whispir's description, which declares no
+	// 422 here.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -5289,7 +5328,9 @@ type ClientInterface interface {
 	//
 	// Sends a one-time code by SMS ("Your verification code is ..."). The
 	// workspace needs an alias named `otp`. Errors 400, 404 and 500 use the
-	// Verify error body (`status`, `message`, `detail`).
+	// Verify error body (`status`, `message`, `detail`); a body that breaks
+	// the schema is a 400, as in Whispir's description, which declares no
+	// 422 here.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -5299,7 +5340,8 @@ type ClientInterface interface {
 	// VerifyCodeCreateWithBody Check a one-time code
 	//
 	// Checks the code a recipient typed in; each successful check is billed.
-	// Errors 400, 404 and 500 use the Verify error body.
+	// Errors 400, 404 and 500 use the Verify error body; a body that breaks
+	// the schema is a 400.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -5309,7 +5351,8 @@ type ClientInterface interface {
 	// VerifyCodeCreate Check a one-time code
 	//
 	// Checks the code a recipient typed in; each successful check is billed.
-	// Errors 400, 404 and 500 use the Verify error body.
+	// Errors 400, 404 and 500 use the Verify error body; a body that breaks
+	// the schema is a 400.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -5554,6 +5597,8 @@ type ClientInterface interface {
 	// UsersDelete Delete all users
 	//
 	// Deletes every user of the company. Use with great care: it cannot be undone.
+	// Send the user media type as `Content-Type` although there is no body
+	// (`x-bodiless-content-type`).
 	//
 	// Corresponds with DELETE /users (the `UsersDelete` operationId).
 	UsersDelete(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5562,6 +5607,10 @@ type ClientInterface interface {
 	//
 	// Lists or searches the company's users. Only `ACTIVE` users are listed;
 	// filters match when the field contains the text.
+	//
+	// Corrected from Whispir's description, which declares one parameter
+	// literally named `fieldname` (example `status=A`): the filters are the
+	// user's own field names, the common ones declared here.
 	//
 	// Corresponds with GET /users (the `UserList` operationId).
 	UserList(ctx context.Context, params *UserListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5586,7 +5635,8 @@ type ClientInterface interface {
 
 	// UserDelete Delete a user
 	//
-	// Deletes a user.
+	// Deletes a user. Send the user media type as `Content-Type` although
+	// there is no body (`x-bodiless-content-type`).
 	//
 	// Corresponds with DELETE /users/{userId} (the `UserDelete` operationId).
 	UserDelete(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5689,6 +5739,10 @@ type ClientInterface interface {
 	// accepts any other contact field as a filter, and custom fields as
 	// `custom_<name>`; add those with a request editor.
 	//
+	// Corrected from Whispir's description, which declares one parameter
+	// literally named `fieldname` while its text says to use the field's
+	// own name (`?firstName=Sam`): the common fields are declared by name.
+	//
 	// Corresponds with GET /workspaces/{workspaceId}/contacts (the `ContactList` operationId).
 	ContactList(ctx context.Context, workspaceID WorkspaceID, params *ContactListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -5722,6 +5776,10 @@ type ClientInterface interface {
 	// ContactRetrieve Retrieve a contact
 	//
 	// Returns one contact, optionally with its custom fields or only some fields.
+	//
+	// Corrected from Whispir's description, which also gives this read the
+	// list parameters `sortOrder` and `sortFields`: one contact has nothing
+	// to sort.
 	//
 	// Corresponds with GET /workspaces/{workspaceId}/contacts/{contactId} (the `ContactRetrieve` operationId).
 	ContactRetrieve(ctx context.Context, workspaceID WorkspaceID, contactID ContactID, params *ContactRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5948,7 +6006,7 @@ type ClientInterface interface {
 	// share one collection shape here.
 	//
 	// Corresponds with GET /workspaces/{workspaceId}/messages/{messageId}/messageresponses (the `MessageResponseList` operationId).
-	MessageResponseList(ctx context.Context, workspaceID WorkspaceID, messageID MessageID, params *MessageResponseListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	MessageResponseList(ctx context.Context, workspaceID WorkspaceID, messageID ReportMessageID, params *MessageResponseListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// MessageStatusList List a message's delivery status
 	//
@@ -5956,7 +6014,7 @@ type ClientInterface interface {
 	// view has one entry per recipient and channel.
 	//
 	// Corresponds with GET /workspaces/{workspaceId}/messages/{messageId}/messagestatus (the `MessageStatusList` operationId).
-	MessageStatusList(ctx context.Context, workspaceID WorkspaceID, messageID MessageID, params *MessageStatusListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	MessageStatusList(ctx context.Context, workspaceID WorkspaceID, messageID ReportMessageID, params *MessageStatusListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ResourceList List resources
 	//
@@ -6138,9 +6196,13 @@ type ClientInterface interface {
 
 	// ScenarioRunCreate Run a scenario
 	//
-	// Sends the scenario's message now. The request has no body. Whispir
-	// answers 202 with a `Location`, or 204 with nothing; both mean the run was
-	// accepted.
+	// Sends the scenario's message now. The request has no body, but takes
+	// the scenario media type as `Content-Type` (`x-bodiless-content-type`).
+	// Whispir answers 202 with a `Location`, or 204 with nothing; both mean
+	// the run was accepted.
+	//
+	// Corrected from Whispir's description, which declares the 202 only: its
+	// older documentation answers a run 204 with no content.
 	//
 	// Corresponds with POST /workspaces/{workspaceId}/scenarios/{scenarioId} (the `ScenarioRunCreate` operationId).
 	ScenarioRunCreate(ctx context.Context, workspaceID WorkspaceID, scenarioID ScenarioID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -6194,7 +6256,9 @@ type ClientInterface interface {
 
 	// TemplateDelete Delete a template
 	//
-	// Deletes a template. Scenarios and events that use it stop working; nothing warns about it.
+	// Deletes a template. Scenarios and events that use it stop working;
+	// nothing warns about it. Send the template media type as `Content-Type`
+	// although there is no body (`x-bodiless-content-type`).
 	//
 	// Corresponds with DELETE /workspaces/{workspaceId}/templates/{templateId} (the `TemplateDelete` operationId).
 	TemplateDelete(ctx context.Context, workspaceID WorkspaceID, templateID TemplateID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -6301,7 +6365,8 @@ func (c *Client) ActivityCreate(ctx context.Context, body ActivityCreateJSONRequ
 //
 // Exchanges the caller's Basic credentials for a JWT. Send it as
 // `Authorization: Bearer <token>`, with the API key, instead of Basic
-// credentials. The request has no body.
+// credentials. The request has no body, but takes the auth media type as
+// `Content-Type` (`x-bodiless-content-type`).
 //
 // Corresponds with POST /auth (the `AuthCreate` operationId).
 func (c *Client) AuthCreate(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6397,6 +6462,8 @@ func (c *Client) CallbackCreate(ctx context.Context, body CallbackCreateJSONRequ
 // CallbackDelete Delete a callback
 //
 // Deletes a callback. Messages that still name it are sent without calls.
+// Send the callback media type as `Content-Type` although there is no
+// body (`x-bodiless-content-type`).
 //
 // Corrected from Whispir's description: answers 204 without a body, not
 // 200.
@@ -6496,7 +6563,9 @@ func (c *Client) CallbackCallList(ctx context.Context, callbackID CallbackID, pa
 // parameters, e.g. `SUCCESS` once you processed failed calls yourself.
 //
 // Corrected from Whispir's description: the `callbackId` path parameter is
-// declared once, not twice.
+// declared once, not twice; and `id` is a repeatable array, as the
+// description's own text (`?id=ID1&id=ID2`) uses it, where its parameter
+// is typed as one string.
 //
 // Takes any type of body and a specified content type.
 //
@@ -6519,7 +6588,9 @@ func (c *Client) CallbackCallUpdateWithBody(ctx context.Context, callbackID Call
 // parameters, e.g. `SUCCESS` once you processed failed calls yourself.
 //
 // Corrected from Whispir's description: the `callbackId` path parameter is
-// declared once, not twice.
+// declared once, not twice; and `id` is a repeatable array, as the
+// description's own text (`?id=ID1&id=ID2`) uses it, where its parameter
+// is typed as one string.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7058,6 +7129,10 @@ func (c *Client) KeyDelete(ctx context.Context, keyID KeyID, reqEditors ...Reque
 // Returns one API key with its secret masked. Internal: not part of Whispir's
 // public API.
 //
+// Corrected from Whispir's description, which also gives this read the
+// list parameters `sortOrder` and `sortFields`: one key has nothing to
+// sort.
+//
 // Corresponds with GET /keys/{keyId} (the `KeyRetrieve` operationId).
 func (c *Client) KeyRetrieve(ctx context.Context, keyID KeyID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewKeyRetrieveRequest(c.Server, keyID)
@@ -7207,7 +7282,7 @@ func (c *Client) DefaultMessageRetrieve(ctx context.Context, messageID MessageID
 // Same as messageResponseList, in the company's default workspace.
 //
 // Corresponds with GET /messages/{messageId}/messageresponses (the `DefaultMessageResponseList` operationId).
-func (c *Client) DefaultMessageResponseList(ctx context.Context, messageID MessageID, params *DefaultMessageResponseListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DefaultMessageResponseList(ctx context.Context, messageID ReportMessageID, params *DefaultMessageResponseListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDefaultMessageResponseListRequest(c.Server, messageID, params)
 	if err != nil {
 		return nil, err
@@ -7224,7 +7299,7 @@ func (c *Client) DefaultMessageResponseList(ctx context.Context, messageID Messa
 // Same as messageStatusList, in the company's default workspace.
 //
 // Corresponds with GET /messages/{messageId}/messagestatus (the `DefaultMessageStatusList` operationId).
-func (c *Client) DefaultMessageStatusList(ctx context.Context, messageID MessageID, params *DefaultMessageStatusListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) DefaultMessageStatusList(ctx context.Context, messageID ReportMessageID, params *DefaultMessageStatusListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDefaultMessageStatusListRequest(c.Server, messageID, params)
 	if err != nil {
 		return nil, err
@@ -7240,7 +7315,9 @@ func (c *Client) DefaultMessageStatusList(ctx context.Context, messageID Message
 //
 // Sends a one-time code by SMS ("Your verification code is ..."). The
 // workspace needs an alias named `otp`. Errors 400, 404 and 500 use the
-// Verify error body (`status`, `message`, `detail`).
+// Verify error body (`status`, `message`, `detail`); a body that breaks
+// the schema is a 400, as in Whispir's description, which declares no
+// 422 here.
 //
 // Takes any type of body and a specified content type.
 //
@@ -7261,7 +7338,9 @@ func (c *Client) SendCodeCreateWithBody(ctx context.Context, contentType string,
 //
 // Sends a one-time code by SMS ("Your verification code is ..."). The
 // workspace needs an alias named `otp`. Errors 400, 404 and 500 use the
-// Verify error body (`status`, `message`, `detail`).
+// Verify error body (`status`, `message`, `detail`); a body that breaks
+// the schema is a 400, as in Whispir's description, which declares no
+// 422 here.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7281,7 +7360,8 @@ func (c *Client) SendCodeCreate(ctx context.Context, body SendCodeCreateJSONRequ
 // VerifyCodeCreateWithBody Check a one-time code
 //
 // Checks the code a recipient typed in; each successful check is billed.
-// Errors 400, 404 and 500 use the Verify error body.
+// Errors 400, 404 and 500 use the Verify error body; a body that breaks
+// the schema is a 400.
 //
 // Takes any type of body and a specified content type.
 //
@@ -7301,7 +7381,8 @@ func (c *Client) VerifyCodeCreateWithBody(ctx context.Context, otpid OTPID, cont
 // VerifyCodeCreate Check a one-time code
 //
 // Checks the code a recipient typed in; each successful check is billed.
-// Errors 400, 404 and 500 use the Verify error body.
+// Errors 400, 404 and 500 use the Verify error body; a body that breaks
+// the schema is a 400.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -7846,6 +7927,8 @@ func (c *Client) DefaultTemplateUpdate(ctx context.Context, templateID TemplateI
 // UsersDelete Delete all users
 //
 // Deletes every user of the company. Use with great care: it cannot be undone.
+// Send the user media type as `Content-Type` although there is no body
+// (`x-bodiless-content-type`).
 //
 // Corresponds with DELETE /users (the `UsersDelete` operationId).
 func (c *Client) UsersDelete(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7864,6 +7947,10 @@ func (c *Client) UsersDelete(ctx context.Context, reqEditors ...RequestEditorFn)
 //
 // Lists or searches the company's users. Only `ACTIVE` users are listed;
 // filters match when the field contains the text.
+//
+// Corrected from Whispir's description, which declares one parameter
+// literally named `fieldname` (example `status=A`): the filters are the
+// user's own field names, the common ones declared here.
 //
 // Corresponds with GET /users (the `UserList` operationId).
 func (c *Client) UserList(ctx context.Context, params *UserListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -7918,7 +8005,8 @@ func (c *Client) UserCreate(ctx context.Context, body UserCreateJSONRequestBody,
 
 // UserDelete Delete a user
 //
-// Deletes a user.
+// Deletes a user. Send the user media type as `Content-Type` although
+// there is no body (`x-bodiless-content-type`).
 //
 // Corresponds with DELETE /users/{userId} (the `UserDelete` operationId).
 func (c *Client) UserDelete(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8131,6 +8219,10 @@ func (c *Client) ActivityWorkspaceList(ctx context.Context, workspaceID Workspac
 // accepts any other contact field as a filter, and custom fields as
 // `custom_<name>`; add those with a request editor.
 //
+// Corrected from Whispir's description, which declares one parameter
+// literally named `fieldname` while its text says to use the field's
+// own name (`?firstName=Sam`): the common fields are declared by name.
+//
 // Corresponds with GET /workspaces/{workspaceId}/contacts (the `ContactList` operationId).
 func (c *Client) ContactList(ctx context.Context, workspaceID WorkspaceID, params *ContactListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewContactListRequest(c.Server, workspaceID, params)
@@ -8204,6 +8296,10 @@ func (c *Client) ContactDelete(ctx context.Context, workspaceID WorkspaceID, con
 // ContactRetrieve Retrieve a contact
 //
 // Returns one contact, optionally with its custom fields or only some fields.
+//
+// Corrected from Whispir's description, which also gives this read the
+// list parameters `sortOrder` and `sortFields`: one contact has nothing
+// to sort.
 //
 // Corresponds with GET /workspaces/{workspaceId}/contacts/{contactId} (the `ContactRetrieve` operationId).
 func (c *Client) ContactRetrieve(ctx context.Context, workspaceID WorkspaceID, contactID ContactID, params *ContactRetrieveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8660,7 +8756,7 @@ func (c *Client) MessageRetrieve(ctx context.Context, workspaceID WorkspaceID, m
 // share one collection shape here.
 //
 // Corresponds with GET /workspaces/{workspaceId}/messages/{messageId}/messageresponses (the `MessageResponseList` operationId).
-func (c *Client) MessageResponseList(ctx context.Context, workspaceID WorkspaceID, messageID MessageID, params *MessageResponseListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) MessageResponseList(ctx context.Context, workspaceID WorkspaceID, messageID ReportMessageID, params *MessageResponseListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewMessageResponseListRequest(c.Server, workspaceID, messageID, params)
 	if err != nil {
 		return nil, err
@@ -8678,7 +8774,7 @@ func (c *Client) MessageResponseList(ctx context.Context, workspaceID WorkspaceI
 // view has one entry per recipient and channel.
 //
 // Corresponds with GET /workspaces/{workspaceId}/messages/{messageId}/messagestatus (the `MessageStatusList` operationId).
-func (c *Client) MessageStatusList(ctx context.Context, workspaceID WorkspaceID, messageID MessageID, params *MessageStatusListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *Client) MessageStatusList(ctx context.Context, workspaceID WorkspaceID, messageID ReportMessageID, params *MessageStatusListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewMessageStatusListRequest(c.Server, workspaceID, messageID, params)
 	if err != nil {
 		return nil, err
@@ -9060,9 +9156,13 @@ func (c *Client) ScenarioRetrieve(ctx context.Context, workspaceID WorkspaceID, 
 
 // ScenarioRunCreate Run a scenario
 //
-// Sends the scenario's message now. The request has no body. Whispir
-// answers 202 with a `Location`, or 204 with nothing; both mean the run was
-// accepted.
+// Sends the scenario's message now. The request has no body, but takes
+// the scenario media type as `Content-Type` (`x-bodiless-content-type`).
+// Whispir answers 202 with a `Location`, or 204 with nothing; both mean
+// the run was accepted.
+//
+// Corrected from Whispir's description, which declares the 202 only: its
+// older documentation answers a run 204 with no content.
 //
 // Corresponds with POST /workspaces/{workspaceId}/scenarios/{scenarioId} (the `ScenarioRunCreate` operationId).
 func (c *Client) ScenarioRunCreate(ctx context.Context, workspaceID WorkspaceID, scenarioID ScenarioID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -9176,7 +9276,9 @@ func (c *Client) TemplateCreate(ctx context.Context, workspaceID WorkspaceID, bo
 
 // TemplateDelete Delete a template
 //
-// Deletes a template. Scenarios and events that use it stop working; nothing warns about it.
+// Deletes a template. Scenarios and events that use it stop working;
+// nothing warns about it. Send the template media type as `Content-Type`
+// although there is no body (`x-bodiless-content-type`).
 //
 // Corresponds with DELETE /workspaces/{workspaceId}/templates/{templateId} (the `TemplateDelete` operationId).
 func (c *Client) TemplateDelete(ctx context.Context, workspaceID WorkspaceID, templateID TemplateID, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -11196,7 +11298,7 @@ func NewKeyDeleteRequest(server string, keyID KeyID) (*http.Request, error) {
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "keyId", keyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "keyId", keyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -11230,7 +11332,7 @@ func NewKeyRetrieveRequest(server string, keyID KeyID) (*http.Request, error) {
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "keyId", keyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "keyId", keyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -11275,7 +11377,7 @@ func NewKeyUpdateRequestWithBody(server string, keyID KeyID, contentType string,
 
 	var pathParam0 string
 
-	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "keyId", keyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "keyId", keyID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
 	if err != nil {
 		return nil, err
 	}
@@ -11553,7 +11655,7 @@ func NewDefaultMessageRetrieveRequest(server string, messageID MessageID) (*http
 }
 
 // NewDefaultMessageResponseListRequest constructs an http.Request for the DefaultMessageResponseList method
-func NewDefaultMessageResponseListRequest(server string, messageID MessageID, params *DefaultMessageResponseListParams) (*http.Request, error) {
+func NewDefaultMessageResponseListRequest(server string, messageID ReportMessageID, params *DefaultMessageResponseListParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -11674,7 +11776,7 @@ func NewDefaultMessageResponseListRequest(server string, messageID MessageID, pa
 }
 
 // NewDefaultMessageStatusListRequest constructs an http.Request for the DefaultMessageStatusList method
-func NewDefaultMessageStatusListRequest(server string, messageID MessageID, params *DefaultMessageStatusListParams) (*http.Request, error) {
+func NewDefaultMessageStatusListRequest(server string, messageID ReportMessageID, params *DefaultMessageStatusListParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -14920,7 +15022,7 @@ func NewMessageRetrieveRequest(server string, workspaceID WorkspaceID, messageID
 }
 
 // NewMessageResponseListRequest constructs an http.Request for the MessageResponseList method
-func NewMessageResponseListRequest(server string, workspaceID WorkspaceID, messageID MessageID, params *MessageResponseListParams) (*http.Request, error) {
+func NewMessageResponseListRequest(server string, workspaceID WorkspaceID, messageID ReportMessageID, params *MessageResponseListParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -15048,7 +15150,7 @@ func NewMessageResponseListRequest(server string, workspaceID WorkspaceID, messa
 }
 
 // NewMessageStatusListRequest constructs an http.Request for the MessageStatusList method
-func NewMessageStatusListRequest(server string, workspaceID WorkspaceID, messageID MessageID, params *MessageStatusListParams) (*http.Request, error) {
+func NewMessageStatusListRequest(server string, workspaceID WorkspaceID, messageID ReportMessageID, params *MessageStatusListParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -16648,7 +16750,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// Exchanges the caller's Basic credentials for a JWT. Send it as
 	// `Authorization: Bearer <token>`, with the API key, instead of Basic
-	// credentials. The request has no body.
+	// credentials. The request has no body, but takes the auth media type as
+	// `Content-Type` (`x-bodiless-content-type`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -16700,6 +16803,8 @@ type ClientWithResponsesInterface interface {
 	// CallbackDeleteWithResponse Delete a callback
 	//
 	// Deletes a callback. Messages that still name it are sent without calls.
+	// Send the callback media type as `Content-Type` although there is no
+	// body (`x-bodiless-content-type`).
 	//
 	// Corrected from Whispir's description: answers 204 without a body, not
 	// 200.
@@ -16755,7 +16860,9 @@ type ClientWithResponsesInterface interface {
 	// parameters, e.g. `SUCCESS` once you processed failed calls yourself.
 	//
 	// Corrected from Whispir's description: the `callbackId` path parameter is
-	// declared once, not twice.
+	// declared once, not twice; and `id` is a repeatable array, as the
+	// description's own text (`?id=ID1&id=ID2`) uses it, where its parameter
+	// is typed as one string.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -16768,7 +16875,9 @@ type ClientWithResponsesInterface interface {
 	// parameters, e.g. `SUCCESS` once you processed failed calls yourself.
 	//
 	// Corrected from Whispir's description: the `callbackId` path parameter is
-	// declared once, not twice.
+	// declared once, not twice; and `id` is a repeatable array, as the
+	// description's own text (`?id=ID1&id=ID2`) uses it, where its parameter
+	// is typed as one string.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -17041,6 +17150,10 @@ type ClientWithResponsesInterface interface {
 	// Returns one API key with its secret masked. Internal: not part of Whispir's
 	// public API.
 	//
+	// Corrected from Whispir's description, which also gives this read the
+	// list parameters `sortOrder` and `sortFields`: one key has nothing to
+	// sort.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /keys/{keyId} (the `KeyRetrieve` operationId).
@@ -17118,7 +17231,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /messages/{messageId}/messageresponses (the `DefaultMessageResponseList` operationId).
-	DefaultMessageResponseListWithResponse(ctx context.Context, messageID MessageID, params *DefaultMessageResponseListParams, reqEditors ...RequestEditorFn) (*DefaultMessageResponseListResponse, error)
+	DefaultMessageResponseListWithResponse(ctx context.Context, messageID ReportMessageID, params *DefaultMessageResponseListParams, reqEditors ...RequestEditorFn) (*DefaultMessageResponseListResponse, error)
 
 	// DefaultMessageStatusListWithResponse List the delivery status of a message of the default workspace
 	//
@@ -17127,13 +17240,15 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /messages/{messageId}/messagestatus (the `DefaultMessageStatusList` operationId).
-	DefaultMessageStatusListWithResponse(ctx context.Context, messageID MessageID, params *DefaultMessageStatusListParams, reqEditors ...RequestEditorFn) (*DefaultMessageStatusListResponse, error)
+	DefaultMessageStatusListWithResponse(ctx context.Context, messageID ReportMessageID, params *DefaultMessageStatusListParams, reqEditors ...RequestEditorFn) (*DefaultMessageStatusListResponse, error)
 
 	// SendCodeCreateWithBodyWithResponse Send a one-time code
 	//
 	// Sends a one-time code by SMS ("Your verification code is ..."). The
 	// workspace needs an alias named `otp`. Errors 400, 404 and 500 use the
-	// Verify error body (`status`, `message`, `detail`).
+	// Verify error body (`status`, `message`, `detail`); a body that breaks
+	// the schema is a 400, as in Whispir's description, which declares no
+	// 422 here.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -17144,7 +17259,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Sends a one-time code by SMS ("Your verification code is ..."). The
 	// workspace needs an alias named `otp`. Errors 400, 404 and 500 use the
-	// Verify error body (`status`, `message`, `detail`).
+	// Verify error body (`status`, `message`, `detail`); a body that breaks
+	// the schema is a 400, as in Whispir's description, which declares no
+	// 422 here.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -17154,7 +17271,8 @@ type ClientWithResponsesInterface interface {
 	// VerifyCodeCreateWithBodyWithResponse Check a one-time code
 	//
 	// Checks the code a recipient typed in; each successful check is billed.
-	// Errors 400, 404 and 500 use the Verify error body.
+	// Errors 400, 404 and 500 use the Verify error body; a body that breaks
+	// the schema is a 400.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -17164,7 +17282,8 @@ type ClientWithResponsesInterface interface {
 	// VerifyCodeCreateWithResponse Check a one-time code
 	//
 	// Checks the code a recipient typed in; each successful check is billed.
-	// Errors 400, 404 and 500 use the Verify error body.
+	// Errors 400, 404 and 500 use the Verify error body; a body that breaks
+	// the schema is a 400.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -17435,6 +17554,8 @@ type ClientWithResponsesInterface interface {
 	// UsersDeleteWithResponse Delete all users
 	//
 	// Deletes every user of the company. Use with great care: it cannot be undone.
+	// Send the user media type as `Content-Type` although there is no body
+	// (`x-bodiless-content-type`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -17445,6 +17566,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Lists or searches the company's users. Only `ACTIVE` users are listed;
 	// filters match when the field contains the text.
+	//
+	// Corrected from Whispir's description, which declares one parameter
+	// literally named `fieldname` (example `status=A`): the filters are the
+	// user's own field names, the common ones declared here.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -17471,7 +17596,8 @@ type ClientWithResponsesInterface interface {
 
 	// UserDeleteWithResponse Delete a user
 	//
-	// Deletes a user.
+	// Deletes a user. Send the user media type as `Content-Type` although
+	// there is no body (`x-bodiless-content-type`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -17584,6 +17710,10 @@ type ClientWithResponsesInterface interface {
 	// accepts any other contact field as a filter, and custom fields as
 	// `custom_<name>`; add those with a request editor.
 	//
+	// Corrected from Whispir's description, which declares one parameter
+	// literally named `fieldname` while its text says to use the field's
+	// own name (`?firstName=Sam`): the common fields are declared by name.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /workspaces/{workspaceId}/contacts (the `ContactList` operationId).
@@ -17621,6 +17751,10 @@ type ClientWithResponsesInterface interface {
 	// ContactRetrieveWithResponse Retrieve a contact
 	//
 	// Returns one contact, optionally with its custom fields or only some fields.
+	//
+	// Corrected from Whispir's description, which also gives this read the
+	// list parameters `sortOrder` and `sortFields`: one contact has nothing
+	// to sort.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -17865,7 +17999,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /workspaces/{workspaceId}/messages/{messageId}/messageresponses (the `MessageResponseList` operationId).
-	MessageResponseListWithResponse(ctx context.Context, workspaceID WorkspaceID, messageID MessageID, params *MessageResponseListParams, reqEditors ...RequestEditorFn) (*MessageResponseListResponse, error)
+	MessageResponseListWithResponse(ctx context.Context, workspaceID WorkspaceID, messageID ReportMessageID, params *MessageResponseListParams, reqEditors ...RequestEditorFn) (*MessageResponseListResponse, error)
 
 	// MessageStatusListWithResponse List a message's delivery status
 	//
@@ -17875,7 +18009,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /workspaces/{workspaceId}/messages/{messageId}/messagestatus (the `MessageStatusList` operationId).
-	MessageStatusListWithResponse(ctx context.Context, workspaceID WorkspaceID, messageID MessageID, params *MessageStatusListParams, reqEditors ...RequestEditorFn) (*MessageStatusListResponse, error)
+	MessageStatusListWithResponse(ctx context.Context, workspaceID WorkspaceID, messageID ReportMessageID, params *MessageStatusListParams, reqEditors ...RequestEditorFn) (*MessageStatusListResponse, error)
 
 	// ResourceListWithResponse List resources
 	//
@@ -18075,9 +18209,13 @@ type ClientWithResponsesInterface interface {
 
 	// ScenarioRunCreateWithResponse Run a scenario
 	//
-	// Sends the scenario's message now. The request has no body. Whispir
-	// answers 202 with a `Location`, or 204 with nothing; both mean the run was
-	// accepted.
+	// Sends the scenario's message now. The request has no body, but takes
+	// the scenario media type as `Content-Type` (`x-bodiless-content-type`).
+	// Whispir answers 202 with a `Location`, or 204 with nothing; both mean
+	// the run was accepted.
+	//
+	// Corrected from Whispir's description, which declares the 202 only: its
+	// older documentation answers a run 204 with no content.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -18135,7 +18273,9 @@ type ClientWithResponsesInterface interface {
 
 	// TemplateDeleteWithResponse Delete a template
 	//
-	// Deletes a template. Scenarios and events that use it stop working; nothing warns about it.
+	// Deletes a template. Scenarios and events that use it stop working;
+	// nothing warns about it. Send the template media type as `Content-Type`
+	// although there is no body (`x-bodiless-content-type`).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -18181,6 +18321,13 @@ type ClientWithResponsesInterface interface {
 	UserWorkspaceListWithResponse(ctx context.Context, workspaceID WorkspaceID, params *UserWorkspaceListParams, reqEditors ...RequestEditorFn) (*UserWorkspaceListResponse, error)
 }
 
+// ActivityListResponse200Headers the declared response headers of an HTTP 200 response for ActivityList
+type ActivityListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // ActivityListResponse403Headers the declared response headers of an HTTP 403 response for ActivityList
 type ActivityListResponse403Headers struct {
 	XErrorCode   *string
@@ -18215,6 +18362,8 @@ type ActivityListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ActivityListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ActivityListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -18302,7 +18451,10 @@ func (r ActivityListResponse) ContentType() string {
 
 // ActivityCreateResponse201Headers the declared response headers of an HTTP 201 response for ActivityCreate
 type ActivityCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // ActivityCreateResponse403Headers the declared response headers of an HTTP 403 response for ActivityCreate
@@ -18440,6 +18592,13 @@ func (r ActivityCreateResponse) ContentType() string {
 	return ""
 }
 
+// AuthCreateResponse200Headers the declared response headers of an HTTP 200 response for AuthCreate
+type AuthCreateResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // AuthCreateResponse403Headers the declared response headers of an HTTP 403 response for AuthCreate
 type AuthCreateResponse403Headers struct {
 	XErrorCode   *string
@@ -18474,6 +18633,8 @@ type AuthCreateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AuthCreateResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *AuthCreateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -18559,6 +18720,13 @@ func (r AuthCreateResponse) ContentType() string {
 	return ""
 }
 
+// AuthVerificationRetrieveResponse200Headers the declared response headers of an HTTP 200 response for AuthVerificationRetrieve
+type AuthVerificationRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // AuthVerificationRetrieveResponse403Headers the declared response headers of an HTTP 403 response for AuthVerificationRetrieve
 type AuthVerificationRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -18593,6 +18761,8 @@ type AuthVerificationRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AuthVerificationRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *AuthVerificationRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -18678,6 +18848,13 @@ func (r AuthVerificationRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// CallbackListResponse200Headers the declared response headers of an HTTP 200 response for CallbackList
+type CallbackListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // CallbackListResponse403Headers the declared response headers of an HTTP 403 response for CallbackList
 type CallbackListResponse403Headers struct {
 	XErrorCode   *string
@@ -18712,6 +18889,8 @@ type CallbackListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CallbackListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *CallbackListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -18799,7 +18978,10 @@ func (r CallbackListResponse) ContentType() string {
 
 // CallbackCreateResponse201Headers the declared response headers of an HTTP 201 response for CallbackCreate
 type CallbackCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // CallbackCreateResponse403Headers the declared response headers of an HTTP 403 response for CallbackCreate
@@ -18937,6 +19119,13 @@ func (r CallbackCreateResponse) ContentType() string {
 	return ""
 }
 
+// CallbackDeleteResponse204Headers the declared response headers of an HTTP 204 response for CallbackDelete
+type CallbackDeleteResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // CallbackDeleteResponse403Headers the declared response headers of an HTTP 403 response for CallbackDelete
 type CallbackDeleteResponse403Headers struct {
 	XErrorCode   *string
@@ -18969,6 +19158,8 @@ type CallbackDeleteResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *CallbackDeleteResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *CallbackDeleteResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -19049,6 +19240,13 @@ func (r CallbackDeleteResponse) ContentType() string {
 	return ""
 }
 
+// CallbackRetrieveResponse200Headers the declared response headers of an HTTP 200 response for CallbackRetrieve
+type CallbackRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // CallbackRetrieveResponse403Headers the declared response headers of an HTTP 403 response for CallbackRetrieve
 type CallbackRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -19083,6 +19281,8 @@ type CallbackRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CallbackRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *CallbackRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -19168,6 +19368,13 @@ func (r CallbackRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// CallbackUpdateResponse204Headers the declared response headers of an HTTP 204 response for CallbackUpdate
+type CallbackUpdateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // CallbackUpdateResponse403Headers the declared response headers of an HTTP 403 response for CallbackUpdate
 type CallbackUpdateResponse403Headers struct {
 	XErrorCode   *string
@@ -19204,6 +19411,8 @@ type CallbackUpdateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *CallbackUpdateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *CallbackUpdateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -19294,6 +19503,13 @@ func (r CallbackUpdateResponse) ContentType() string {
 	return ""
 }
 
+// CallbackCallListResponse200Headers the declared response headers of an HTTP 200 response for CallbackCallList
+type CallbackCallListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // CallbackCallListResponse403Headers the declared response headers of an HTTP 403 response for CallbackCallList
 type CallbackCallListResponse403Headers struct {
 	XErrorCode   *string
@@ -19328,6 +19544,8 @@ type CallbackCallListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CallbackCallListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *CallbackCallListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -19413,6 +19631,13 @@ func (r CallbackCallListResponse) ContentType() string {
 	return ""
 }
 
+// CallbackCallUpdateResponse204Headers the declared response headers of an HTTP 204 response for CallbackCallUpdate
+type CallbackCallUpdateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // CallbackCallUpdateResponse403Headers the declared response headers of an HTTP 403 response for CallbackCallUpdate
 type CallbackCallUpdateResponse403Headers struct {
 	XErrorCode   *string
@@ -19449,6 +19674,8 @@ type CallbackCallUpdateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *CallbackCallUpdateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *CallbackCallUpdateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -19539,6 +19766,13 @@ func (r CallbackCallUpdateResponse) ContentType() string {
 	return ""
 }
 
+// DefaultContactListResponse200Headers the declared response headers of an HTTP 200 response for DefaultContactList
+type DefaultContactListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultContactListResponse403Headers the declared response headers of an HTTP 403 response for DefaultContactList
 type DefaultContactListResponse403Headers struct {
 	XErrorCode   *string
@@ -19573,6 +19807,8 @@ type DefaultContactListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DefaultContactListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultContactListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -19660,7 +19896,10 @@ func (r DefaultContactListResponse) ContentType() string {
 
 // DefaultContactCreateResponse201Headers the declared response headers of an HTTP 201 response for DefaultContactCreate
 type DefaultContactCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // DefaultContactCreateResponse403Headers the declared response headers of an HTTP 403 response for DefaultContactCreate
@@ -19798,6 +20037,13 @@ func (r DefaultContactCreateResponse) ContentType() string {
 	return ""
 }
 
+// DefaultContactDeleteResponse204Headers the declared response headers of an HTTP 204 response for DefaultContactDelete
+type DefaultContactDeleteResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultContactDeleteResponse403Headers the declared response headers of an HTTP 403 response for DefaultContactDelete
 type DefaultContactDeleteResponse403Headers struct {
 	XErrorCode   *string
@@ -19830,6 +20076,8 @@ type DefaultContactDeleteResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DefaultContactDeleteResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultContactDeleteResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -19910,6 +20158,13 @@ func (r DefaultContactDeleteResponse) ContentType() string {
 	return ""
 }
 
+// DefaultContactRetrieveResponse200Headers the declared response headers of an HTTP 200 response for DefaultContactRetrieve
+type DefaultContactRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultContactRetrieveResponse403Headers the declared response headers of an HTTP 403 response for DefaultContactRetrieve
 type DefaultContactRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -19944,6 +20199,8 @@ type DefaultContactRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DefaultContactRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultContactRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -20029,6 +20286,13 @@ func (r DefaultContactRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// DefaultContactUpdateResponse204Headers the declared response headers of an HTTP 204 response for DefaultContactUpdate
+type DefaultContactUpdateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultContactUpdateResponse403Headers the declared response headers of an HTTP 403 response for DefaultContactUpdate
 type DefaultContactUpdateResponse403Headers struct {
 	XErrorCode   *string
@@ -20065,6 +20329,8 @@ type DefaultContactUpdateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DefaultContactUpdateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultContactUpdateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -20155,6 +20421,13 @@ func (r DefaultContactUpdateResponse) ContentType() string {
 	return ""
 }
 
+// CustomListListResponse200Headers the declared response headers of an HTTP 200 response for CustomListList
+type CustomListListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // CustomListListResponse403Headers the declared response headers of an HTTP 403 response for CustomListList
 type CustomListListResponse403Headers struct {
 	XErrorCode   *string
@@ -20189,6 +20462,8 @@ type CustomListListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CustomListListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *CustomListListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -20274,6 +20549,13 @@ func (r CustomListListResponse) ContentType() string {
 	return ""
 }
 
+// CustomListRetrieveResponse200Headers the declared response headers of an HTTP 200 response for CustomListRetrieve
+type CustomListRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // CustomListRetrieveResponse403Headers the declared response headers of an HTTP 403 response for CustomListRetrieve
 type CustomListRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -20308,6 +20590,8 @@ type CustomListRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CustomListRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *CustomListRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -20393,6 +20677,13 @@ func (r CustomListRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// DefaultDistributionListListResponse200Headers the declared response headers of an HTTP 200 response for DefaultDistributionListList
+type DefaultDistributionListListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultDistributionListListResponse403Headers the declared response headers of an HTTP 403 response for DefaultDistributionListList
 type DefaultDistributionListListResponse403Headers struct {
 	XErrorCode   *string
@@ -20427,6 +20718,8 @@ type DefaultDistributionListListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DefaultDistributionListListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultDistributionListListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -20514,7 +20807,10 @@ func (r DefaultDistributionListListResponse) ContentType() string {
 
 // DefaultDistributionListCreateResponse201Headers the declared response headers of an HTTP 201 response for DefaultDistributionListCreate
 type DefaultDistributionListCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // DefaultDistributionListCreateResponse403Headers the declared response headers of an HTTP 403 response for DefaultDistributionListCreate
@@ -20652,6 +20948,13 @@ func (r DefaultDistributionListCreateResponse) ContentType() string {
 	return ""
 }
 
+// DefaultDistributionListDeleteResponse204Headers the declared response headers of an HTTP 204 response for DefaultDistributionListDelete
+type DefaultDistributionListDeleteResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultDistributionListDeleteResponse403Headers the declared response headers of an HTTP 403 response for DefaultDistributionListDelete
 type DefaultDistributionListDeleteResponse403Headers struct {
 	XErrorCode   *string
@@ -20684,6 +20987,8 @@ type DefaultDistributionListDeleteResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DefaultDistributionListDeleteResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultDistributionListDeleteResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -20764,6 +21069,13 @@ func (r DefaultDistributionListDeleteResponse) ContentType() string {
 	return ""
 }
 
+// DefaultDistributionListRetrieveResponse200Headers the declared response headers of an HTTP 200 response for DefaultDistributionListRetrieve
+type DefaultDistributionListRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultDistributionListRetrieveResponse403Headers the declared response headers of an HTTP 403 response for DefaultDistributionListRetrieve
 type DefaultDistributionListRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -20798,6 +21110,8 @@ type DefaultDistributionListRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DefaultDistributionListRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultDistributionListRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -20883,6 +21197,13 @@ func (r DefaultDistributionListRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// DefaultDistributionListUpdateResponse204Headers the declared response headers of an HTTP 204 response for DefaultDistributionListUpdate
+type DefaultDistributionListUpdateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultDistributionListUpdateResponse403Headers the declared response headers of an HTTP 403 response for DefaultDistributionListUpdate
 type DefaultDistributionListUpdateResponse403Headers struct {
 	XErrorCode   *string
@@ -20919,6 +21240,8 @@ type DefaultDistributionListUpdateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DefaultDistributionListUpdateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultDistributionListUpdateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -21009,6 +21332,13 @@ func (r DefaultDistributionListUpdateResponse) ContentType() string {
 	return ""
 }
 
+// DefaultEventListResponse200Headers the declared response headers of an HTTP 200 response for DefaultEventList
+type DefaultEventListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultEventListResponse403Headers the declared response headers of an HTTP 403 response for DefaultEventList
 type DefaultEventListResponse403Headers struct {
 	XErrorCode   *string
@@ -21043,6 +21373,8 @@ type DefaultEventListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DefaultEventListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultEventListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -21130,7 +21462,10 @@ func (r DefaultEventListResponse) ContentType() string {
 
 // DefaultEventCreateResponse201Headers the declared response headers of an HTTP 201 response for DefaultEventCreate
 type DefaultEventCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // DefaultEventCreateResponse403Headers the declared response headers of an HTTP 403 response for DefaultEventCreate
@@ -21268,6 +21603,13 @@ func (r DefaultEventCreateResponse) ContentType() string {
 	return ""
 }
 
+// DefaultEventRetrieveResponse200Headers the declared response headers of an HTTP 200 response for DefaultEventRetrieve
+type DefaultEventRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultEventRetrieveResponse403Headers the declared response headers of an HTTP 403 response for DefaultEventRetrieve
 type DefaultEventRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -21302,6 +21644,8 @@ type DefaultEventRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DefaultEventRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultEventRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -21387,6 +21731,13 @@ func (r DefaultEventRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// DefaultEventUpdateResponse204Headers the declared response headers of an HTTP 204 response for DefaultEventUpdate
+type DefaultEventUpdateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultEventUpdateResponse403Headers the declared response headers of an HTTP 403 response for DefaultEventUpdate
 type DefaultEventUpdateResponse403Headers struct {
 	XErrorCode   *string
@@ -21423,6 +21774,8 @@ type DefaultEventUpdateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DefaultEventUpdateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultEventUpdateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -21515,7 +21868,10 @@ func (r DefaultEventUpdateResponse) ContentType() string {
 
 // DefaultImportCreateResponse202Headers the declared response headers of an HTTP 202 response for DefaultImportCreate
 type DefaultImportCreateResponse202Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // DefaultImportCreateResponse403Headers the declared response headers of an HTTP 403 response for DefaultImportCreate
@@ -21646,6 +22002,13 @@ func (r DefaultImportCreateResponse) ContentType() string {
 	return ""
 }
 
+// KeyListResponse200Headers the declared response headers of an HTTP 200 response for KeyList
+type KeyListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // KeyListResponse403Headers the declared response headers of an HTTP 403 response for KeyList
 type KeyListResponse403Headers struct {
 	XErrorCode   *string
@@ -21680,6 +22043,8 @@ type KeyListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *KeyListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *KeyListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -21767,7 +22132,10 @@ func (r KeyListResponse) ContentType() string {
 
 // KeyCreateResponse201Headers the declared response headers of an HTTP 201 response for KeyCreate
 type KeyCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // KeyCreateResponse403Headers the declared response headers of an HTTP 403 response for KeyCreate
@@ -21905,6 +22273,13 @@ func (r KeyCreateResponse) ContentType() string {
 	return ""
 }
 
+// KeyDeleteResponse204Headers the declared response headers of an HTTP 204 response for KeyDelete
+type KeyDeleteResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // KeyDeleteResponse403Headers the declared response headers of an HTTP 403 response for KeyDelete
 type KeyDeleteResponse403Headers struct {
 	XErrorCode   *string
@@ -21937,6 +22312,8 @@ type KeyDeleteResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *KeyDeleteResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *KeyDeleteResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -22017,6 +22394,13 @@ func (r KeyDeleteResponse) ContentType() string {
 	return ""
 }
 
+// KeyRetrieveResponse200Headers the declared response headers of an HTTP 200 response for KeyRetrieve
+type KeyRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // KeyRetrieveResponse403Headers the declared response headers of an HTTP 403 response for KeyRetrieve
 type KeyRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -22051,6 +22435,8 @@ type KeyRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *KeyRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *KeyRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -22136,6 +22522,13 @@ func (r KeyRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// KeyUpdateResponse204Headers the declared response headers of an HTTP 204 response for KeyUpdate
+type KeyUpdateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // KeyUpdateResponse403Headers the declared response headers of an HTTP 403 response for KeyUpdate
 type KeyUpdateResponse403Headers struct {
 	XErrorCode   *string
@@ -22172,6 +22565,8 @@ type KeyUpdateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *KeyUpdateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *KeyUpdateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -22262,6 +22657,13 @@ func (r KeyUpdateResponse) ContentType() string {
 	return ""
 }
 
+// DefaultMessageListResponse200Headers the declared response headers of an HTTP 200 response for DefaultMessageList
+type DefaultMessageListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultMessageListResponse403Headers the declared response headers of an HTTP 403 response for DefaultMessageList
 type DefaultMessageListResponse403Headers struct {
 	XErrorCode   *string
@@ -22296,6 +22698,8 @@ type DefaultMessageListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DefaultMessageListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultMessageListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -22381,9 +22785,19 @@ func (r DefaultMessageListResponse) ContentType() string {
 	return ""
 }
 
+// DefaultMessageCreateResponse200Headers the declared response headers of an HTTP 200 response for DefaultMessageCreate
+type DefaultMessageCreateResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultMessageCreateResponse202Headers the declared response headers of an HTTP 202 response for DefaultMessageCreate
 type DefaultMessageCreateResponse202Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // DefaultMessageCreateResponse403Headers the declared response headers of an HTTP 403 response for DefaultMessageCreate
@@ -22424,6 +22838,8 @@ type DefaultMessageCreateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DefaultMessageCreateResponse200Headers
 	// Headers202 the parsed response headers for an HTTP 202 response
 	Headers202 *DefaultMessageCreateResponse202Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
@@ -22521,6 +22937,13 @@ func (r DefaultMessageCreateResponse) ContentType() string {
 	return ""
 }
 
+// DefaultMessageRetrieveResponse200Headers the declared response headers of an HTTP 200 response for DefaultMessageRetrieve
+type DefaultMessageRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultMessageRetrieveResponse403Headers the declared response headers of an HTTP 403 response for DefaultMessageRetrieve
 type DefaultMessageRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -22555,6 +22978,8 @@ type DefaultMessageRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DefaultMessageRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultMessageRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -22640,6 +23065,13 @@ func (r DefaultMessageRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// DefaultMessageResponseListResponse200Headers the declared response headers of an HTTP 200 response for DefaultMessageResponseList
+type DefaultMessageResponseListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultMessageResponseListResponse403Headers the declared response headers of an HTTP 403 response for DefaultMessageResponseList
 type DefaultMessageResponseListResponse403Headers struct {
 	XErrorCode   *string
@@ -22674,6 +23106,8 @@ type DefaultMessageResponseListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DefaultMessageResponseListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultMessageResponseListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -22759,6 +23193,13 @@ func (r DefaultMessageResponseListResponse) ContentType() string {
 	return ""
 }
 
+// DefaultMessageStatusListResponse200Headers the declared response headers of an HTTP 200 response for DefaultMessageStatusList
+type DefaultMessageStatusListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultMessageStatusListResponse403Headers the declared response headers of an HTTP 403 response for DefaultMessageStatusList
 type DefaultMessageStatusListResponse403Headers struct {
 	XErrorCode   *string
@@ -22793,6 +23234,8 @@ type DefaultMessageStatusListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DefaultMessageStatusListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultMessageStatusListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -22880,7 +23323,10 @@ func (r DefaultMessageStatusListResponse) ContentType() string {
 
 // SendCodeCreateResponse201Headers the declared response headers of an HTTP 201 response for SendCodeCreate
 type SendCodeCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // SendCodeCreateResponse403Headers the declared response headers of an HTTP 403 response for SendCodeCreate
@@ -22913,8 +23359,6 @@ type SendCodeCreateResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
-	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -22969,11 +23413,6 @@ func (r SendCodeCreateResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
 }
 
-// GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r SendCodeCreateResponse) GetJSON422() *UnprocessableEntity {
-	return r.JSON422
-}
-
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r SendCodeCreateResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
@@ -23018,6 +23457,13 @@ func (r SendCodeCreateResponse) ContentType() string {
 	return ""
 }
 
+// VerifyCodeCreateResponse200Headers the declared response headers of an HTTP 200 response for VerifyCodeCreate
+type VerifyCodeCreateResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // VerifyCodeCreateResponse403Headers the declared response headers of an HTTP 403 response for VerifyCodeCreate
 type VerifyCodeCreateResponse403Headers struct {
 	XErrorCode   *string
@@ -23048,14 +23494,14 @@ type VerifyCodeCreateResponse struct {
 	JSON413 *PayloadTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *UnsupportedMediaType
-	// JSON422 the response for an HTTP 422 `application/json` response
-	JSON422 *UnprocessableEntity
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooManyRequests
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *OTPServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *VerifyCodeCreateResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *VerifyCodeCreateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -23102,11 +23548,6 @@ func (r VerifyCodeCreateResponse) GetJSON415() *UnsupportedMediaType {
 	return r.JSON415
 }
 
-// GetJSON422 returns the response for an HTTP 422 `application/json` response
-func (r VerifyCodeCreateResponse) GetJSON422() *UnprocessableEntity {
-	return r.JSON422
-}
-
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
 func (r VerifyCodeCreateResponse) GetJSON429() *TooManyRequests {
 	return r.JSON429
@@ -23151,6 +23592,13 @@ func (r VerifyCodeCreateResponse) ContentType() string {
 	return ""
 }
 
+// DefaultResourceListResponse200Headers the declared response headers of an HTTP 200 response for DefaultResourceList
+type DefaultResourceListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultResourceListResponse403Headers the declared response headers of an HTTP 403 response for DefaultResourceList
 type DefaultResourceListResponse403Headers struct {
 	XErrorCode   *string
@@ -23185,6 +23633,8 @@ type DefaultResourceListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DefaultResourceListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultResourceListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -23272,7 +23722,10 @@ func (r DefaultResourceListResponse) ContentType() string {
 
 // DefaultResourceCreateResponse201Headers the declared response headers of an HTTP 201 response for DefaultResourceCreate
 type DefaultResourceCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // DefaultResourceCreateResponse403Headers the declared response headers of an HTTP 403 response for DefaultResourceCreate
@@ -23410,6 +23863,13 @@ func (r DefaultResourceCreateResponse) ContentType() string {
 	return ""
 }
 
+// DefaultResourceDeleteResponse204Headers the declared response headers of an HTTP 204 response for DefaultResourceDelete
+type DefaultResourceDeleteResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultResourceDeleteResponse403Headers the declared response headers of an HTTP 403 response for DefaultResourceDelete
 type DefaultResourceDeleteResponse403Headers struct {
 	XErrorCode   *string
@@ -23442,6 +23902,8 @@ type DefaultResourceDeleteResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DefaultResourceDeleteResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultResourceDeleteResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -23522,6 +23984,13 @@ func (r DefaultResourceDeleteResponse) ContentType() string {
 	return ""
 }
 
+// DefaultResourceRetrieveResponse200Headers the declared response headers of an HTTP 200 response for DefaultResourceRetrieve
+type DefaultResourceRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultResourceRetrieveResponse403Headers the declared response headers of an HTTP 403 response for DefaultResourceRetrieve
 type DefaultResourceRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -23556,6 +24025,8 @@ type DefaultResourceRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DefaultResourceRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultResourceRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -23641,6 +24112,13 @@ func (r DefaultResourceRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// DefaultResourceUpdateResponse204Headers the declared response headers of an HTTP 204 response for DefaultResourceUpdate
+type DefaultResourceUpdateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultResourceUpdateResponse403Headers the declared response headers of an HTTP 403 response for DefaultResourceUpdate
 type DefaultResourceUpdateResponse403Headers struct {
 	XErrorCode   *string
@@ -23677,6 +24155,8 @@ type DefaultResourceUpdateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DefaultResourceUpdateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultResourceUpdateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -23767,6 +24247,13 @@ func (r DefaultResourceUpdateResponse) ContentType() string {
 	return ""
 }
 
+// DefaultResponseRuleListResponse200Headers the declared response headers of an HTTP 200 response for DefaultResponseRuleList
+type DefaultResponseRuleListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultResponseRuleListResponse403Headers the declared response headers of an HTTP 403 response for DefaultResponseRuleList
 type DefaultResponseRuleListResponse403Headers struct {
 	XErrorCode   *string
@@ -23801,6 +24288,8 @@ type DefaultResponseRuleListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DefaultResponseRuleListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultResponseRuleListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -23888,7 +24377,10 @@ func (r DefaultResponseRuleListResponse) ContentType() string {
 
 // DefaultResponseRuleCreateResponse201Headers the declared response headers of an HTTP 201 response for DefaultResponseRuleCreate
 type DefaultResponseRuleCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // DefaultResponseRuleCreateResponse403Headers the declared response headers of an HTTP 403 response for DefaultResponseRuleCreate
@@ -24026,6 +24518,13 @@ func (r DefaultResponseRuleCreateResponse) ContentType() string {
 	return ""
 }
 
+// DefaultResponseRuleDeleteResponse204Headers the declared response headers of an HTTP 204 response for DefaultResponseRuleDelete
+type DefaultResponseRuleDeleteResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultResponseRuleDeleteResponse403Headers the declared response headers of an HTTP 403 response for DefaultResponseRuleDelete
 type DefaultResponseRuleDeleteResponse403Headers struct {
 	XErrorCode   *string
@@ -24058,6 +24557,8 @@ type DefaultResponseRuleDeleteResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DefaultResponseRuleDeleteResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultResponseRuleDeleteResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -24138,6 +24639,13 @@ func (r DefaultResponseRuleDeleteResponse) ContentType() string {
 	return ""
 }
 
+// DefaultResponseRuleRetrieveResponse200Headers the declared response headers of an HTTP 200 response for DefaultResponseRuleRetrieve
+type DefaultResponseRuleRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultResponseRuleRetrieveResponse403Headers the declared response headers of an HTTP 403 response for DefaultResponseRuleRetrieve
 type DefaultResponseRuleRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -24172,6 +24680,8 @@ type DefaultResponseRuleRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DefaultResponseRuleRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultResponseRuleRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -24257,6 +24767,13 @@ func (r DefaultResponseRuleRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// DefaultResponseRuleUpdateResponse204Headers the declared response headers of an HTTP 204 response for DefaultResponseRuleUpdate
+type DefaultResponseRuleUpdateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultResponseRuleUpdateResponse403Headers the declared response headers of an HTTP 403 response for DefaultResponseRuleUpdate
 type DefaultResponseRuleUpdateResponse403Headers struct {
 	XErrorCode   *string
@@ -24293,6 +24810,8 @@ type DefaultResponseRuleUpdateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DefaultResponseRuleUpdateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultResponseRuleUpdateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -24383,6 +24902,13 @@ func (r DefaultResponseRuleUpdateResponse) ContentType() string {
 	return ""
 }
 
+// DefaultScenarioListResponse200Headers the declared response headers of an HTTP 200 response for DefaultScenarioList
+type DefaultScenarioListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultScenarioListResponse403Headers the declared response headers of an HTTP 403 response for DefaultScenarioList
 type DefaultScenarioListResponse403Headers struct {
 	XErrorCode   *string
@@ -24417,6 +24943,8 @@ type DefaultScenarioListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DefaultScenarioListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultScenarioListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -24504,7 +25032,10 @@ func (r DefaultScenarioListResponse) ContentType() string {
 
 // DefaultScenarioCreateResponse201Headers the declared response headers of an HTTP 201 response for DefaultScenarioCreate
 type DefaultScenarioCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // DefaultScenarioCreateResponse403Headers the declared response headers of an HTTP 403 response for DefaultScenarioCreate
@@ -24642,6 +25173,13 @@ func (r DefaultScenarioCreateResponse) ContentType() string {
 	return ""
 }
 
+// DefaultScenarioDeleteResponse204Headers the declared response headers of an HTTP 204 response for DefaultScenarioDelete
+type DefaultScenarioDeleteResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultScenarioDeleteResponse403Headers the declared response headers of an HTTP 403 response for DefaultScenarioDelete
 type DefaultScenarioDeleteResponse403Headers struct {
 	XErrorCode   *string
@@ -24674,6 +25212,8 @@ type DefaultScenarioDeleteResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DefaultScenarioDeleteResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultScenarioDeleteResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -24754,6 +25294,13 @@ func (r DefaultScenarioDeleteResponse) ContentType() string {
 	return ""
 }
 
+// DefaultScenarioRetrieveResponse200Headers the declared response headers of an HTTP 200 response for DefaultScenarioRetrieve
+type DefaultScenarioRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultScenarioRetrieveResponse403Headers the declared response headers of an HTTP 403 response for DefaultScenarioRetrieve
 type DefaultScenarioRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -24788,6 +25335,8 @@ type DefaultScenarioRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DefaultScenarioRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultScenarioRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -24875,7 +25424,17 @@ func (r DefaultScenarioRetrieveResponse) ContentType() string {
 
 // DefaultScenarioRunCreateResponse202Headers the declared response headers of an HTTP 202 response for DefaultScenarioRunCreate
 type DefaultScenarioRunCreateResponse202Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
+}
+
+// DefaultScenarioRunCreateResponse204Headers the declared response headers of an HTTP 204 response for DefaultScenarioRunCreate
+type DefaultScenarioRunCreateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
 }
 
 // DefaultScenarioRunCreateResponse403Headers the declared response headers of an HTTP 403 response for DefaultScenarioRunCreate
@@ -24912,6 +25471,8 @@ type DefaultScenarioRunCreateResponse struct {
 	JSON501 *NotImplemented
 	// Headers202 the parsed response headers for an HTTP 202 response
 	Headers202 *DefaultScenarioRunCreateResponse202Headers
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DefaultScenarioRunCreateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultScenarioRunCreateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -24992,6 +25553,13 @@ func (r DefaultScenarioRunCreateResponse) ContentType() string {
 	return ""
 }
 
+// DefaultScenarioUpdateResponse204Headers the declared response headers of an HTTP 204 response for DefaultScenarioUpdate
+type DefaultScenarioUpdateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultScenarioUpdateResponse403Headers the declared response headers of an HTTP 403 response for DefaultScenarioUpdate
 type DefaultScenarioUpdateResponse403Headers struct {
 	XErrorCode   *string
@@ -25028,6 +25596,8 @@ type DefaultScenarioUpdateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DefaultScenarioUpdateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultScenarioUpdateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -25118,6 +25688,13 @@ func (r DefaultScenarioUpdateResponse) ContentType() string {
 	return ""
 }
 
+// DefaultTemplateListResponse200Headers the declared response headers of an HTTP 200 response for DefaultTemplateList
+type DefaultTemplateListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultTemplateListResponse403Headers the declared response headers of an HTTP 403 response for DefaultTemplateList
 type DefaultTemplateListResponse403Headers struct {
 	XErrorCode   *string
@@ -25152,6 +25729,8 @@ type DefaultTemplateListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DefaultTemplateListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultTemplateListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -25239,7 +25818,10 @@ func (r DefaultTemplateListResponse) ContentType() string {
 
 // DefaultTemplateCreateResponse201Headers the declared response headers of an HTTP 201 response for DefaultTemplateCreate
 type DefaultTemplateCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // DefaultTemplateCreateResponse403Headers the declared response headers of an HTTP 403 response for DefaultTemplateCreate
@@ -25377,6 +25959,13 @@ func (r DefaultTemplateCreateResponse) ContentType() string {
 	return ""
 }
 
+// DefaultTemplateDeleteResponse204Headers the declared response headers of an HTTP 204 response for DefaultTemplateDelete
+type DefaultTemplateDeleteResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultTemplateDeleteResponse403Headers the declared response headers of an HTTP 403 response for DefaultTemplateDelete
 type DefaultTemplateDeleteResponse403Headers struct {
 	XErrorCode   *string
@@ -25409,6 +25998,8 @@ type DefaultTemplateDeleteResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DefaultTemplateDeleteResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultTemplateDeleteResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -25489,6 +26080,13 @@ func (r DefaultTemplateDeleteResponse) ContentType() string {
 	return ""
 }
 
+// DefaultTemplateRetrieveResponse200Headers the declared response headers of an HTTP 200 response for DefaultTemplateRetrieve
+type DefaultTemplateRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultTemplateRetrieveResponse403Headers the declared response headers of an HTTP 403 response for DefaultTemplateRetrieve
 type DefaultTemplateRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -25523,6 +26121,8 @@ type DefaultTemplateRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DefaultTemplateRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultTemplateRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -25608,6 +26208,13 @@ func (r DefaultTemplateRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// DefaultTemplateUpdateResponse204Headers the declared response headers of an HTTP 204 response for DefaultTemplateUpdate
+type DefaultTemplateUpdateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DefaultTemplateUpdateResponse403Headers the declared response headers of an HTTP 403 response for DefaultTemplateUpdate
 type DefaultTemplateUpdateResponse403Headers struct {
 	XErrorCode   *string
@@ -25644,6 +26251,8 @@ type DefaultTemplateUpdateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DefaultTemplateUpdateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DefaultTemplateUpdateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -25734,6 +26343,13 @@ func (r DefaultTemplateUpdateResponse) ContentType() string {
 	return ""
 }
 
+// UsersDeleteResponse204Headers the declared response headers of an HTTP 204 response for UsersDelete
+type UsersDeleteResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // UsersDeleteResponse403Headers the declared response headers of an HTTP 403 response for UsersDelete
 type UsersDeleteResponse403Headers struct {
 	XErrorCode   *string
@@ -25766,6 +26382,8 @@ type UsersDeleteResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *UsersDeleteResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *UsersDeleteResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -25846,6 +26464,13 @@ func (r UsersDeleteResponse) ContentType() string {
 	return ""
 }
 
+// UserListResponse200Headers the declared response headers of an HTTP 200 response for UserList
+type UserListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // UserListResponse403Headers the declared response headers of an HTTP 403 response for UserList
 type UserListResponse403Headers struct {
 	XErrorCode   *string
@@ -25880,6 +26505,8 @@ type UserListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UserListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *UserListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -25967,7 +26594,10 @@ func (r UserListResponse) ContentType() string {
 
 // UserCreateResponse201Headers the declared response headers of an HTTP 201 response for UserCreate
 type UserCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // UserCreateResponse403Headers the declared response headers of an HTTP 403 response for UserCreate
@@ -26105,6 +26735,13 @@ func (r UserCreateResponse) ContentType() string {
 	return ""
 }
 
+// UserDeleteResponse204Headers the declared response headers of an HTTP 204 response for UserDelete
+type UserDeleteResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // UserDeleteResponse403Headers the declared response headers of an HTTP 403 response for UserDelete
 type UserDeleteResponse403Headers struct {
 	XErrorCode   *string
@@ -26137,6 +26774,8 @@ type UserDeleteResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *UserDeleteResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *UserDeleteResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -26217,6 +26856,13 @@ func (r UserDeleteResponse) ContentType() string {
 	return ""
 }
 
+// UserRetrieveResponse200Headers the declared response headers of an HTTP 200 response for UserRetrieve
+type UserRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // UserRetrieveResponse403Headers the declared response headers of an HTTP 403 response for UserRetrieve
 type UserRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -26251,6 +26897,8 @@ type UserRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UserRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *UserRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -26336,6 +26984,13 @@ func (r UserRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// UserUpdateResponse204Headers the declared response headers of an HTTP 204 response for UserUpdate
+type UserUpdateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // UserUpdateResponse403Headers the declared response headers of an HTTP 403 response for UserUpdate
 type UserUpdateResponse403Headers struct {
 	XErrorCode   *string
@@ -26372,6 +27027,8 @@ type UserUpdateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *UserUpdateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *UserUpdateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -26462,6 +27119,13 @@ func (r UserUpdateResponse) ContentType() string {
 	return ""
 }
 
+// WorkspaceListResponse200Headers the declared response headers of an HTTP 200 response for WorkspaceList
+type WorkspaceListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // WorkspaceListResponse403Headers the declared response headers of an HTTP 403 response for WorkspaceList
 type WorkspaceListResponse403Headers struct {
 	XErrorCode   *string
@@ -26496,6 +27160,8 @@ type WorkspaceListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *WorkspaceListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *WorkspaceListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -26583,7 +27249,10 @@ func (r WorkspaceListResponse) ContentType() string {
 
 // WorkspaceCreateResponse201Headers the declared response headers of an HTTP 201 response for WorkspaceCreate
 type WorkspaceCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // WorkspaceCreateResponse403Headers the declared response headers of an HTTP 403 response for WorkspaceCreate
@@ -26721,6 +27390,13 @@ func (r WorkspaceCreateResponse) ContentType() string {
 	return ""
 }
 
+// WorkspaceRetrieveResponse200Headers the declared response headers of an HTTP 200 response for WorkspaceRetrieve
+type WorkspaceRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // WorkspaceRetrieveResponse403Headers the declared response headers of an HTTP 403 response for WorkspaceRetrieve
 type WorkspaceRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -26755,6 +27431,8 @@ type WorkspaceRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *WorkspaceRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *WorkspaceRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -26840,6 +27518,13 @@ func (r WorkspaceRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// WorkspaceUpdateResponse204Headers the declared response headers of an HTTP 204 response for WorkspaceUpdate
+type WorkspaceUpdateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // WorkspaceUpdateResponse403Headers the declared response headers of an HTTP 403 response for WorkspaceUpdate
 type WorkspaceUpdateResponse403Headers struct {
 	XErrorCode   *string
@@ -26876,6 +27561,8 @@ type WorkspaceUpdateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *WorkspaceUpdateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *WorkspaceUpdateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -26966,6 +27653,13 @@ func (r WorkspaceUpdateResponse) ContentType() string {
 	return ""
 }
 
+// ActivityWorkspaceListResponse200Headers the declared response headers of an HTTP 200 response for ActivityWorkspaceList
+type ActivityWorkspaceListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // ActivityWorkspaceListResponse403Headers the declared response headers of an HTTP 403 response for ActivityWorkspaceList
 type ActivityWorkspaceListResponse403Headers struct {
 	XErrorCode   *string
@@ -27000,6 +27694,8 @@ type ActivityWorkspaceListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ActivityWorkspaceListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ActivityWorkspaceListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -27085,6 +27781,13 @@ func (r ActivityWorkspaceListResponse) ContentType() string {
 	return ""
 }
 
+// ContactListResponse200Headers the declared response headers of an HTTP 200 response for ContactList
+type ContactListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // ContactListResponse403Headers the declared response headers of an HTTP 403 response for ContactList
 type ContactListResponse403Headers struct {
 	XErrorCode   *string
@@ -27119,6 +27822,8 @@ type ContactListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ContactListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ContactListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -27206,7 +27911,10 @@ func (r ContactListResponse) ContentType() string {
 
 // ContactCreateResponse201Headers the declared response headers of an HTTP 201 response for ContactCreate
 type ContactCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // ContactCreateResponse403Headers the declared response headers of an HTTP 403 response for ContactCreate
@@ -27344,6 +28052,13 @@ func (r ContactCreateResponse) ContentType() string {
 	return ""
 }
 
+// ContactDeleteResponse204Headers the declared response headers of an HTTP 204 response for ContactDelete
+type ContactDeleteResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // ContactDeleteResponse403Headers the declared response headers of an HTTP 403 response for ContactDelete
 type ContactDeleteResponse403Headers struct {
 	XErrorCode   *string
@@ -27376,6 +28091,8 @@ type ContactDeleteResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *ContactDeleteResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ContactDeleteResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -27456,6 +28173,13 @@ func (r ContactDeleteResponse) ContentType() string {
 	return ""
 }
 
+// ContactRetrieveResponse200Headers the declared response headers of an HTTP 200 response for ContactRetrieve
+type ContactRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // ContactRetrieveResponse403Headers the declared response headers of an HTTP 403 response for ContactRetrieve
 type ContactRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -27490,6 +28214,8 @@ type ContactRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ContactRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ContactRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -27575,6 +28301,13 @@ func (r ContactRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// ContactUpdateResponse204Headers the declared response headers of an HTTP 204 response for ContactUpdate
+type ContactUpdateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // ContactUpdateResponse403Headers the declared response headers of an HTTP 403 response for ContactUpdate
 type ContactUpdateResponse403Headers struct {
 	XErrorCode   *string
@@ -27611,6 +28344,8 @@ type ContactUpdateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *ContactUpdateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ContactUpdateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -27701,6 +28436,13 @@ func (r ContactUpdateResponse) ContentType() string {
 	return ""
 }
 
+// DistributionListListResponse200Headers the declared response headers of an HTTP 200 response for DistributionListList
+type DistributionListListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DistributionListListResponse403Headers the declared response headers of an HTTP 403 response for DistributionListList
 type DistributionListListResponse403Headers struct {
 	XErrorCode   *string
@@ -27735,6 +28477,8 @@ type DistributionListListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DistributionListListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DistributionListListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -27822,7 +28566,10 @@ func (r DistributionListListResponse) ContentType() string {
 
 // DistributionListCreateResponse201Headers the declared response headers of an HTTP 201 response for DistributionListCreate
 type DistributionListCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // DistributionListCreateResponse403Headers the declared response headers of an HTTP 403 response for DistributionListCreate
@@ -27960,6 +28707,13 @@ func (r DistributionListCreateResponse) ContentType() string {
 	return ""
 }
 
+// DistributionListDeleteResponse204Headers the declared response headers of an HTTP 204 response for DistributionListDelete
+type DistributionListDeleteResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DistributionListDeleteResponse403Headers the declared response headers of an HTTP 403 response for DistributionListDelete
 type DistributionListDeleteResponse403Headers struct {
 	XErrorCode   *string
@@ -27992,6 +28746,8 @@ type DistributionListDeleteResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DistributionListDeleteResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DistributionListDeleteResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -28072,6 +28828,13 @@ func (r DistributionListDeleteResponse) ContentType() string {
 	return ""
 }
 
+// DistributionListRetrieveResponse200Headers the declared response headers of an HTTP 200 response for DistributionListRetrieve
+type DistributionListRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DistributionListRetrieveResponse403Headers the declared response headers of an HTTP 403 response for DistributionListRetrieve
 type DistributionListRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -28106,6 +28869,8 @@ type DistributionListRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DistributionListRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DistributionListRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -28191,6 +28956,13 @@ func (r DistributionListRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// DistributionListUpdateResponse204Headers the declared response headers of an HTTP 204 response for DistributionListUpdate
+type DistributionListUpdateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // DistributionListUpdateResponse403Headers the declared response headers of an HTTP 403 response for DistributionListUpdate
 type DistributionListUpdateResponse403Headers struct {
 	XErrorCode   *string
@@ -28227,6 +28999,8 @@ type DistributionListUpdateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DistributionListUpdateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *DistributionListUpdateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -28317,6 +29091,13 @@ func (r DistributionListUpdateResponse) ContentType() string {
 	return ""
 }
 
+// EventListResponse200Headers the declared response headers of an HTTP 200 response for EventList
+type EventListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // EventListResponse403Headers the declared response headers of an HTTP 403 response for EventList
 type EventListResponse403Headers struct {
 	XErrorCode   *string
@@ -28351,6 +29132,8 @@ type EventListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EventListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *EventListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -28438,7 +29221,10 @@ func (r EventListResponse) ContentType() string {
 
 // EventCreateResponse201Headers the declared response headers of an HTTP 201 response for EventCreate
 type EventCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // EventCreateResponse403Headers the declared response headers of an HTTP 403 response for EventCreate
@@ -28576,6 +29362,13 @@ func (r EventCreateResponse) ContentType() string {
 	return ""
 }
 
+// EventRetrieveResponse200Headers the declared response headers of an HTTP 200 response for EventRetrieve
+type EventRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // EventRetrieveResponse403Headers the declared response headers of an HTTP 403 response for EventRetrieve
 type EventRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -28610,6 +29403,8 @@ type EventRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EventRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *EventRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -28695,6 +29490,13 @@ func (r EventRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// EventUpdateResponse204Headers the declared response headers of an HTTP 204 response for EventUpdate
+type EventUpdateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // EventUpdateResponse403Headers the declared response headers of an HTTP 403 response for EventUpdate
 type EventUpdateResponse403Headers struct {
 	XErrorCode   *string
@@ -28731,6 +29533,8 @@ type EventUpdateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *EventUpdateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *EventUpdateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -28823,7 +29627,10 @@ func (r EventUpdateResponse) ContentType() string {
 
 // ImportCreateResponse202Headers the declared response headers of an HTTP 202 response for ImportCreate
 type ImportCreateResponse202Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // ImportCreateResponse403Headers the declared response headers of an HTTP 403 response for ImportCreate
@@ -28954,6 +29761,13 @@ func (r ImportCreateResponse) ContentType() string {
 	return ""
 }
 
+// MessageListResponse200Headers the declared response headers of an HTTP 200 response for MessageList
+type MessageListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // MessageListResponse403Headers the declared response headers of an HTTP 403 response for MessageList
 type MessageListResponse403Headers struct {
 	XErrorCode   *string
@@ -28988,6 +29802,8 @@ type MessageListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *MessageListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *MessageListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -29073,9 +29889,19 @@ func (r MessageListResponse) ContentType() string {
 	return ""
 }
 
+// MessageCreateResponse200Headers the declared response headers of an HTTP 200 response for MessageCreate
+type MessageCreateResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // MessageCreateResponse202Headers the declared response headers of an HTTP 202 response for MessageCreate
 type MessageCreateResponse202Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // MessageCreateResponse403Headers the declared response headers of an HTTP 403 response for MessageCreate
@@ -29116,6 +29942,8 @@ type MessageCreateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *MessageCreateResponse200Headers
 	// Headers202 the parsed response headers for an HTTP 202 response
 	Headers202 *MessageCreateResponse202Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
@@ -29213,6 +30041,13 @@ func (r MessageCreateResponse) ContentType() string {
 	return ""
 }
 
+// MessageRetrieveResponse200Headers the declared response headers of an HTTP 200 response for MessageRetrieve
+type MessageRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // MessageRetrieveResponse403Headers the declared response headers of an HTTP 403 response for MessageRetrieve
 type MessageRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -29247,6 +30082,8 @@ type MessageRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *MessageRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *MessageRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -29332,6 +30169,13 @@ func (r MessageRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// MessageResponseListResponse200Headers the declared response headers of an HTTP 200 response for MessageResponseList
+type MessageResponseListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // MessageResponseListResponse403Headers the declared response headers of an HTTP 403 response for MessageResponseList
 type MessageResponseListResponse403Headers struct {
 	XErrorCode   *string
@@ -29366,6 +30210,8 @@ type MessageResponseListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *MessageResponseListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *MessageResponseListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -29451,6 +30297,13 @@ func (r MessageResponseListResponse) ContentType() string {
 	return ""
 }
 
+// MessageStatusListResponse200Headers the declared response headers of an HTTP 200 response for MessageStatusList
+type MessageStatusListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // MessageStatusListResponse403Headers the declared response headers of an HTTP 403 response for MessageStatusList
 type MessageStatusListResponse403Headers struct {
 	XErrorCode   *string
@@ -29485,6 +30338,8 @@ type MessageStatusListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *MessageStatusListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *MessageStatusListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -29570,6 +30425,13 @@ func (r MessageStatusListResponse) ContentType() string {
 	return ""
 }
 
+// ResourceListResponse200Headers the declared response headers of an HTTP 200 response for ResourceList
+type ResourceListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // ResourceListResponse403Headers the declared response headers of an HTTP 403 response for ResourceList
 type ResourceListResponse403Headers struct {
 	XErrorCode   *string
@@ -29604,6 +30466,8 @@ type ResourceListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ResourceListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ResourceListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -29691,7 +30555,10 @@ func (r ResourceListResponse) ContentType() string {
 
 // ResourceCreateResponse201Headers the declared response headers of an HTTP 201 response for ResourceCreate
 type ResourceCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // ResourceCreateResponse403Headers the declared response headers of an HTTP 403 response for ResourceCreate
@@ -29829,6 +30696,13 @@ func (r ResourceCreateResponse) ContentType() string {
 	return ""
 }
 
+// ResourceDeleteResponse204Headers the declared response headers of an HTTP 204 response for ResourceDelete
+type ResourceDeleteResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // ResourceDeleteResponse403Headers the declared response headers of an HTTP 403 response for ResourceDelete
 type ResourceDeleteResponse403Headers struct {
 	XErrorCode   *string
@@ -29861,6 +30735,8 @@ type ResourceDeleteResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *ResourceDeleteResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ResourceDeleteResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -29941,6 +30817,13 @@ func (r ResourceDeleteResponse) ContentType() string {
 	return ""
 }
 
+// ResourceRetrieveResponse200Headers the declared response headers of an HTTP 200 response for ResourceRetrieve
+type ResourceRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // ResourceRetrieveResponse403Headers the declared response headers of an HTTP 403 response for ResourceRetrieve
 type ResourceRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -29975,6 +30858,8 @@ type ResourceRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ResourceRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ResourceRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -30060,6 +30945,13 @@ func (r ResourceRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// ResourceUpdateResponse204Headers the declared response headers of an HTTP 204 response for ResourceUpdate
+type ResourceUpdateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // ResourceUpdateResponse403Headers the declared response headers of an HTTP 403 response for ResourceUpdate
 type ResourceUpdateResponse403Headers struct {
 	XErrorCode   *string
@@ -30096,6 +30988,8 @@ type ResourceUpdateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *ResourceUpdateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ResourceUpdateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -30186,6 +31080,13 @@ func (r ResourceUpdateResponse) ContentType() string {
 	return ""
 }
 
+// ResponseRuleListResponse200Headers the declared response headers of an HTTP 200 response for ResponseRuleList
+type ResponseRuleListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // ResponseRuleListResponse403Headers the declared response headers of an HTTP 403 response for ResponseRuleList
 type ResponseRuleListResponse403Headers struct {
 	XErrorCode   *string
@@ -30220,6 +31121,8 @@ type ResponseRuleListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ResponseRuleListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ResponseRuleListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -30307,7 +31210,10 @@ func (r ResponseRuleListResponse) ContentType() string {
 
 // ResponseRuleCreateResponse201Headers the declared response headers of an HTTP 201 response for ResponseRuleCreate
 type ResponseRuleCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // ResponseRuleCreateResponse403Headers the declared response headers of an HTTP 403 response for ResponseRuleCreate
@@ -30445,6 +31351,13 @@ func (r ResponseRuleCreateResponse) ContentType() string {
 	return ""
 }
 
+// ResponseRuleDeleteResponse204Headers the declared response headers of an HTTP 204 response for ResponseRuleDelete
+type ResponseRuleDeleteResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // ResponseRuleDeleteResponse403Headers the declared response headers of an HTTP 403 response for ResponseRuleDelete
 type ResponseRuleDeleteResponse403Headers struct {
 	XErrorCode   *string
@@ -30477,6 +31390,8 @@ type ResponseRuleDeleteResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *ResponseRuleDeleteResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ResponseRuleDeleteResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -30557,6 +31472,13 @@ func (r ResponseRuleDeleteResponse) ContentType() string {
 	return ""
 }
 
+// ResponseRuleRetrieveResponse200Headers the declared response headers of an HTTP 200 response for ResponseRuleRetrieve
+type ResponseRuleRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // ResponseRuleRetrieveResponse403Headers the declared response headers of an HTTP 403 response for ResponseRuleRetrieve
 type ResponseRuleRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -30591,6 +31513,8 @@ type ResponseRuleRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ResponseRuleRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ResponseRuleRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -30676,6 +31600,13 @@ func (r ResponseRuleRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// ResponseRuleUpdateResponse204Headers the declared response headers of an HTTP 204 response for ResponseRuleUpdate
+type ResponseRuleUpdateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // ResponseRuleUpdateResponse403Headers the declared response headers of an HTTP 403 response for ResponseRuleUpdate
 type ResponseRuleUpdateResponse403Headers struct {
 	XErrorCode   *string
@@ -30712,6 +31643,8 @@ type ResponseRuleUpdateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *ResponseRuleUpdateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ResponseRuleUpdateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -30802,6 +31735,13 @@ func (r ResponseRuleUpdateResponse) ContentType() string {
 	return ""
 }
 
+// ScenarioListResponse200Headers the declared response headers of an HTTP 200 response for ScenarioList
+type ScenarioListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // ScenarioListResponse403Headers the declared response headers of an HTTP 403 response for ScenarioList
 type ScenarioListResponse403Headers struct {
 	XErrorCode   *string
@@ -30836,6 +31776,8 @@ type ScenarioListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ScenarioListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ScenarioListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -30923,7 +31865,10 @@ func (r ScenarioListResponse) ContentType() string {
 
 // ScenarioCreateResponse201Headers the declared response headers of an HTTP 201 response for ScenarioCreate
 type ScenarioCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // ScenarioCreateResponse403Headers the declared response headers of an HTTP 403 response for ScenarioCreate
@@ -31061,6 +32006,13 @@ func (r ScenarioCreateResponse) ContentType() string {
 	return ""
 }
 
+// ScenarioDeleteResponse204Headers the declared response headers of an HTTP 204 response for ScenarioDelete
+type ScenarioDeleteResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // ScenarioDeleteResponse403Headers the declared response headers of an HTTP 403 response for ScenarioDelete
 type ScenarioDeleteResponse403Headers struct {
 	XErrorCode   *string
@@ -31093,6 +32045,8 @@ type ScenarioDeleteResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *ScenarioDeleteResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ScenarioDeleteResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -31173,6 +32127,13 @@ func (r ScenarioDeleteResponse) ContentType() string {
 	return ""
 }
 
+// ScenarioRetrieveResponse200Headers the declared response headers of an HTTP 200 response for ScenarioRetrieve
+type ScenarioRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // ScenarioRetrieveResponse403Headers the declared response headers of an HTTP 403 response for ScenarioRetrieve
 type ScenarioRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -31207,6 +32168,8 @@ type ScenarioRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ScenarioRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ScenarioRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -31294,7 +32257,17 @@ func (r ScenarioRetrieveResponse) ContentType() string {
 
 // ScenarioRunCreateResponse202Headers the declared response headers of an HTTP 202 response for ScenarioRunCreate
 type ScenarioRunCreateResponse202Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
+}
+
+// ScenarioRunCreateResponse204Headers the declared response headers of an HTTP 204 response for ScenarioRunCreate
+type ScenarioRunCreateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
 }
 
 // ScenarioRunCreateResponse403Headers the declared response headers of an HTTP 403 response for ScenarioRunCreate
@@ -31331,6 +32304,8 @@ type ScenarioRunCreateResponse struct {
 	JSON501 *NotImplemented
 	// Headers202 the parsed response headers for an HTTP 202 response
 	Headers202 *ScenarioRunCreateResponse202Headers
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *ScenarioRunCreateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ScenarioRunCreateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -31411,6 +32386,13 @@ func (r ScenarioRunCreateResponse) ContentType() string {
 	return ""
 }
 
+// ScenarioUpdateResponse204Headers the declared response headers of an HTTP 204 response for ScenarioUpdate
+type ScenarioUpdateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // ScenarioUpdateResponse403Headers the declared response headers of an HTTP 403 response for ScenarioUpdate
 type ScenarioUpdateResponse403Headers struct {
 	XErrorCode   *string
@@ -31447,6 +32429,8 @@ type ScenarioUpdateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *ScenarioUpdateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *ScenarioUpdateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -31537,6 +32521,13 @@ func (r ScenarioUpdateResponse) ContentType() string {
 	return ""
 }
 
+// TemplateListResponse200Headers the declared response headers of an HTTP 200 response for TemplateList
+type TemplateListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // TemplateListResponse403Headers the declared response headers of an HTTP 403 response for TemplateList
 type TemplateListResponse403Headers struct {
 	XErrorCode   *string
@@ -31571,6 +32562,8 @@ type TemplateListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *TemplateListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *TemplateListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -31658,7 +32651,10 @@ func (r TemplateListResponse) ContentType() string {
 
 // TemplateCreateResponse201Headers the declared response headers of an HTTP 201 response for TemplateCreate
 type TemplateCreateResponse201Headers struct {
-	Location *string
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+	Location                 *string
 }
 
 // TemplateCreateResponse403Headers the declared response headers of an HTTP 403 response for TemplateCreate
@@ -31796,6 +32792,13 @@ func (r TemplateCreateResponse) ContentType() string {
 	return ""
 }
 
+// TemplateDeleteResponse204Headers the declared response headers of an HTTP 204 response for TemplateDelete
+type TemplateDeleteResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // TemplateDeleteResponse403Headers the declared response headers of an HTTP 403 response for TemplateDelete
 type TemplateDeleteResponse403Headers struct {
 	XErrorCode   *string
@@ -31828,6 +32831,8 @@ type TemplateDeleteResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *TemplateDeleteResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *TemplateDeleteResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -31908,6 +32913,13 @@ func (r TemplateDeleteResponse) ContentType() string {
 	return ""
 }
 
+// TemplateRetrieveResponse200Headers the declared response headers of an HTTP 200 response for TemplateRetrieve
+type TemplateRetrieveResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // TemplateRetrieveResponse403Headers the declared response headers of an HTTP 403 response for TemplateRetrieve
 type TemplateRetrieveResponse403Headers struct {
 	XErrorCode   *string
@@ -31942,6 +32954,8 @@ type TemplateRetrieveResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *TemplateRetrieveResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *TemplateRetrieveResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -32027,6 +33041,13 @@ func (r TemplateRetrieveResponse) ContentType() string {
 	return ""
 }
 
+// TemplateUpdateResponse204Headers the declared response headers of an HTTP 204 response for TemplateUpdate
+type TemplateUpdateResponse204Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // TemplateUpdateResponse403Headers the declared response headers of an HTTP 403 response for TemplateUpdate
 type TemplateUpdateResponse403Headers struct {
 	XErrorCode   *string
@@ -32063,6 +33084,8 @@ type TemplateUpdateResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *TemplateUpdateResponse204Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *TemplateUpdateResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -32153,6 +33176,13 @@ func (r TemplateUpdateResponse) ContentType() string {
 	return ""
 }
 
+// UserWorkspaceListResponse200Headers the declared response headers of an HTTP 200 response for UserWorkspaceList
+type UserWorkspaceListResponse200Headers struct {
+	AccessControlAllowOrigin *string
+	CacheControl             *string
+	Expires                  *string
+}
+
 // UserWorkspaceListResponse403Headers the declared response headers of an HTTP 403 response for UserWorkspaceList
 type UserWorkspaceListResponse403Headers struct {
 	XErrorCode   *string
@@ -32187,6 +33217,8 @@ type UserWorkspaceListResponse struct {
 	JSON500 *InternalServerError
 	// JSON501 the response for an HTTP 501 `application/json` response
 	JSON501 *NotImplemented
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UserWorkspaceListResponse200Headers
 	// Headers403 the parsed response headers for an HTTP 403 response
 	Headers403 *UserWorkspaceListResponse403Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -32329,7 +33361,8 @@ func (c *ClientWithResponses) ActivityCreateWithResponse(ctx context.Context, bo
 //
 // Exchanges the caller's Basic credentials for a JWT. Send it as
 // `Authorization: Bearer <token>`, with the API key, instead of Basic
-// credentials. The request has no body.
+// credentials. The request has no body, but takes the auth media type as
+// `Content-Type` (`x-bodiless-content-type`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -32411,6 +33444,8 @@ func (c *ClientWithResponses) CallbackCreateWithResponse(ctx context.Context, bo
 // CallbackDeleteWithResponse Delete a callback
 //
 // Deletes a callback. Messages that still name it are sent without calls.
+// Send the callback media type as `Content-Type` although there is no
+// body (`x-bodiless-content-type`).
 //
 // Corrected from Whispir's description: answers 204 without a body, not
 // 200.
@@ -32496,7 +33531,9 @@ func (c *ClientWithResponses) CallbackCallListWithResponse(ctx context.Context, 
 // parameters, e.g. `SUCCESS` once you processed failed calls yourself.
 //
 // Corrected from Whispir's description: the `callbackId` path parameter is
-// declared once, not twice.
+// declared once, not twice; and `id` is a repeatable array, as the
+// description's own text (`?id=ID1&id=ID2`) uses it, where its parameter
+// is typed as one string.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -32515,7 +33552,9 @@ func (c *ClientWithResponses) CallbackCallUpdateWithBodyWithResponse(ctx context
 // parameters, e.g. `SUCCESS` once you processed failed calls yourself.
 //
 // Corrected from Whispir's description: the `callbackId` path parameter is
-// declared once, not twice.
+// declared once, not twice; and `id` is a repeatable array, as the
+// description's own text (`?id=ID1&id=ID2`) uses it, where its parameter
+// is typed as one string.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -32962,6 +34001,10 @@ func (c *ClientWithResponses) KeyDeleteWithResponse(ctx context.Context, keyID K
 // Returns one API key with its secret masked. Internal: not part of Whispir's
 // public API.
 //
+// Corrected from Whispir's description, which also gives this read the
+// list parameters `sortOrder` and `sortFields`: one key has nothing to
+// sort.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /keys/{keyId} (the `KeyRetrieve` operationId).
@@ -33087,7 +34130,7 @@ func (c *ClientWithResponses) DefaultMessageRetrieveWithResponse(ctx context.Con
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /messages/{messageId}/messageresponses (the `DefaultMessageResponseList` operationId).
-func (c *ClientWithResponses) DefaultMessageResponseListWithResponse(ctx context.Context, messageID MessageID, params *DefaultMessageResponseListParams, reqEditors ...RequestEditorFn) (*DefaultMessageResponseListResponse, error) {
+func (c *ClientWithResponses) DefaultMessageResponseListWithResponse(ctx context.Context, messageID ReportMessageID, params *DefaultMessageResponseListParams, reqEditors ...RequestEditorFn) (*DefaultMessageResponseListResponse, error) {
 	rsp, err := c.DefaultMessageResponseList(ctx, messageID, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -33102,7 +34145,7 @@ func (c *ClientWithResponses) DefaultMessageResponseListWithResponse(ctx context
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /messages/{messageId}/messagestatus (the `DefaultMessageStatusList` operationId).
-func (c *ClientWithResponses) DefaultMessageStatusListWithResponse(ctx context.Context, messageID MessageID, params *DefaultMessageStatusListParams, reqEditors ...RequestEditorFn) (*DefaultMessageStatusListResponse, error) {
+func (c *ClientWithResponses) DefaultMessageStatusListWithResponse(ctx context.Context, messageID ReportMessageID, params *DefaultMessageStatusListParams, reqEditors ...RequestEditorFn) (*DefaultMessageStatusListResponse, error) {
 	rsp, err := c.DefaultMessageStatusList(ctx, messageID, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -33114,7 +34157,9 @@ func (c *ClientWithResponses) DefaultMessageStatusListWithResponse(ctx context.C
 //
 // Sends a one-time code by SMS ("Your verification code is ..."). The
 // workspace needs an alias named `otp`. Errors 400, 404 and 500 use the
-// Verify error body (`status`, `message`, `detail`).
+// Verify error body (`status`, `message`, `detail`); a body that breaks
+// the schema is a 400, as in Whispir's description, which declares no
+// 422 here.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -33131,7 +34176,9 @@ func (c *ClientWithResponses) SendCodeCreateWithBodyWithResponse(ctx context.Con
 //
 // Sends a one-time code by SMS ("Your verification code is ..."). The
 // workspace needs an alias named `otp`. Errors 400, 404 and 500 use the
-// Verify error body (`status`, `message`, `detail`).
+// Verify error body (`status`, `message`, `detail`); a body that breaks
+// the schema is a 400, as in Whispir's description, which declares no
+// 422 here.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -33147,7 +34194,8 @@ func (c *ClientWithResponses) SendCodeCreateWithResponse(ctx context.Context, bo
 // VerifyCodeCreateWithBodyWithResponse Check a one-time code
 //
 // Checks the code a recipient typed in; each successful check is billed.
-// Errors 400, 404 and 500 use the Verify error body.
+// Errors 400, 404 and 500 use the Verify error body; a body that breaks
+// the schema is a 400.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -33163,7 +34211,8 @@ func (c *ClientWithResponses) VerifyCodeCreateWithBodyWithResponse(ctx context.C
 // VerifyCodeCreateWithResponse Check a one-time code
 //
 // Checks the code a recipient typed in; each successful check is billed.
-// Errors 400, 404 and 500 use the Verify error body.
+// Errors 400, 404 and 500 use the Verify error body; a body that breaks
+// the schema is a 400.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -33614,6 +34663,8 @@ func (c *ClientWithResponses) DefaultTemplateUpdateWithResponse(ctx context.Cont
 // UsersDeleteWithResponse Delete all users
 //
 // Deletes every user of the company. Use with great care: it cannot be undone.
+// Send the user media type as `Content-Type` although there is no body
+// (`x-bodiless-content-type`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -33630,6 +34681,10 @@ func (c *ClientWithResponses) UsersDeleteWithResponse(ctx context.Context, reqEd
 //
 // Lists or searches the company's users. Only `ACTIVE` users are listed;
 // filters match when the field contains the text.
+//
+// Corrected from Whispir's description, which declares one parameter
+// literally named `fieldname` (example `status=A`): the filters are the
+// user's own field names, the common ones declared here.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -33674,7 +34729,8 @@ func (c *ClientWithResponses) UserCreateWithResponse(ctx context.Context, body U
 
 // UserDeleteWithResponse Delete a user
 //
-// Deletes a user.
+// Deletes a user. Send the user media type as `Content-Type` although
+// there is no body (`x-bodiless-content-type`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -33853,6 +34909,10 @@ func (c *ClientWithResponses) ActivityWorkspaceListWithResponse(ctx context.Cont
 // accepts any other contact field as a filter, and custom fields as
 // `custom_<name>`; add those with a request editor.
 //
+// Corrected from Whispir's description, which declares one parameter
+// literally named `fieldname` while its text says to use the field's
+// own name (`?firstName=Sam`): the common fields are declared by name.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /workspaces/{workspaceId}/contacts (the `ContactList` operationId).
@@ -33914,6 +34974,10 @@ func (c *ClientWithResponses) ContactDeleteWithResponse(ctx context.Context, wor
 // ContactRetrieveWithResponse Retrieve a contact
 //
 // Returns one contact, optionally with its custom fields or only some fields.
+//
+// Corrected from Whispir's description, which also gives this read the
+// list parameters `sortOrder` and `sortFields`: one contact has nothing
+// to sort.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -34296,7 +35360,7 @@ func (c *ClientWithResponses) MessageRetrieveWithResponse(ctx context.Context, w
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /workspaces/{workspaceId}/messages/{messageId}/messageresponses (the `MessageResponseList` operationId).
-func (c *ClientWithResponses) MessageResponseListWithResponse(ctx context.Context, workspaceID WorkspaceID, messageID MessageID, params *MessageResponseListParams, reqEditors ...RequestEditorFn) (*MessageResponseListResponse, error) {
+func (c *ClientWithResponses) MessageResponseListWithResponse(ctx context.Context, workspaceID WorkspaceID, messageID ReportMessageID, params *MessageResponseListParams, reqEditors ...RequestEditorFn) (*MessageResponseListResponse, error) {
 	rsp, err := c.MessageResponseList(ctx, workspaceID, messageID, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -34312,7 +35376,7 @@ func (c *ClientWithResponses) MessageResponseListWithResponse(ctx context.Contex
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /workspaces/{workspaceId}/messages/{messageId}/messagestatus (the `MessageStatusList` operationId).
-func (c *ClientWithResponses) MessageStatusListWithResponse(ctx context.Context, workspaceID WorkspaceID, messageID MessageID, params *MessageStatusListParams, reqEditors ...RequestEditorFn) (*MessageStatusListResponse, error) {
+func (c *ClientWithResponses) MessageStatusListWithResponse(ctx context.Context, workspaceID WorkspaceID, messageID ReportMessageID, params *MessageStatusListParams, reqEditors ...RequestEditorFn) (*MessageStatusListResponse, error) {
 	rsp, err := c.MessageStatusList(ctx, workspaceID, messageID, params, reqEditors...)
 	if err != nil {
 		return nil, err
@@ -34632,9 +35696,13 @@ func (c *ClientWithResponses) ScenarioRetrieveWithResponse(ctx context.Context, 
 
 // ScenarioRunCreateWithResponse Run a scenario
 //
-// Sends the scenario's message now. The request has no body. Whispir
-// answers 202 with a `Location`, or 204 with nothing; both mean the run was
-// accepted.
+// Sends the scenario's message now. The request has no body, but takes
+// the scenario media type as `Content-Type` (`x-bodiless-content-type`).
+// Whispir answers 202 with a `Location`, or 204 with nothing; both mean
+// the run was accepted.
+//
+// Corrected from Whispir's description, which declares the 202 only: its
+// older documentation answers a run 204 with no content.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -34728,7 +35796,9 @@ func (c *ClientWithResponses) TemplateCreateWithResponse(ctx context.Context, wo
 
 // TemplateDeleteWithResponse Delete a template
 //
-// Deletes a template. Scenarios and events that use it stop working; nothing warns about it.
+// Deletes a template. Scenarios and events that use it stop working;
+// nothing warns about it. Send the template media type as `Content-Type`
+// although there is no body (`x-bodiless-content-type`).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -34890,6 +35960,30 @@ func ParseActivityListResponse(rsp *http.Response) (*ActivityListResponse, error
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ActivityListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers ActivityListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -35025,6 +36119,27 @@ func ParseActivityCreateResponse(rsp *http.Response) (*ActivityCreateResponse, e
 	switch {
 	case rsp.StatusCode == 201:
 		var headers ActivityCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -35152,6 +36267,30 @@ func ParseAuthCreateResponse(rsp *http.Response) (*AuthCreateResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers AuthCreateResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers AuthCreateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -35271,6 +36410,30 @@ func ParseAuthVerificationRetrieveResponse(rsp *http.Response) (*AuthVerificatio
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers AuthVerificationRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers AuthVerificationRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -35390,6 +36553,30 @@ func ParseCallbackListResponse(rsp *http.Response) (*CallbackListResponse, error
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers CallbackListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers CallbackListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -35525,6 +36712,27 @@ func ParseCallbackCreateResponse(rsp *http.Response) (*CallbackCreateResponse, e
 	switch {
 	case rsp.StatusCode == 201:
 		var headers CallbackCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -35648,6 +36856,30 @@ func ParseCallbackDeleteResponse(rsp *http.Response) (*CallbackDeleteResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers CallbackDeleteResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers CallbackDeleteResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -35767,6 +36999,30 @@ func ParseCallbackRetrieveResponse(rsp *http.Response) (*CallbackRetrieveRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers CallbackRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers CallbackRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -35896,6 +37152,30 @@ func ParseCallbackUpdateResponse(rsp *http.Response) (*CallbackUpdateResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers CallbackUpdateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers CallbackUpdateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -36015,6 +37295,30 @@ func ParseCallbackCallListResponse(rsp *http.Response) (*CallbackCallListRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers CallbackCallListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers CallbackCallListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -36144,6 +37448,30 @@ func ParseCallbackCallUpdateResponse(rsp *http.Response) (*CallbackCallUpdateRes
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers CallbackCallUpdateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers CallbackCallUpdateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -36263,6 +37591,30 @@ func ParseDefaultContactListResponse(rsp *http.Response) (*DefaultContactListRes
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DefaultContactListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultContactListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -36398,6 +37750,27 @@ func ParseDefaultContactCreateResponse(rsp *http.Response) (*DefaultContactCreat
 	switch {
 	case rsp.StatusCode == 201:
 		var headers DefaultContactCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -36521,6 +37894,30 @@ func ParseDefaultContactDeleteResponse(rsp *http.Response) (*DefaultContactDelet
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers DefaultContactDeleteResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultContactDeleteResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -36640,6 +38037,30 @@ func ParseDefaultContactRetrieveResponse(rsp *http.Response) (*DefaultContactRet
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DefaultContactRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultContactRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -36769,6 +38190,30 @@ func ParseDefaultContactUpdateResponse(rsp *http.Response) (*DefaultContactUpdat
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers DefaultContactUpdateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultContactUpdateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -36888,6 +38333,30 @@ func ParseCustomListListResponse(rsp *http.Response) (*CustomListListResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers CustomListListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers CustomListListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -37007,6 +38476,30 @@ func ParseCustomListRetrieveResponse(rsp *http.Response) (*CustomListRetrieveRes
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers CustomListRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers CustomListRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -37126,6 +38619,30 @@ func ParseDefaultDistributionListListResponse(rsp *http.Response) (*DefaultDistr
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DefaultDistributionListListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultDistributionListListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -37261,6 +38778,27 @@ func ParseDefaultDistributionListCreateResponse(rsp *http.Response) (*DefaultDis
 	switch {
 	case rsp.StatusCode == 201:
 		var headers DefaultDistributionListCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -37384,6 +38922,30 @@ func ParseDefaultDistributionListDeleteResponse(rsp *http.Response) (*DefaultDis
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers DefaultDistributionListDeleteResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultDistributionListDeleteResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -37503,6 +39065,30 @@ func ParseDefaultDistributionListRetrieveResponse(rsp *http.Response) (*DefaultD
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DefaultDistributionListRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultDistributionListRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -37632,6 +39218,30 @@ func ParseDefaultDistributionListUpdateResponse(rsp *http.Response) (*DefaultDis
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers DefaultDistributionListUpdateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultDistributionListUpdateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -37751,6 +39361,30 @@ func ParseDefaultEventListResponse(rsp *http.Response) (*DefaultEventListRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DefaultEventListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultEventListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -37886,6 +39520,27 @@ func ParseDefaultEventCreateResponse(rsp *http.Response) (*DefaultEventCreateRes
 	switch {
 	case rsp.StatusCode == 201:
 		var headers DefaultEventCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -38013,6 +39668,30 @@ func ParseDefaultEventRetrieveResponse(rsp *http.Response) (*DefaultEventRetriev
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DefaultEventRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultEventRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -38142,6 +39821,30 @@ func ParseDefaultEventUpdateResponse(rsp *http.Response) (*DefaultEventUpdateRes
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers DefaultEventUpdateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultEventUpdateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -38270,6 +39973,27 @@ func ParseDefaultImportCreateResponse(rsp *http.Response) (*DefaultImportCreateR
 	switch {
 	case rsp.StatusCode == 202:
 		var headers DefaultImportCreateResponse202Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -38397,6 +40121,30 @@ func ParseKeyListResponse(rsp *http.Response) (*KeyListResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers KeyListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers KeyListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -38532,6 +40280,27 @@ func ParseKeyCreateResponse(rsp *http.Response) (*KeyCreateResponse, error) {
 	switch {
 	case rsp.StatusCode == 201:
 		var headers KeyCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -38655,6 +40424,30 @@ func ParseKeyDeleteResponse(rsp *http.Response) (*KeyDeleteResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers KeyDeleteResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers KeyDeleteResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -38774,6 +40567,30 @@ func ParseKeyRetrieveResponse(rsp *http.Response) (*KeyRetrieveResponse, error) 
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers KeyRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers KeyRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -38903,6 +40720,30 @@ func ParseKeyUpdateResponse(rsp *http.Response) (*KeyUpdateResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers KeyUpdateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers KeyUpdateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -39022,6 +40863,30 @@ func ParseDefaultMessageListResponse(rsp *http.Response) (*DefaultMessageListRes
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DefaultMessageListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultMessageListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -39155,8 +41020,53 @@ func ParseDefaultMessageCreateResponse(rsp *http.Response) (*DefaultMessageCreat
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DefaultMessageCreateResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 202:
 		var headers DefaultMessageCreateResponse202Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -39284,6 +41194,30 @@ func ParseDefaultMessageRetrieveResponse(rsp *http.Response) (*DefaultMessageRet
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DefaultMessageRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultMessageRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -39403,6 +41337,30 @@ func ParseDefaultMessageResponseListResponse(rsp *http.Response) (*DefaultMessag
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DefaultMessageResponseListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultMessageResponseListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -39522,6 +41480,30 @@ func ParseDefaultMessageStatusListResponse(rsp *http.Response) (*DefaultMessageS
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DefaultMessageStatusListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultMessageStatusListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -39624,13 +41606,6 @@ func ParseSendCodeCreateResponse(rsp *http.Response) (*SendCodeCreateResponse, e
 		}
 		response.JSON415 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
-		if err := wrapDecodeError("sendCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
-			return nil, err
-		}
-		response.JSON422 = &dest
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := wrapDecodeError("sendCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
@@ -39657,6 +41632,27 @@ func ParseSendCodeCreateResponse(rsp *http.Response) (*SendCodeCreateResponse, e
 	switch {
 	case rsp.StatusCode == 201:
 		var headers SendCodeCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -39767,13 +41763,6 @@ func ParseVerifyCodeCreateResponse(rsp *http.Response) (*VerifyCodeCreateRespons
 		}
 		response.JSON415 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest UnprocessableEntity
-		if err := wrapDecodeError("verifyCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
-			return nil, err
-		}
-		response.JSON422 = &dest
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooManyRequests
 		if err := wrapDecodeError("verifyCodeCreate", rsp, json.Unmarshal(bodyBytes, &dest)); err != nil {
@@ -39798,6 +41787,30 @@ func ParseVerifyCodeCreateResponse(rsp *http.Response) (*VerifyCodeCreateRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers VerifyCodeCreateResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers VerifyCodeCreateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -39917,6 +41930,30 @@ func ParseDefaultResourceListResponse(rsp *http.Response) (*DefaultResourceListR
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DefaultResourceListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultResourceListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -40052,6 +42089,27 @@ func ParseDefaultResourceCreateResponse(rsp *http.Response) (*DefaultResourceCre
 	switch {
 	case rsp.StatusCode == 201:
 		var headers DefaultResourceCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -40175,6 +42233,30 @@ func ParseDefaultResourceDeleteResponse(rsp *http.Response) (*DefaultResourceDel
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers DefaultResourceDeleteResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultResourceDeleteResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -40294,6 +42376,30 @@ func ParseDefaultResourceRetrieveResponse(rsp *http.Response) (*DefaultResourceR
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DefaultResourceRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultResourceRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -40423,6 +42529,30 @@ func ParseDefaultResourceUpdateResponse(rsp *http.Response) (*DefaultResourceUpd
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers DefaultResourceUpdateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultResourceUpdateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -40542,6 +42672,30 @@ func ParseDefaultResponseRuleListResponse(rsp *http.Response) (*DefaultResponseR
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DefaultResponseRuleListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultResponseRuleListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -40677,6 +42831,27 @@ func ParseDefaultResponseRuleCreateResponse(rsp *http.Response) (*DefaultRespons
 	switch {
 	case rsp.StatusCode == 201:
 		var headers DefaultResponseRuleCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -40800,6 +42975,30 @@ func ParseDefaultResponseRuleDeleteResponse(rsp *http.Response) (*DefaultRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers DefaultResponseRuleDeleteResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultResponseRuleDeleteResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -40919,6 +43118,30 @@ func ParseDefaultResponseRuleRetrieveResponse(rsp *http.Response) (*DefaultRespo
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DefaultResponseRuleRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultResponseRuleRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -41048,6 +43271,30 @@ func ParseDefaultResponseRuleUpdateResponse(rsp *http.Response) (*DefaultRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers DefaultResponseRuleUpdateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultResponseRuleUpdateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -41167,6 +43414,30 @@ func ParseDefaultScenarioListResponse(rsp *http.Response) (*DefaultScenarioListR
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DefaultScenarioListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultScenarioListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -41302,6 +43573,27 @@ func ParseDefaultScenarioCreateResponse(rsp *http.Response) (*DefaultScenarioCre
 	switch {
 	case rsp.StatusCode == 201:
 		var headers DefaultScenarioCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -41425,6 +43717,30 @@ func ParseDefaultScenarioDeleteResponse(rsp *http.Response) (*DefaultScenarioDel
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers DefaultScenarioDeleteResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultScenarioDeleteResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -41544,6 +43860,30 @@ func ParseDefaultScenarioRetrieveResponse(rsp *http.Response) (*DefaultScenarioR
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DefaultScenarioRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultScenarioRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -41590,6 +43930,9 @@ func ParseDefaultScenarioRunCreateResponse(rsp *http.Response) (*DefaultScenario
 	}
 
 	switch {
+	case rsp.StatusCode == 202:
+		break // No content-type
+
 	case rsp.StatusCode == 204:
 		break // No content-type
 
@@ -41661,6 +44004,27 @@ func ParseDefaultScenarioRunCreateResponse(rsp *http.Response) (*DefaultScenario
 	switch {
 	case rsp.StatusCode == 202:
 		var headers DefaultScenarioRunCreateResponse202Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -41669,6 +44033,30 @@ func ParseDefaultScenarioRunCreateResponse(rsp *http.Response) (*DefaultScenario
 			headers.Location = &value
 		}
 		response.Headers202 = &headers
+	case rsp.StatusCode == 204:
+		var headers DefaultScenarioRunCreateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultScenarioRunCreateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -41798,6 +44186,30 @@ func ParseDefaultScenarioUpdateResponse(rsp *http.Response) (*DefaultScenarioUpd
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers DefaultScenarioUpdateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultScenarioUpdateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -41917,6 +44329,30 @@ func ParseDefaultTemplateListResponse(rsp *http.Response) (*DefaultTemplateListR
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DefaultTemplateListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultTemplateListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -42052,6 +44488,27 @@ func ParseDefaultTemplateCreateResponse(rsp *http.Response) (*DefaultTemplateCre
 	switch {
 	case rsp.StatusCode == 201:
 		var headers DefaultTemplateCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -42175,6 +44632,30 @@ func ParseDefaultTemplateDeleteResponse(rsp *http.Response) (*DefaultTemplateDel
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers DefaultTemplateDeleteResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultTemplateDeleteResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -42294,6 +44775,30 @@ func ParseDefaultTemplateRetrieveResponse(rsp *http.Response) (*DefaultTemplateR
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DefaultTemplateRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultTemplateRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -42423,6 +44928,30 @@ func ParseDefaultTemplateUpdateResponse(rsp *http.Response) (*DefaultTemplateUpd
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers DefaultTemplateUpdateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers DefaultTemplateUpdateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -42538,6 +45067,30 @@ func ParseUsersDeleteResponse(rsp *http.Response) (*UsersDeleteResponse, error) 
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers UsersDeleteResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers UsersDeleteResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -42657,6 +45210,30 @@ func ParseUserListResponse(rsp *http.Response) (*UserListResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers UserListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers UserListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -42792,6 +45369,27 @@ func ParseUserCreateResponse(rsp *http.Response) (*UserCreateResponse, error) {
 	switch {
 	case rsp.StatusCode == 201:
 		var headers UserCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -42915,6 +45513,30 @@ func ParseUserDeleteResponse(rsp *http.Response) (*UserDeleteResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers UserDeleteResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers UserDeleteResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -43034,6 +45656,30 @@ func ParseUserRetrieveResponse(rsp *http.Response) (*UserRetrieveResponse, error
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers UserRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers UserRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -43163,6 +45809,30 @@ func ParseUserUpdateResponse(rsp *http.Response) (*UserUpdateResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers UserUpdateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers UserUpdateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -43282,6 +45952,30 @@ func ParseWorkspaceListResponse(rsp *http.Response) (*WorkspaceListResponse, err
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers WorkspaceListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers WorkspaceListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -43417,6 +46111,27 @@ func ParseWorkspaceCreateResponse(rsp *http.Response) (*WorkspaceCreateResponse,
 	switch {
 	case rsp.StatusCode == 201:
 		var headers WorkspaceCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -43544,6 +46259,30 @@ func ParseWorkspaceRetrieveResponse(rsp *http.Response) (*WorkspaceRetrieveRespo
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers WorkspaceRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers WorkspaceRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -43673,6 +46412,30 @@ func ParseWorkspaceUpdateResponse(rsp *http.Response) (*WorkspaceUpdateResponse,
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers WorkspaceUpdateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers WorkspaceUpdateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -43792,6 +46555,30 @@ func ParseActivityWorkspaceListResponse(rsp *http.Response) (*ActivityWorkspaceL
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ActivityWorkspaceListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers ActivityWorkspaceListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -43911,6 +46698,30 @@ func ParseContactListResponse(rsp *http.Response) (*ContactListResponse, error) 
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ContactListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers ContactListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -44046,6 +46857,27 @@ func ParseContactCreateResponse(rsp *http.Response) (*ContactCreateResponse, err
 	switch {
 	case rsp.StatusCode == 201:
 		var headers ContactCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -44169,6 +47001,30 @@ func ParseContactDeleteResponse(rsp *http.Response) (*ContactDeleteResponse, err
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers ContactDeleteResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers ContactDeleteResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -44288,6 +47144,30 @@ func ParseContactRetrieveResponse(rsp *http.Response) (*ContactRetrieveResponse,
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ContactRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers ContactRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -44417,6 +47297,30 @@ func ParseContactUpdateResponse(rsp *http.Response) (*ContactUpdateResponse, err
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers ContactUpdateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers ContactUpdateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -44536,6 +47440,30 @@ func ParseDistributionListListResponse(rsp *http.Response) (*DistributionListLis
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DistributionListListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DistributionListListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -44671,6 +47599,27 @@ func ParseDistributionListCreateResponse(rsp *http.Response) (*DistributionListC
 	switch {
 	case rsp.StatusCode == 201:
 		var headers DistributionListCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -44794,6 +47743,30 @@ func ParseDistributionListDeleteResponse(rsp *http.Response) (*DistributionListD
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers DistributionListDeleteResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers DistributionListDeleteResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -44913,6 +47886,30 @@ func ParseDistributionListRetrieveResponse(rsp *http.Response) (*DistributionLis
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DistributionListRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers DistributionListRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -45042,6 +48039,30 @@ func ParseDistributionListUpdateResponse(rsp *http.Response) (*DistributionListU
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers DistributionListUpdateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers DistributionListUpdateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -45161,6 +48182,30 @@ func ParseEventListResponse(rsp *http.Response) (*EventListResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers EventListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers EventListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -45296,6 +48341,27 @@ func ParseEventCreateResponse(rsp *http.Response) (*EventCreateResponse, error) 
 	switch {
 	case rsp.StatusCode == 201:
 		var headers EventCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -45423,6 +48489,30 @@ func ParseEventRetrieveResponse(rsp *http.Response) (*EventRetrieveResponse, err
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers EventRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers EventRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -45552,6 +48642,30 @@ func ParseEventUpdateResponse(rsp *http.Response) (*EventUpdateResponse, error) 
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers EventUpdateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers EventUpdateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -45680,6 +48794,27 @@ func ParseImportCreateResponse(rsp *http.Response) (*ImportCreateResponse, error
 	switch {
 	case rsp.StatusCode == 202:
 		var headers ImportCreateResponse202Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -45807,6 +48942,30 @@ func ParseMessageListResponse(rsp *http.Response) (*MessageListResponse, error) 
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers MessageListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers MessageListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -45940,8 +49099,53 @@ func ParseMessageCreateResponse(rsp *http.Response) (*MessageCreateResponse, err
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers MessageCreateResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 202:
 		var headers MessageCreateResponse202Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -46069,6 +49273,30 @@ func ParseMessageRetrieveResponse(rsp *http.Response) (*MessageRetrieveResponse,
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers MessageRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers MessageRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -46188,6 +49416,30 @@ func ParseMessageResponseListResponse(rsp *http.Response) (*MessageResponseListR
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers MessageResponseListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers MessageResponseListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -46307,6 +49559,30 @@ func ParseMessageStatusListResponse(rsp *http.Response) (*MessageStatusListRespo
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers MessageStatusListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers MessageStatusListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -46426,6 +49702,30 @@ func ParseResourceListResponse(rsp *http.Response) (*ResourceListResponse, error
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ResourceListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers ResourceListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -46561,6 +49861,27 @@ func ParseResourceCreateResponse(rsp *http.Response) (*ResourceCreateResponse, e
 	switch {
 	case rsp.StatusCode == 201:
 		var headers ResourceCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -46684,6 +50005,30 @@ func ParseResourceDeleteResponse(rsp *http.Response) (*ResourceDeleteResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers ResourceDeleteResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers ResourceDeleteResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -46803,6 +50148,30 @@ func ParseResourceRetrieveResponse(rsp *http.Response) (*ResourceRetrieveRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ResourceRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers ResourceRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -46932,6 +50301,30 @@ func ParseResourceUpdateResponse(rsp *http.Response) (*ResourceUpdateResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers ResourceUpdateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers ResourceUpdateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -47051,6 +50444,30 @@ func ParseResponseRuleListResponse(rsp *http.Response) (*ResponseRuleListRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ResponseRuleListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers ResponseRuleListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -47186,6 +50603,27 @@ func ParseResponseRuleCreateResponse(rsp *http.Response) (*ResponseRuleCreateRes
 	switch {
 	case rsp.StatusCode == 201:
 		var headers ResponseRuleCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -47309,6 +50747,30 @@ func ParseResponseRuleDeleteResponse(rsp *http.Response) (*ResponseRuleDeleteRes
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers ResponseRuleDeleteResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers ResponseRuleDeleteResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -47428,6 +50890,30 @@ func ParseResponseRuleRetrieveResponse(rsp *http.Response) (*ResponseRuleRetriev
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ResponseRuleRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers ResponseRuleRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -47557,6 +51043,30 @@ func ParseResponseRuleUpdateResponse(rsp *http.Response) (*ResponseRuleUpdateRes
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers ResponseRuleUpdateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers ResponseRuleUpdateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -47676,6 +51186,30 @@ func ParseScenarioListResponse(rsp *http.Response) (*ScenarioListResponse, error
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ScenarioListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers ScenarioListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -47811,6 +51345,27 @@ func ParseScenarioCreateResponse(rsp *http.Response) (*ScenarioCreateResponse, e
 	switch {
 	case rsp.StatusCode == 201:
 		var headers ScenarioCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -47934,6 +51489,30 @@ func ParseScenarioDeleteResponse(rsp *http.Response) (*ScenarioDeleteResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers ScenarioDeleteResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers ScenarioDeleteResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -48053,6 +51632,30 @@ func ParseScenarioRetrieveResponse(rsp *http.Response) (*ScenarioRetrieveRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ScenarioRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers ScenarioRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -48099,6 +51702,9 @@ func ParseScenarioRunCreateResponse(rsp *http.Response) (*ScenarioRunCreateRespo
 	}
 
 	switch {
+	case rsp.StatusCode == 202:
+		break // No content-type
+
 	case rsp.StatusCode == 204:
 		break // No content-type
 
@@ -48170,6 +51776,27 @@ func ParseScenarioRunCreateResponse(rsp *http.Response) (*ScenarioRunCreateRespo
 	switch {
 	case rsp.StatusCode == 202:
 		var headers ScenarioRunCreateResponse202Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -48178,6 +51805,30 @@ func ParseScenarioRunCreateResponse(rsp *http.Response) (*ScenarioRunCreateRespo
 			headers.Location = &value
 		}
 		response.Headers202 = &headers
+	case rsp.StatusCode == 204:
+		var headers ScenarioRunCreateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers ScenarioRunCreateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -48307,6 +51958,30 @@ func ParseScenarioUpdateResponse(rsp *http.Response) (*ScenarioUpdateResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers ScenarioUpdateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers ScenarioUpdateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -48426,6 +52101,30 @@ func ParseTemplateListResponse(rsp *http.Response) (*TemplateListResponse, error
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers TemplateListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers TemplateListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -48561,6 +52260,27 @@ func ParseTemplateCreateResponse(rsp *http.Response) (*TemplateCreateResponse, e
 	switch {
 	case rsp.StatusCode == 201:
 		var headers TemplateCreateResponse201Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -48684,6 +52404,30 @@ func ParseTemplateDeleteResponse(rsp *http.Response) (*TemplateDeleteResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers TemplateDeleteResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers TemplateDeleteResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -48803,6 +52547,30 @@ func ParseTemplateRetrieveResponse(rsp *http.Response) (*TemplateRetrieveRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers TemplateRetrieveResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers TemplateRetrieveResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -48932,6 +52700,30 @@ func ParseTemplateUpdateResponse(rsp *http.Response) (*TemplateUpdateResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers TemplateUpdateResponse204Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers204 = &headers
 	case rsp.StatusCode == 403:
 		var headers TemplateUpdateResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -49051,6 +52843,30 @@ func ParseUserWorkspaceListResponse(rsp *http.Response) (*UserWorkspaceListRespo
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers UserWorkspaceListResponse200Headers
+		if values := rsp.Header.Values("Access-Control-Allow-Origin"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Access-Control-Allow-Origin", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.AccessControlAllowOrigin = &value
+		}
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Expires"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Expires", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Expires = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 403:
 		var headers UserWorkspaceListResponse403Headers
 		if values := rsp.Header.Values("X-Error-Code"); len(values) > 0 {
@@ -49453,7 +53269,7 @@ var MediaTypes = map[string]OperationMediaTypes{
 	"defaultMessageCreate": {
 		Method: "POST", Path: "/messages", Accept: "application/vnd.whispir.message-v1+json",
 		Requests:  map[string]string{"application/json": "application/vnd.whispir.message-v1+json"},
-		Responses: map[string]string{"200": "application/vnd.whispir.message-v1+json"},
+		Responses: map[string]string{"200": "application/vnd.whispir.message-v1+json", "202": "application/vnd.whispir.message-v1+json"},
 	},
 	"defaultMessageList": {
 		Method: "GET", Path: "/messages", Accept: "application/vnd.whispir.message-v1+json",
@@ -49613,7 +53429,7 @@ var MediaTypes = map[string]OperationMediaTypes{
 	"messageCreate": {
 		Method: "POST", Path: "/workspaces/{workspaceId}/messages", Accept: "application/vnd.whispir.message-v1+json",
 		Requests:  map[string]string{"application/json": "application/vnd.whispir.message-v1+json"},
-		Responses: map[string]string{"200": "application/vnd.whispir.message-v1+json"},
+		Responses: map[string]string{"200": "application/vnd.whispir.message-v1+json", "202": "application/vnd.whispir.message-v1+json"},
 	},
 	"messageList": {
 		Method: "GET", Path: "/workspaces/{workspaceId}/messages", Accept: "application/vnd.whispir.message-v1+json",

@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -187,20 +186,10 @@ func TestCallbackNamesAreUnique(t *testing.T) {
 	t.Run("create at once", func(t *testing.T) {
 		t.Parallel()
 		const n = 8
-		codes := make(chan int, n)
-		var wg sync.WaitGroup
-		for range n {
-			wg.Go(func() {
-				got, _ := post("race")
-				codes <- got
-			})
-		}
-		wg.Wait()
-		close(codes)
-		count := map[int]int{}
-		for c := range codes {
-			count[c]++
-		}
+		count := atOnce(n, func() int {
+			got, _ := post("race")
+			return got
+		})
 		if count[http.StatusCreated] != 1 || count[http.StatusUnprocessableEntity] != n-1 {
 			t.Errorf("got %v; want one 201 and %d 422", count, n-1)
 		}

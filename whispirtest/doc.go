@@ -40,13 +40,23 @@
 //     (a body on an operation that takes none included), or an Accept that
 //     does not allow the operation's media type: 415, whose errorText names
 //     the types the operation takes (also in an Accept header) or answers.
-//     Only JSON is served: a vendor +xml Accept is refused, and so is plain
-//     application/json where the operation has a vendor type;
+//     Only the vendor JSON types are served, and the errorText says so: a
+//     vendor +xml Accept is refused, and so is plain application/json where
+//     the operation has a vendor type, and so is a request without Accept to
+//     an operation that answers a body (Whispir answers it in XML);
 //   - a JSON body with more members and array elements than
 //     [Limits.JSONValues]: the mock's own 413 (see [HeaderMockError]);
 //   - a body that is not JSON, or a missing required body: 400;
 //   - a request that breaks the spec: 422 (400 where the operation does not
-//     declare 422), whose errorText says where and why, never the value.
+//     declare 422), whose errorText says where and why, never the value: a
+//     message property Whispir's schema does not have is named when it looks
+//     like a field name;
+//   - a workspace the mock does not know: 404 (see [WorkspaceID]).
+//
+// The Verify operations (sendCodeCreate, verifyCodeCreate) answer the 400s
+// with their own body {status, message, detail}, as Whispir's do. Every
+// answer carries the gateway's Access-Control-Allow-Origin: *,
+// Cache-Control: max-age=0 and Expires (the time of the answer).
 //
 // The 400, 415 and 422 of these checks name the rule broken in the
 // [HeaderViolations] header, like Prism's sl-violations.
@@ -68,8 +78,10 @@
 // messageStatusList, messageResponseList and their default-workspace forms)
 // and the callback operations (see below) behave like the service: an immediate send answers 202 with Location and
 // the plain-text body labelled as JSON, a scheduled send answers 200 with the
-// message, and lists are paged with limit, offset and next/prev links.
-// [Server.Messages] returns what was sent.
+// message, and lists are paged with limit, offset and next/prev links. As in
+// Whispir's examples, a message shows no id field (its self link names it),
+// and a list item shows its recipients (to). [Server.Messages] returns what
+// was sent.
 //
 // Every other operation of the spec is answered by a generic engine driven
 // by the spec: ...Create stores the body under a new id and answers with
@@ -78,8 +90,11 @@
 // custom lists and the activity log, serve the spec's example), ...Retrieve,
 // ...Update and ...Delete work on stored
 // items (404 for unknown ids), and anything else answers its first 2xx
-// status with the spec's example. [WithHandler] replaces the answer of one
-// operation, after authentication and validation.
+// status with the spec's example. Ids are 32 upper-case hex digits, or
+// UUIDs where the spec declares format uuid (API keys). A template name is
+// unique in its workspace: a second one is refused 422 with Whispir's text.
+// [WithHandler] replaces the answer of one operation, after authentication
+// and validation, whatever workspace the request names.
 //
 // [Server.Requests] lists what was received and answered; secret header
 // values are redacted in it. [WithRequestLog] logs one line per request.

@@ -50,6 +50,14 @@ func TestEmptyListsAreEmpty(t *testing.T) {
 				return
 			}
 			obj, _ := got.(map[string]any)
+			if id == "workspaceList" {
+				// Only the built-in workspace (WorkspaceID) is there.
+				items, _ := obj[p.arrayProp].([]any)
+				if len(items) != 1 || items[0].(map[string]any)["id"] != WorkspaceID {
+					t.Errorf("%s: got %v; want only %s", p.arrayProp, items, WorkspaceID)
+				}
+				return
+			}
 			if items, ok := obj[p.arrayProp]; ok {
 				t.Errorf("%s: got %v; want none", p.arrayProp, items)
 			}

@@ -1,6 +1,8 @@
 package whispirtest
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -53,9 +55,11 @@ func (st *itemStore) serve(s *Server, p *plan, params map[string]string, query u
 	key := resolve(p.collection, params)
 	switch p.kind {
 	case kindCreate:
-		id := randomHex(16)
+		id := p.newID()
 		obj := decodeObject(body)
-		st.put(key, id, obj)
+		if !st.put(key, id, obj, p.unique) {
+			return nameTaken(p)
+		}
 		self := s.URL + key + "/" + id
 		a := p.ok.success(view(obj, id, self, p.ok.schema))
 		p.ok.addHeaders(a, self)
@@ -66,7 +70,7 @@ func (st *itemStore) serve(s *Server, p *plan, params map[string]string, query u
 		if !p.creatable {
 			break // nothing can be stored here: the spec's example
 		}
-		id := strings.ToUpper(params[p.idParam])
+		id := p.canonicalID(params[p.idParam])
 		self := s.URL + key + "/" + id
 		var obj map[string]any
 		var ok bool
@@ -75,7 +79,10 @@ func (st *itemStore) serve(s *Server, p *plan, params map[string]string, query u
 			obj, ok = st.get(key, id)
 		case kindUpdate:
 			obj = decodeObject(body)
-			ok = st.replace(key, id, obj)
+			var taken bool
+			if ok, taken = st.replace(key, id, obj, p.unique); taken {
+				return nameTaken(p)
+			}
 		case kindDelete:
 			obj, ok = st.remove(key, id)
 		}
@@ -102,6 +109,52 @@ func (st *itemStore) serve(s *Server, p *plan, params map[string]string, query u
 	}
 	p.ok.addHeaders(a, location)
 	return a
+}
+
+// workspacesPath is the collection of workspaces, where workspaceCreate
+// stores them.
+const workspacesPath = "/workspaces"
+
+// seedWorkspace stores [WorkspaceID], so that workspaceList and
+// workspaceRetrieve show it. It is built in: outside the store's budget and
+// its order of age, so the limits never drop it.
+func (st *itemStore) seedWorkspace() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	c := st.coll(workspacesPath, true)
+	if _, ok := c.items[WorkspaceID]; ok {
+		return
+	}
+	c.ids = append(c.ids, WorkspaceID)
+	c.items[WorkspaceID] = map[string]any{"projectName": "whispirtest", "status": "A"}
+}
+
+// knowsWorkspace reports whether id (a workspaceId path value) names
+// WorkspaceID or a workspace created through workspaceCreate.
+func (s *Server) knowsWorkspace(id string) bool {
+	id = strings.ToUpper(id)
+	if id == WorkspaceID {
+		return true
+	}
+	_, ok := s.items.get(workspacesPath, id)
+	return ok
+}
+
+// nameTaken is the 422 for an item whose unique property another item of
+// the collection already has.
+func nameTaken(p *plan) answer {
+	return apiError(http.StatusUnprocessableEntity, p.mediaType, summaryUnprocessable, p.unique.text, "")
+}
+
+// newUUID returns a random (version 4) UUID in lower case, the form of
+// Whispir's API key ids.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 9562 variant
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // bodyID returns the string "id" of a JSON object body, or "".
@@ -220,10 +273,15 @@ func (st *itemStore) coll(key string, create bool) *collection {
 	return c
 }
 
-func (st *itemStore) put(key, id string, obj map[string]any) {
+// put stores obj under id; false, and nothing stored, when unique is set
+// and another item has the same value of its property.
+func (st *itemStore) put(key, id string, obj map[string]any, unique *uniqueName) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	c := st.coll(key, true)
+	if c.taken(obj, id, unique) {
+		return false
+	}
 	if _, dup := c.items[id]; dup {
 		st.drop(key, c, id)
 		c = st.coll(key, true)
@@ -234,6 +292,7 @@ func (st *itemStore) put(key, id string, obj map[string]any) {
 	st.order = append(st.order, itemRef{key: key, id: id, seq: st.seq})
 	st.budget.add(c.sizes[id])
 	st.trim()
+	return true
 }
 
 // trim drops the oldest items while the store is over its limits, and
@@ -287,6 +346,33 @@ func objectSize(obj map[string]any) int {
 	return len(data) + 128
 }
 
+// taken reports whether an item of the collection key other than self has
+// obj's value of the unique property.
+func (st *itemStore) taken(key, self string, obj map[string]any, unique *uniqueName) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	c := st.coll(key, false)
+	return c != nil && c.taken(obj, self, unique)
+}
+
+// taken reports whether an item other than self has obj's value of the
+// unique property.
+func (c *collection) taken(obj map[string]any, self string, unique *uniqueName) bool {
+	if unique == nil {
+		return false
+	}
+	v, ok := obj[unique.property].(string)
+	if !ok {
+		return false
+	}
+	for id, other := range c.items {
+		if o, ok := other[unique.property].(string); ok && id != self && o == v {
+			return true
+		}
+	}
+	return false
+}
+
 func (st *itemStore) get(key, id string) (map[string]any, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -297,18 +383,24 @@ func (st *itemStore) get(key, id string) (map[string]any, bool) {
 	return nil, false
 }
 
-func (st *itemStore) replace(key, id string, obj map[string]any) bool {
+// replace stores obj in place of the item id; found is false when there
+// is none, taken is true (and nothing replaced) when unique is set and
+// another item has the same value of its property.
+func (st *itemStore) replace(key, id string, obj map[string]any, unique *uniqueName) (found, taken bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	c := st.coll(key, false)
 	if c == nil || c.items[id] == nil {
-		return false
+		return false, false
+	}
+	if c.taken(obj, id, unique) {
+		return true, true
 	}
 	size := objectSize(obj)
 	st.budget.bytes += size - c.sizes[id]
 	c.items[id], c.sizes[id] = obj, size
 	st.trim()
-	return true
+	return true, false
 }
 
 func (st *itemStore) remove(key, id string) (map[string]any, bool) {

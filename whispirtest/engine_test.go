@@ -268,7 +268,8 @@ func TestBearerToken(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			req := httptest.NewRequest(http.MethodGet, "/workspaces/AB12/messages", nil)
+			req := httptest.NewRequest(http.MethodGet, "/workspaces/"+WorkspaceID+"/messages", nil)
+			req.Header.Set("Accept", "application/vnd.whispir.message-v1+json")
 			req.Header.Set("x-api-key", DefaultAPIKey)
 			req.Header.Set("Authorization", tc.authz)
 			rec := httptest.NewRecorder()

@@ -45,6 +45,13 @@ func apiError(status int, mediaType, summary, text, detail string) answer {
 	return answer{status: status, header: contentType(mediaType), body: body}
 }
 
+// nextGenError is the error body of the Verify service (NextGenError):
+// the status as a number, its text, and detail.
+func nextGenError(status int, detail string) answer {
+	body, _ := json.Marshal(generated.NextGenError{Status: status, Message: http.StatusText(status), Detail: &detail})
+	return answer{status: status, header: contentType(whispir.JSONMediaType), body: body}
+}
+
 func notFound(mediaType string) answer {
 	return apiError(http.StatusNotFound, mediaType, summaryNotFound, "", "")
 }

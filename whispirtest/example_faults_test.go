@@ -26,6 +26,7 @@ func ExampleServer_InjectFaults() {
 		req.Header.Set("x-api-key", creds.APIKey)
 		req.SetBasicAuth(creds.Username, creds.Password)
 		req.Header.Set("Content-Type", "application/vnd.whispir.message-v1+json")
+		req.Header.Set("Accept", "application/vnd.whispir.message-v1+json")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			panic(err)

@@ -24,6 +24,7 @@ contacts:
 
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/workspaces/9A4C5521FFC7B15B/contacts/C0FFEE", nil)
 	creds := srv.Credentials()
+	req.Header.Set("Accept", "application/vnd.whispir.contact-v1+json")
 	req.Header.Set("x-api-key", creds.APIKey)
 	req.SetBasicAuth(creds.Username, creds.Password)
 	resp, err := http.DefaultClient.Do(req)

@@ -14,11 +14,13 @@ import (
 	"time"
 
 	"github.com/whispir-go/whispir"
+	"github.com/whispir-go/whispir/api"
+	"github.com/whispir-go/whispir/generated"
 	"github.com/whispir-go/whispir/whispirtest"
 )
 
-// workspace is the spec's example workspace id.
-const workspace = "9A4C5521FFC7B15B"
+// workspace is the workspace every mock knows from the start.
+const workspace = whispirtest.WorkspaceID
 
 // start returns a server that checks its own answers against the spec and
 // closes with the test.
@@ -123,6 +125,43 @@ func sendSMS(t *testing.T, srv *whispirtest.Server, ws string) string {
 		path = "/workspaces/" + ws + "/messages"
 	}
 	return postForID(t, srv, path, smsBody, http.StatusAccepted)
+}
+
+// atOnce runs f n times at once and counts the statuses it returns.
+func atOnce(n int, f func() int) map[int]int {
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() { codes <- f() })
+	}
+	wg.Wait()
+	close(codes)
+	count := map[int]int{}
+	for c := range codes {
+		count[c]++
+	}
+	return count
+}
+
+// listedID is the id of a message as a list shows it: as in Whispir's
+// examples, the item has no id field and its self link names it.
+func listedID(t *testing.T, m generated.MessageSummary) string {
+	t.Helper()
+	if m.ID != nil {
+		t.Errorf("list item has an id field %q; Whispir's have none", *m.ID)
+	}
+	id, err := api.MessageID(m)
+	if err != nil {
+		t.Fatalf("list item: %v", err)
+	}
+	return id
+}
+
+// createWorkspace creates a workspace through workspaceCreate and returns
+// its id: the mock answers 404 for workspaces it does not know.
+func createWorkspace(t *testing.T, srv *whispirtest.Server) string {
+	t.Helper()
+	return postForID(t, srv, "/workspaces", `{"projectName":"Second","status":"A"}`, http.StatusCreated)
 }
 
 // postForID POSTs body to path and returns the id at the end of the

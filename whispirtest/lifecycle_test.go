@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/whispir-go/whispir/api"
 	"github.com/whispir-go/whispir/generated"
 	"github.com/whispir-go/whispir/whispirtest"
 )
@@ -234,7 +235,11 @@ func sendMessageAny(t *testing.T, srv *whispirtest.Server, body string) string {
 		loc := resp.Header.Get("Location")
 		return loc[strings.LastIndex(loc, "/")+1:]
 	case http.StatusOK:
-		return *decode[generated.Message](t, data).ID
+		id, err := api.MessageID(decode[generated.Message](t, data))
+		if err != nil {
+			t.Fatalf("messageCreate: %v", err)
+		}
+		return id
 	}
 	t.Fatalf("messageCreate: got %d (%s); want 202 or 200", resp.StatusCode, clip(data))
 	return ""
@@ -315,7 +320,7 @@ func TestLifecycleResponses(t *testing.T) {
 		}
 		counts := map[string]string{}
 		for _, m := range *decode[generated.MessageCollection](t, get(t, "/messages")).Messages {
-			counts[*m.ID] = *m.ResponseCount
+			counts[listedID(t, m)] = *m.ResponseCount
 		}
 		if counts[id] != "2" || counts[other] != "0" {
 			t.Errorf("messageList: got responseCount %q and %q; want \"2\" and \"0\"", counts[id], counts[other])

@@ -120,22 +120,29 @@ func TestMessagesAreCapped(t *testing.T) {
 func TestItemsAreCapped(t *testing.T) {
 	t.Parallel()
 	srv := start(t, whispirtest.WithLimits(whispirtest.Limits{Items: 3}))
-	var ids []string
+	// Two collections share the limit: a workspace's contacts and the
+	// default workspace's.
+	colls := []string{"/workspaces/" + whispirtest.WorkspaceID + "/contacts", "/contacts"}
+	var paths []string
 	for i := range 4 {
-		ws := "AB1" + fmt.Sprint(i%2) // two collections share the limit
-		ids = append(ids, ws+"/"+postForID(t, srv, "/workspaces/"+ws+"/contacts", `{"firstName":"N`+fmt.Sprint(i)+`","lastName":"C"}`, http.StatusCreated))
+		coll := colls[i%2]
+		paths = append(paths, coll+"/"+postForID(t, srv, coll, `{"firstName":"N`+fmt.Sprint(i)+`","lastName":"C"}`, http.StatusCreated))
 	}
 	status := func(path string) int {
 		resp, _ := send(t, newRequest(t, srv, http.MethodGet, path, ""))
 		return resp.StatusCode
 	}
-	if got := status("/workspaces/" + strings.Replace(ids[0], "/", "/contacts/", 1)); got != http.StatusNotFound {
+	if got := status(paths[0]); got != http.StatusNotFound {
 		t.Errorf("the oldest contact: got %d; want 404 (dropped)", got)
 	}
-	for _, id := range ids[1:] {
-		if got := status("/workspaces/" + strings.Replace(id, "/", "/contacts/", 1)); got != http.StatusOK {
-			t.Errorf("contact %s: got %d; want 200", id, got)
+	for _, p := range paths[1:] {
+		if got := status(p); got != http.StatusOK {
+			t.Errorf("contact %s: got %d; want 200", p, got)
 		}
+	}
+	// The built-in workspace is outside the limit.
+	if got := status("/workspaces/" + whispirtest.WorkspaceID); got != http.StatusOK {
+		t.Errorf("the built-in workspace: got %d; want 200", got)
 	}
 }
 
@@ -229,10 +236,11 @@ func TestPublicURL(t *testing.T) {
 	h := srv.Handler()
 	req := newRequest(t, srv, http.MethodPost, "/messages", smsBody)
 	req.Header.Set("Content-Type", "application/vnd.whispir.message-v1+json")
+	req.Header.Set("Accept", "application/vnd.whispir.message-v1+json")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	if loc := rec.Header().Get("Location"); !strings.HasPrefix(loc, "https://mock.internal:8443/api/messages/") {
-		t.Errorf("Location: got %q; want it under the public URL", loc)
+		t.Errorf("Location: got %q (status %d: %s); want it under the public URL", loc, rec.Code, rec.Body)
 	}
 }
 

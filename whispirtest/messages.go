@@ -150,7 +150,8 @@ func (x *exchange) workspace() string { return x.route.PathParams()["workspaceId
 
 // messageCreate answers messageCreate and defaultMessageCreate: 202 with
 // Location and the plain-text body labelled as JSON, as the service does,
-// or 200 with the message for a scheduled send. A bulk send is reported
+// or 200 with the message for a scheduled send (without an id: its self
+// link names it). A bulk send is reported
 // (retrieve, status) with its resource id as the one recipient.
 func (s *Server) messageCreate(x *exchange) answer {
 	m := &storedMessage{
@@ -179,12 +180,14 @@ func (s *Server) messageCreate(x *exchange) answer {
 			m.recipients = append(m.recipients, newRecipient(r, m.view.Voice != nil, scheduled))
 		}
 	}
-	kind := generated.MessageType("NORMAL")
+	// As in Whispir's examples, the message shows no id (its self link
+	// names it) and a messageType only when it is scheduled.
+	m.view.ID, m.view.MessageType = nil, nil
 	if scheduled {
-		kind = "SCHEDULED"
+		m.view.MessageType = ptr(generated.MessageTypeSCHEDULED)
 	}
 	created := time.Now().UnixMilli()
-	m.view.ID, m.view.MessageType, m.view.CreatedTime = &m.id, &kind, &created
+	m.view.CreatedTime = &created
 	m.view.Direction, m.view.ResponseCount = ptr("OUTGOING"), ptr("0")
 	if x.creds.Username != "" {
 		m.view.From = ptr(x.creds.Username)
@@ -205,7 +208,8 @@ func (s *Server) messageCreate(x *exchange) answer {
 
 // messageList answers messageList and defaultMessageList: the workspace's
 // messages, newest first (sortOrder=asc: oldest first), optionally those
-// whose label contains ?label=, paged.
+// whose label contains ?label=, paged. As in Whispir's examples, an item has
+// its recipients (to) and a self link, and no id.
 func (s *Server) messageList(x *exchange) answer {
 	q := x.r.URL.Query()
 	all := s.messages.inWorkspace(x.workspace())
@@ -221,7 +225,7 @@ func (s *Server) messageList(x *exchange) answer {
 	for _, m := range all {
 		v := s.messages.current(m)
 		summaries = append(summaries, generated.MessageSummary{
-			ID: v.ID, Subject: v.Subject, From: v.From, Direction: v.Direction,
+			To: &v.To, Subject: v.Subject, From: v.From, Direction: v.Direction,
 			ResponseCount: v.ResponseCount, MessageType: (*string)(v.MessageType),
 			Label: v.Label, CreatedTime: v.CreatedTime,
 			Link: &[]generated.Link{link(s.URL+messagesPath(m.workspace, m.id), "self")},

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/whispir-go/whispir/api"
 	"github.com/whispir-go/whispir/generated"
 )
 
@@ -60,10 +61,13 @@ func TestMessageCreate(t *testing.T) {
 					t.Errorf("Location: got %q; want none", loc)
 				}
 				m := decode[generated.Message](t, body)
-				if m.ID == nil {
-					t.Fatalf("scheduled echo has no id: %s", body)
+				if m.ID != nil {
+					t.Errorf("scheduled echo has an id field %q; Whispir's has none", *m.ID)
 				}
-				id = *m.ID
+				var err error
+				if id, err = api.MessageID(m); err != nil {
+					t.Fatalf("scheduled echo names no message: %v (%s)", err, body)
+				}
 				if got, want := selfLink(t, body), srv.URL+tc.path+"/"+id; got != want {
 					t.Errorf("self link: got %q; want %q", got, want)
 				}
@@ -108,8 +112,8 @@ func TestMessageListPaging(t *testing.T) {
 	for range total {
 		created[sendSMS(t, srv, workspace)] = true
 	}
-	sendSMS(t, srv, "")                 // other workspaces are not listed
-	sendSMS(t, srv, "0123456789ABCDEF") // nor this one
+	sendSMS(t, srv, "")                      // other workspaces are not listed
+	sendSMS(t, srv, createWorkspace(t, srv)) // nor this one
 
 	type pageWant struct {
 		status string
@@ -137,13 +141,16 @@ func TestMessageListPaging(t *testing.T) {
 			t.Fatalf("page %d: got %d messages; want %d", i+1, lenOf(page.Messages), want.n)
 		}
 		for _, m := range *page.Messages {
-			if m.ID == nil || !created[*m.ID] || seen[*m.ID] {
-				t.Errorf("page %d: unexpected or repeated message %v", i+1, m.ID)
+			id := listedID(t, m)
+			if !created[id] || seen[id] {
+				t.Errorf("page %d: unexpected or repeated message %v", i+1, id)
 				continue
 			}
-			seen[*m.ID] = true
-			if m.Direction == nil || *m.Direction != "OUTGOING" || m.ResponseCount == nil || *m.ResponseCount != "0" {
-				t.Errorf("message %s: got direction %v, responseCount %v; want OUTGOING, \"0\"", *m.ID, m.Direction, m.ResponseCount)
+			seen[id] = true
+			if m.Direction == nil || *m.Direction != "OUTGOING" || m.ResponseCount == nil || *m.ResponseCount != "0" ||
+				m.To == nil || *m.To != "61400000000" || m.MessageType != nil {
+				t.Errorf("message %s: got direction %v, responseCount %v, to %v, messageType %v; want OUTGOING, \"0\", the recipients, none",
+					id, m.Direction, m.ResponseCount, m.To, m.MessageType)
 			}
 		}
 		next = ""
@@ -170,9 +177,10 @@ func TestMessageListPaging(t *testing.T) {
 		t.Errorf("listed: got %d distinct messages; want %d", len(seen), total)
 	}
 
+	empty := createWorkspace(t, srv)
 	t.Run("empty workspace", func(t *testing.T) {
 		t.Parallel()
-		req := newRequest(t, srv, http.MethodGet, "/workspaces/AAAA/messages", "")
+		req := newRequest(t, srv, http.MethodGet, "/workspaces/"+empty+"/messages", "")
 		resp, body := send(t, req)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("got %d; want 200", resp.StatusCode)
@@ -231,8 +239,11 @@ func TestMessageReads(t *testing.T) {
 	}{
 		{"retrieve", ws + wsID, http.StatusOK, func(t *testing.T, body []byte) {
 			m := decode[generated.Message](t, body)
-			if m.ID == nil || *m.ID != wsID || m.To != "61400000000" || *m.Direction != "OUTGOING" || *m.ResponseCount != "0" || m.CreatedTime == nil {
-				t.Errorf("got %s; want the message with id, direction, responseCount and createdTime", body)
+			if m.ID != nil || m.MessageType != nil || m.To != "61400000000" || *m.Direction != "OUTGOING" || *m.ResponseCount != "0" || m.CreatedTime == nil {
+				t.Errorf("got %s; want the message with direction, responseCount and createdTime, and no id or messageType, as Whispir's", body)
+			}
+			if id, err := api.MessageID(m); err != nil || id != wsID {
+				t.Errorf("MessageID = %q, %v; want %q", id, err, wsID)
 			}
 			if got, want := selfLink(t, body), srv.URL+ws+wsID; got != want {
 				t.Errorf("self link: got %q; want %q", got, want)
@@ -241,7 +252,6 @@ func TestMessageReads(t *testing.T) {
 				t.Errorf("links: got %s; want a summaryStatus link", body)
 			}
 		}},
-		{"retrieve lower-case id", ws + strings.ToLower(wsID), http.StatusOK, nil},
 		{"retrieve default", "/messages/" + defID, http.StatusOK, nil},
 		{"retrieve from the other workspace", "/messages/" + wsID, http.StatusNotFound, nil},
 		{"retrieve unknown", ws + "747AB7E716C1802B6476784AEB5C9BB8", http.StatusNotFound, nil},

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/whispir-go/whispir"
 	"github.com/whispir-go/whispir/security"
@@ -112,6 +113,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	x := &exchange{w: &statusWriter{ResponseWriter: w}, r: r, rec: s.record(r)}
+	gatewayHeaders(w.Header(), time.Now())
 	if s.validate != nil {
 		x.w.capture = &bytes.Buffer{}
 	}
@@ -136,6 +138,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			s.validate.Errorf("whispirtest: %s %s answered %d: %v", r.Method, x.route.Path, status, err)
 		}
 	}
+}
+
+// gatewayHeaders sets the headers Whispir's API gateway puts on every
+// answer, with the values of Whispir's examples: any origin may read it, it
+// is not to be cached, and it expires at once (Expires is the time of the
+// answer).
+func gatewayHeaders(h http.Header, now time.Time) {
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Cache-Control", "max-age=0")
+	h.Set("Expires", now.UTC().Format(http.TimeFormat))
 }
 
 // stepLimit refuses a Content-Length over Whispir's 10 MiB limit (413).
@@ -233,13 +245,17 @@ func stepRoute(s *Server, x *exchange) bool {
 }
 
 // stepNegotiate checks Content-Type and Accept against the operation's media
-// types (415). Only JSON is served. The 415 names what the operation takes
-// (errorText and an Accept header) or answers (errorText).
+// types (415). Only the vendor JSON types are served: a request that accepts
+// only another type, or that answers a body and has no Accept (Whispir
+// would answer it in XML), is refused with a text that says so. The 415
+// names what the operation takes (errorText and an Accept header) or
+// answers (errorText).
 func stepNegotiate(s *Server, x *exchange) bool {
 	if len(x.body) > 0 {
 		base := mediaBase(x.r.Header.Get("Content-Type"))
 		if !slices.ContainsFunc(x.route.RequestMediaTypes, func(mt string) bool { return strings.EqualFold(mt, base) }) {
-			a := apiError(http.StatusUnsupportedMediaType, x.mediaType(), summaryUnsupportedMedia, consumesText(x.route.RequestMediaTypes), detailContentType)
+			a := apiError(http.StatusUnsupportedMediaType, x.mediaType(), summaryUnsupportedMedia,
+				consumesText(x.route.RequestMediaTypes)+". "+textJSONOnly(x.route.RequestMediaTypes...), detailContentType)
 			if len(x.route.RequestMediaTypes) > 0 {
 				a.header.Set("Accept", strings.Join(x.route.RequestMediaTypes, ", "))
 			}
@@ -247,13 +263,27 @@ func stepNegotiate(s *Server, x *exchange) bool {
 			return false
 		}
 	}
-	if accept := strings.Join(x.r.Header.Values("Accept"), ","); strings.TrimSpace(accept) != "" && !accepts(accept, x.route.MediaType) {
-		text := textUnsupportedMedia + ": the answer is " + x.route.MediaType
+	accept := strings.TrimSpace(strings.Join(x.r.Header.Values("Accept"), ","))
+	switch {
+	case accept == "" && x.plan.ok.mediaType != "":
+		a := apiError(http.StatusUnsupportedMediaType, x.mediaType(), summaryUnsupportedMedia, textNoAccept+textJSONOnly(x.route.MediaType), detailNotAcceptable)
+		x.reply(violation(a, "header Accept: missing; the answer is "+x.route.MediaType))
+		return false
+	case accept != "" && !accepts(accept, x.route.MediaType):
+		text := textUnsupportedMedia + ": the answer is " + x.route.MediaType + ". " + textJSONOnly(x.route.MediaType)
 		a := apiError(http.StatusUnsupportedMediaType, x.mediaType(), summaryUnsupportedMedia, text, detailNotAcceptable)
 		x.reply(violation(a, "header Accept: does not allow "+x.route.MediaType))
 		return false
 	}
 	return true
+}
+
+// textNoAccept starts the errorText of a request without Accept.
+const textNoAccept = "No Accept header: Whispir answers XML without one. "
+
+// textJSONOnly is the errorText of a 415: what this mock serves.
+func textJSONOnly(types ...string) string {
+	return "This mock serves only the vendor JSON media types, here " + strings.Join(types, " or ") + "; send it as Accept (and as Content-Type with a body). Whispir's XML forms are not served."
 }
 
 // mediaBase is the lower-case media type without parameters; "" when it
@@ -291,14 +321,15 @@ func accepts(accept, mt string) bool {
 
 // stepValidate checks the request against the spec: 400 for a missing or
 // unreadable body, 422 (or 400 where 422 is not declared) for the rest.
+// The Verify operations answer every such failure 400 with their own body.
 func stepValidate(s *Server, x *exchange) bool {
 	mt := x.mediaType()
 	if len(x.body) == 0 && x.plan.bodyRequired {
-		x.reply(violation(apiError(http.StatusBadRequest, mt, summaryBadRequest, "", detailEmptyBody), "body: required"))
+		x.reply(violation(x.badRequest(summaryBadRequest, "", detailEmptyBody), "body: required"))
 		return false
 	}
 	if len(x.body) > 0 && whispir.IsJSONMediaType(x.r.Header.Get("Content-Type")) && !json.Valid(x.body) {
-		x.reply(violation(apiError(http.StatusBadRequest, mt, summaryBadRequest, "", detailNotJSON), "body: not JSON"))
+		x.reply(violation(x.badRequest(summaryBadRequest, "", detailNotJSON), "body: not JSON"))
 		return false
 	}
 	err := whispir.ValidateRequest(x.r.Context(), x.route, x.r, x.body)
@@ -315,12 +346,35 @@ func stepValidate(s *Server, x *exchange) bool {
 		text = strings.TrimPrefix(strings.TrimSpace(ve.Where+": "+ve.Reason), ": ")
 		text = strings.TrimSuffix(text, ":")
 	}
-	summary := summaryUnprocessable
 	if status == http.StatusBadRequest {
-		summary = summaryBadRequest
+		x.reply(violation(x.badRequest(summaryBadRequest, text, ""), text))
+		return false
 	}
-	x.reply(violation(apiError(status, mt, summary, text, ""), text))
+	x.reply(violation(apiError(status, mt, summaryUnprocessable, text, ""), text))
 	return false
+}
+
+// badRequest is the exchange's 400: Whispir's error body, or the Verify
+// service's (status, message, detail) for the operations that use it.
+func (x *exchange) badRequest(summary, text, detail string) answer {
+	if x.plan == nil || !x.plan.nextGen {
+		return apiError(http.StatusBadRequest, x.mediaType(), summary, text, detail)
+	}
+	if text == "" {
+		text = detail
+	}
+	return nextGenError(http.StatusBadRequest, text)
+}
+
+// workspaceKnown answers 404, and returns false, for a workspace the mock
+// does not know: one not created through workspaceCreate, other than
+// [WorkspaceID]. WithHandler overrides run before it, with any workspace.
+func workspaceKnown(s *Server, x *exchange) bool {
+	if ws, ok := x.route.PathParams()["workspaceId"]; ok && !s.knowsWorkspace(ws) {
+		x.reply(notFound(x.mediaType()))
+		return false
+	}
+	return true
 }
 
 // stepDispatch answers the operation: a WithHandler override, the mock's own
@@ -330,6 +384,9 @@ func stepDispatch(s *Server, x *exchange) bool {
 		x.r.Body = io.NopCloser(bytes.NewReader(x.body))
 		x.r.ContentLength = int64(len(x.body))
 		h(x.w, x.r)
+		return false
+	}
+	if !workspaceKnown(s, x) {
 		return false
 	}
 	if h := handlers[x.route.ID]; h != nil {

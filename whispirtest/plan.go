@@ -55,6 +55,45 @@ type plan struct {
 	itemSchema   *openapi3.Schema
 	declared     map[int]bool // statuses the operation declares
 	bodyRequired bool
+	// uuidIDs: the collection's ids are UUIDs (format uuid in the spec,
+	// API keys), issued and matched in lower case; other ids are upper-case
+	// hexadecimal.
+	uuidIDs bool
+	// unique is the property the collection keeps unique, nil for none.
+	unique *uniqueName
+	// nextGen: the operation's errors use the Verify service's body
+	// (NextGenError: status, message, detail), not Whispir's classic one.
+	nextGen bool
+}
+
+// uniqueName is a property Whispir keeps unique in a collection, and the
+// errorText of the 422 that refuses a second item with the same value.
+type uniqueName struct {
+	property, text string
+}
+
+// uniqueNames are the unique properties, by the schema of the request
+// body of the collection's create and update. Templates: Whispir's
+// description of templateUpdate and its 422 example (reference section 5.6).
+// Callbacks have their own check (callbacks.go), with the URL check.
+var uniqueNames = map[string]*uniqueName{
+	"#/components/schemas/Template": {"messageTemplateName", "A Template name already exists in the current Workspace, please select another name and try again."},
+}
+
+// newID returns a new id for an item of the plan's collection.
+func (p *plan) newID() string {
+	if p.uuidIDs {
+		return newUUID()
+	}
+	return randomHex(16)
+}
+
+// canonicalID is the form in which the collection stores id.
+func (p *plan) canonicalID(id string) string {
+	if p.uuidIDs {
+		return strings.ToLower(id)
+	}
+	return strings.ToUpper(id)
 }
 
 // planSet holds the plans of every operation of a spec.
@@ -124,8 +163,12 @@ func newPlan(path, method string, item *openapi3.PathItem, op *openapi3.Operatio
 	}
 	if op.RequestBody != nil && op.RequestBody.Value != nil {
 		pl.bodyRequired = op.RequestBody.Value.Required
+		if mt := op.RequestBody.Value.Content.Get(pl.mediaType); mt != nil && mt.Schema != nil {
+			pl.unique = uniqueNames[mt.Schema.Ref]
+		}
 	}
 	pl.ok = firstSuccess(op, pl.mediaType)
+	pl.nextGen = nextGenErrors(op)
 	if op.Responses != nil {
 		for code := range op.Responses.Map() {
 			if n, err := strconv.Atoi(code); err == nil {
@@ -155,7 +198,42 @@ func newPlan(path, method string, item *openapi3.PathItem, op *openapi3.Operatio
 	if isItem && pl.kind >= kindRetrieve && pl.kind <= kindDelete {
 		pl.collection, pl.idParam = parent, param
 	}
+	switch {
+	case pl.kind == kindCreate:
+		pl.uuidIDs = uuidFormat(properties(pl.ok.schema)["id"])
+	case pl.idParam != "":
+		pl.uuidIDs = uuidFormat(pathParameter(item, op, pl.idParam))
+	}
 	return pl
+}
+
+func uuidFormat(s *openapi3.Schema) bool { return s != nil && s.Format == "uuid" }
+
+// pathParameter returns the schema of the path parameter name of op.
+func pathParameter(item *openapi3.PathItem, op *openapi3.Operation, name string) *openapi3.Schema {
+	for _, params := range []openapi3.Parameters{op.Parameters, item.Parameters} {
+		if ref := params.GetByInAndName(openapi3.ParameterInPath, name); ref != nil && ref.Schema != nil {
+			return ref.Schema.Value
+		}
+	}
+	return nil
+}
+
+// nextGenErrors reports whether op's 400 is the Verify service's error body.
+func nextGenErrors(op *openapi3.Operation) bool {
+	if op.Responses == nil {
+		return false
+	}
+	ref := op.Responses.Status(http.StatusBadRequest)
+	if ref == nil || ref.Value == nil {
+		return false
+	}
+	for _, mt := range ref.Value.Content {
+		if mt.Schema != nil && mt.Schema.Ref == "#/components/schemas/NextGenError" {
+			return true
+		}
+	}
+	return false
 }
 
 // itemPath splits a path whose last segment is a parameter into the

@@ -280,15 +280,36 @@ func (s *Server) LoadSeed(seed Seed) error {
 		}
 		names[name] = true
 	}
+	// Names Whispir keeps unique (templates' in their workspace) must be
+	// unique in the seed and against what is stored: checked before
+	// anything is stored, so a refused seed stores nothing.
+	unique := map[string]*uniqueName{}
+	for _, k := range seedKinds {
+		if p, err := planFor(k.create); err == nil && p.unique != nil {
+			unique[k.field] = p.unique
+		}
+	}
+	seen := map[[2]string]bool{}
 	for _, e := range entries {
-		s.items.put(e.key, e.id, e.obj)
+		u := unique[e.kind]
+		if u == nil {
+			continue
+		}
+		name, _ := e.obj[u.property].(string)
+		if seen[[2]string{e.key, name}] || s.items.taken(e.key, e.id, e.obj, u) {
+			return fmt.Errorf("%w: %s: a %s is taken", ErrInvalidSeed, e.kind, u.property)
+		}
+		seen[[2]string{e.key, name}] = true
+	}
+	for _, e := range entries {
+		s.items.put(e.key, e.id, e.obj, unique[e.kind])
 	}
 	return nil
 }
 
-// State exports the server's workspaces, contacts, templates, distribution
-// lists and callbacks as a [Seed] (with their ids), which [WithSeed] and
-// [Server.LoadSeed] take back.
+// State exports the server's workspaces (but the built-in [WorkspaceID]),
+// contacts, templates, distribution lists and callbacks as a [Seed] (with
+// their ids), which [WithSeed] and [Server.LoadSeed] take back.
 func (s *Server) State() Seed {
 	var seed Seed
 	for _, k := range seedKinds {
@@ -308,6 +329,9 @@ func (s *Server) State() Seed {
 		for _, key := range keys {
 			var list []map[string]any
 			for _, it := range s.items.snapshot(key) {
+				if k.field == "workspaces" && it.id == WorkspaceID {
+					continue // built in: every server has it
+				}
 				obj := maps.Clone(it.obj)
 				obj["id"] = it.id
 				list = append(list, obj)
@@ -390,6 +414,7 @@ func (s *Server) ResetAll() {
 	s.mu.Unlock()
 	s.messages.reset()
 	s.items.reset()
+	s.items.seedWorkspace()
 	s.hooks.reset()
 	s.ClearFaults()
 	if s.seed != nil {

@@ -100,7 +100,7 @@ func TestParseSeedErrors(t *testing.T) {
 		{"missing required", "templates: {AB12: [{subject: s}]}", "templates[AB12][0]: body"},
 		{"number id", "workspaces: [{id: 12, projectName: P}]", "id must be a string"},
 		{"bad id", "workspaces: [{id: 'a/b', projectName: P}]", "path segment"},
-		{"id off the pattern", "templates: {AB12: [{id: T1, messageTemplateName: n, subject: s, body: b}]}", `path parameter "templateId"`},
+		{"id off the pattern", "workspaces: [{id: XY12, projectName: P}]", `path parameter "workspaceId"`},
 		{"bad workspace", "contacts: {'a b': [{firstName: J, lastName: C}]}", "workspace id"},
 		{"twice", "contacts: {default: [{id: AB, firstName: J, lastName: C}, {id: ab, firstName: K, lastName: C}]}", "used twice"},
 	}

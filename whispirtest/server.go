@@ -21,6 +21,13 @@ const (
 	DefaultPassword = "mock-password-not-real" // the default Basic password
 )
 
+// WorkspaceID is the id of the workspace every server knows from the
+// start, besides the company's default one (the paths without
+// /workspaces/{workspaceId}) and those created with workspaceCreate: a
+// request that names any other workspace is answered 404, as Whispir
+// answers it. It is the id of Whispir's own examples.
+const WorkspaceID = "9A4C5521FFC7B15B"
+
 // Server is a mock Whispir REST API listening on a loopback port.
 type Server struct {
 	// URL is the base URL of the mock, http://127.0.0.1:PORT followed by
@@ -118,6 +125,7 @@ func newServer(opts ...Option) *Server {
 	s.items.budget.maxCount, s.items.budget.maxBytes = s.limits.Items, s.limits.Bytes
 	s.hooks.budget.maxCount, s.hooks.budget.maxBytes = s.limits.Requests, s.limits.Bytes
 	s.timeouts = s.timeouts.withDefaults(s.hooks.timeout)
+	s.items.seedWorkspace()
 	s.URL = "http://whispirtest.invalid" + s.basePath
 	if s.publicURL != "" {
 		s.URL = s.publicURL + s.basePath

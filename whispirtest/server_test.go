@@ -110,6 +110,12 @@ func TestCredentialRotation(t *testing.T) {
 	}
 }
 
+// What the 415s of TestMediaTypes say the mock serves.
+const (
+	messageType = "This mock serves only the vendor JSON media types, here application/vnd.whispir.message-v1+json;"
+	bothTypes   = "This mock serves only the vendor JSON media types, here application/vnd.whispir.bulkmessage-v1+json or application/vnd.whispir.message-v1+json;"
+)
+
 func TestMediaTypes(t *testing.T) {
 	t.Parallel()
 	srv := start(t)
@@ -121,20 +127,25 @@ func TestMediaTypes(t *testing.T) {
 		contentType string // "" keeps the operation's type
 		accept      string // "" keeps the operation's type; "-" removes it
 		want        int
+		wantText    string // in errorText of a 415
 	}{
-		{"vendor types", http.MethodPost, create, smsBody, "", "", http.StatusAccepted},
-		{"plain json content type", http.MethodPost, create, smsBody, "application/json", "", http.StatusUnsupportedMediaType},
-		{"text content type", http.MethodPost, create, smsBody, "text/plain", "", http.StatusUnsupportedMediaType},
-		{"xml content type", http.MethodPost, create, smsBody, "application/vnd.whispir.message-v1+xml", "", http.StatusUnsupportedMediaType},
-		{"content type with charset", http.MethodPost, create, smsBody, "application/vnd.whispir.message-v1+json; charset=utf-8", "", http.StatusAccepted},
-		{"other resource's type", http.MethodPost, create, smsBody, "application/vnd.whispir.contact-v1+json", "", http.StatusUnsupportedMediaType},
-		{"xml accept", http.MethodPost, create, smsBody, "", "application/vnd.whispir.message-v1+xml", http.StatusUnsupportedMediaType},
-		{"other resource accept", http.MethodGet, create, "", "", "application/vnd.whispir.messagestatus-v1+json", http.StatusUnsupportedMediaType},
-		{"no accept", http.MethodGet, create, "", "", "-", http.StatusOK},
-		{"any accept", http.MethodGet, create, "", "", "*/*", http.StatusOK},
-		{"application wildcard accept", http.MethodGet, create, "", "", "application/*", http.StatusOK},
-		{"accept list", http.MethodGet, create, "", "", "application/vnd.whispir.message-v1+xml;q=0.9, application/vnd.whispir.message-v1+json", http.StatusOK},
-		{"refused with q=0", http.MethodGet, create, "", "", "application/vnd.whispir.message-v1+json;q=0", http.StatusUnsupportedMediaType},
+		{"vendor types", http.MethodPost, create, smsBody, "", "", http.StatusAccepted, ""},
+		{"plain json content type", http.MethodPost, create, smsBody, "application/json", "", http.StatusUnsupportedMediaType, bothTypes},
+		{"text content type", http.MethodPost, create, smsBody, "text/plain", "", http.StatusUnsupportedMediaType, bothTypes},
+		{"xml content type", http.MethodPost, create, smsBody, "application/vnd.whispir.message-v1+xml", "", http.StatusUnsupportedMediaType, bothTypes},
+		{"content type with charset", http.MethodPost, create, smsBody, "application/vnd.whispir.message-v1+json; charset=utf-8", "", http.StatusAccepted, ""},
+		{"other resource's type", http.MethodPost, create, smsBody, "application/vnd.whispir.contact-v1+json", "", http.StatusUnsupportedMediaType, bothTypes},
+		{"xml accept", http.MethodPost, create, smsBody, "", "application/vnd.whispir.message-v1+xml", http.StatusUnsupportedMediaType, messageType},
+		{"other resource accept", http.MethodGet, create, "", "", "application/vnd.whispir.messagestatus-v1+json", http.StatusUnsupportedMediaType, messageType},
+		// Without Accept Whispir answers XML, which the mock does not serve.
+		{"no accept", http.MethodGet, create, "", "", "-", http.StatusUnsupportedMediaType, "No Accept header: Whispir answers XML without one. " + messageType},
+		{"no accept on a send", http.MethodPost, create, smsBody, "", "-", http.StatusUnsupportedMediaType, "No Accept header"},
+		// An answer without a body needs no Accept.
+		{"no accept on a delete", http.MethodDelete, "/workspaces/" + workspace + "/contacts/AF48A9EC3F02E43C", "", "", "-", http.StatusNotFound, ""},
+		{"any accept", http.MethodGet, create, "", "", "*/*", http.StatusOK, ""},
+		{"application wildcard accept", http.MethodGet, create, "", "", "application/*", http.StatusOK, ""},
+		{"accept list", http.MethodGet, create, "", "", "application/vnd.whispir.message-v1+xml;q=0.9, application/vnd.whispir.message-v1+json", http.StatusOK, ""},
+		{"refused with q=0", http.MethodGet, create, "", "", "application/vnd.whispir.message-v1+json;q=0", http.StatusUnsupportedMediaType, messageType},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -155,14 +166,19 @@ func TestMediaTypes(t *testing.T) {
 				t.Fatalf("status: got %d (%s); want %d", resp.StatusCode, clip(body), tc.want)
 			}
 			if tc.want == http.StatusUnsupportedMediaType {
-				// Whispir's text first, then what the operation takes or answers.
+				// Whispir's text first, then what the operation takes or
+				// answers, then that only the vendor JSON types are served.
 				wantText, wantAccept := "Unsupported Media Type: the answer is application/vnd.whispir.message-v1+json", ""
 				if tc.body != "" && tc.contentType != "" {
 					wantText = "Unsupported Media Type: send application/vnd.whispir.bulkmessage-v1+json or application/vnd.whispir.message-v1+json"
 					wantAccept = "application/vnd.whispir.bulkmessage-v1+json, application/vnd.whispir.message-v1+json"
 				}
-				if got := decode[apiErr](t, body).ErrorText; got != wantText {
-					t.Errorf("errorText: got %q; want %q", got, wantText)
+				if tc.accept == "-" {
+					wantText = ""
+				}
+				got := decode[apiErr](t, body).ErrorText
+				if !strings.HasPrefix(got, wantText) || !strings.Contains(got, tc.wantText) || !strings.Contains(got, "XML forms are not served") {
+					t.Errorf("errorText: got %q; want it to start with %q, contain %q and say XML is not served", got, wantText, tc.wantText)
 				}
 				if got := resp.Header.Get("Accept"); got != wantAccept {
 					t.Errorf("Accept: got %q; want %q", got, wantAccept)
@@ -445,7 +461,7 @@ func TestWithHandler(t *testing.T) {
 	}), whispirtest.WithHandler("messageCreate", func(w http.ResponseWriter, r *http.Request) {
 		got, _ = readAll(r)
 		w.Header().Set("Location", "http://example.invalid/workspaces/"+workspace+"/messages/ABC")
-		w.Header().Set("Content-Type", "text/plain")
+		w.Header().Set("Content-Type", "application/vnd.whispir.message-v1+json") // as Whispir labels it
 		w.WriteHeader(http.StatusAccepted)
 		_, _ = w.Write([]byte("accepted"))
 	}))

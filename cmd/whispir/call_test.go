@@ -219,7 +219,7 @@ func TestCallWorkspaceFlag(t *testing.T) {
 		want string // the path the mock received
 	}{
 		{"from --workspace", []string{"--workspace", ws, "call", "contactList"}, "/workspaces/" + ws + "/contacts"},
-		{"parameter wins", []string{"--workspace", ws, "call", "contactList", "workspaceId=ABCDEF0123456789"}, "/workspaces/ABCDEF0123456789/contacts"},
+		{"parameter wins", []string{"--workspace", "ABCDEF0123456789", "call", "contactList", "workspaceId=" + ws}, "/workspaces/" + ws + "/contacts"},
 		{"ignored without the parameter", []string{"--workspace", ws, "call", "defaultContactList"}, "/contacts"},
 	}
 	for _, tc := range tests {

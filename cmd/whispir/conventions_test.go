@@ -373,7 +373,7 @@ func TestMockNotFoundHint(t *testing.T) {
 		t.Errorf("without --mock: exit %d, stderr %q; want 1 without the hint", r.code, r.stderr)
 	}
 	// Neither has another failure under --mock.
-	r = runTool(t, nil, "--mock", "status", "--id", "not-hex")
+	r = runTool(t, nil, "--mock", "call", "defaultMessageRetrieve", "messageId=not-hex")
 	if r.code != exitUsage || strings.Contains(r.stderr, hint[0]) {
 		t.Errorf("invalid id under --mock: exit %d, stderr %q; want 2 without the hint", r.code, r.stderr)
 	}

@@ -231,7 +231,7 @@ func TestUsageErrors(t *testing.T) {
 		{"missing --subject and --body", nil, []string{"--mock", "send", "--to", "61400000000"}, "missing --subject, --body"},
 		{"positional argument", nil, []string{"--mock", "send", "--to", "61400000000", "--subject", "Hello", "--body", "x", "extra"}, `unexpected argument "extra"`},
 		{"missing --id", nil, []string{"--mock", "status"}, "missing --id"},
-		{"id breaks the spec", creds, []string{"status", "--id", "not-hex!", "--base-url", "http://127.0.0.1:1"}, "messageId"},
+		{"id breaks the spec", creds, []string{"call", "defaultMessageRetrieve", "messageId=not-hex!", "--base-url", "http://127.0.0.1:1"}, "messageId"},
 		{"unknown region flag", creds, []string{"--region", "MARS", "status", "--id", "747AB7E716C1802B6476784AEB5C9BB8"}, "unknown region"},
 		{"unknown region env", map[string]string{envRegion: "MARS", security.EnvAPIKey: "k", security.EnvUsername: "u", security.EnvPassword: "p"}, []string{"status", "--id", "747AB7E716C1802B6476784AEB5C9BB8"}, "WHISPIR_REGION"},
 		{"bad timeout", nil, []string{"--timeout", "soon", "regions"}, "invalid value"},

@@ -165,6 +165,9 @@ func (m *mockProc) do(t *testing.T, r req) (*http.Response, []byte) {
 		t.Fatal(err)
 	}
 	admin := strings.HasPrefix(r.path, "/_whispir/")
+	// What curl and most HTTP libraries send; without an Accept the mock
+	// answers 415, as Whispir would answer XML.
+	hr.Header.Set("Accept", "*/*")
 	if r.body != "" {
 		ct := r.contentType
 		switch {
@@ -519,6 +522,7 @@ func testBinarySIGTERM(t *testing.T, tl tools) {
 	}
 	hr.ContentLength = int64(len(smsJSON))
 	hr.Header.Set("Content-Type", "application/vnd.whispir.message-v1+json")
+	hr.Header.Set("Accept", "application/vnd.whispir.message-v1+json")
 	hr.Header.Set("x-api-key", m.APIKey)
 	hr.SetBasicAuth(m.Username, m.Password)
 	type result struct {

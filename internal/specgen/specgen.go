@@ -166,11 +166,19 @@ func emitTables(b *bytes.Buffer, doc *openapi3.T) error {
 	type op struct {
 		id, method, path, media string
 		request                 []string
+		bodiless                string
 	}
 	var ops []op
 	for path, item := range doc.Paths.Map() {
 		for method, o := range item.Operations() {
 			x := op{id: o.OperationID, method: method, path: path, media: mediatype.Primary(item, o)}
+			if v, ok := o.Extensions[bodilessExtension]; ok {
+				mt, isString := v.(string)
+				if !isString || mt == "" || o.RequestBody != nil {
+					return fmt.Errorf("%s: %s must name a media type, on an operation without a request body", o.OperationID, bodilessExtension)
+				}
+				x.bodiless = mt
+			}
 			if o.RequestBody != nil && o.RequestBody.Value != nil {
 				for mt := range o.RequestBody.Value.Content {
 					x.request = append(x.request, mt)
@@ -185,8 +193,9 @@ func emitTables(b *bytes.Buffer, doc *openapi3.T) error {
 	})
 	b.WriteString("// Operation is one operation of the document. MediaType is its primary\n")
 	b.WriteString("// media type (internal/mediatype.Primary); RequestMediaTypes are the media\n")
-	b.WriteString("// types of its request body, sorted.\n")
-	b.WriteString("type Operation struct {\n\tID, Method, Path, MediaType string\n\tRequestMediaTypes []string\n}\n\n")
+	b.WriteString("// types of its request body, sorted; BodilessContentType is the\n")
+	fmt.Fprintf(b, "// Content-Type it wants without a body (%s), or \"\".\n", bodilessExtension)
+	b.WriteString("type Operation struct {\n\tID, Method, Path, MediaType string\n\tRequestMediaTypes []string\n\tBodilessContentType string\n}\n\n")
 	b.WriteString("// Operations are the document's operations, ordered by path, then method.\n")
 	b.WriteString("var Operations = [...]Operation{\n")
 	for _, o := range ops {
@@ -198,7 +207,7 @@ func emitTables(b *bytes.Buffer, doc *openapi3.T) error {
 			}
 			req = "[]string{" + strings.Join(q, ", ") + "}"
 		}
-		fmt.Fprintf(b, "\t{%q, %q, %q, %q, %s},\n", o.id, o.method, o.path, o.media, req)
+		fmt.Fprintf(b, "\t{%q, %q, %q, %q, %s, %q},\n", o.id, o.method, o.path, o.media, req, o.bodiless)
 	}
 	b.WriteString("}\n\n")
 	b.WriteString("// Paths are the document's path templates in kin-openapi's matching order\n")
@@ -220,6 +229,10 @@ func emitTables(b *bytes.Buffer, doc *openapi3.T) error {
 	}
 	return nil
 }
+
+// bodilessExtension is the operation extension that names the Content-Type
+// to send with a request that has no body.
+const bodilessExtension = "x-bodiless-content-type"
 
 var knownMethods = []string{
 	http.MethodConnect, http.MethodDelete, http.MethodGet, http.MethodHead, http.MethodOptions,

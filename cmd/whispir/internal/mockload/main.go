@@ -75,6 +75,7 @@ func main() {
 			return 0, err
 		}
 		req.Header.Set("Content-Type", "application/vnd.whispir.message-v1+json")
+		req.Header.Set("Accept", "application/vnd.whispir.message-v1+json")
 		req.Header.Set("x-api-key", apiKey)
 		req.SetBasicAuth(user, pass)
 		resp, err := client.Do(req)
