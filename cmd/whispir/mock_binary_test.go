@@ -539,8 +539,22 @@ func testBinarySIGTERM(t *testing.T, tl tools) {
 		resp.Body.Close()
 		done <- result{status: resp.StatusCode}
 	}()
-	if _, err := io.WriteString(pw, smsJSON[:10]); err != nil { // the request is in flight
+	if _, err := io.WriteString(pw, smsJSON[:10]); err != nil {
 		t.Fatal(err)
+	}
+	// The request is in flight once the mock has recorded it (it records a
+	// request when its headers are read, before its body): a connection
+	// whose request the server has not started reading yet is not in
+	// flight, and shutting down may close it.
+	for i := 0; ; i++ {
+		_, body := m.do(t, req{method: "GET", path: "/_whispir/requests", auth: true})
+		if strings.Contains(string(body), `"operationId":"defaultMessageCreate"`) {
+			break
+		}
+		if i == 200 {
+			t.Fatalf("the mock did not record the in-flight send within 10s: %s", body)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	_ = m.cmd.Process.Signal(syscall.SIGTERM)
 	// Once the listener is closed, new connections fail; then finish the body.
