@@ -88,3 +88,22 @@ func ExampleParseRegion() {
 	// Output:
 	// EDU https://api.education.whispir.com
 }
+
+// Tests of fault handling need not wait: NoWaitRetryPolicy retries as the
+// default policy does, without sleeping.
+func ExampleNoWaitRetryPolicy() {
+	srv := whispirtest.NewServer()
+	defer srv.Close()
+	// The next two requests meet the gateway's per-second rate limit.
+	if err := srv.InjectFaults(2, whispirtest.Fault{Kind: whispirtest.FaultQPS}); err != nil {
+		panic(err)
+	}
+	p, _ := security.New(srv.Credentials())
+	c, _ := api.New(p, api.WithBaseURL(srv.URL), api.WithRetry(api.NoWaitRetryPolicy()))
+
+	// Two QPS rejections, each retried at once instead of after a second.
+	_, err := c.SendMessage(context.Background(), "", generated.Message{To: "61400000000", Subject: api.Ptr("Hello")})
+	fmt.Println(err, len(srv.Requests()), "requests")
+	// Output:
+	// <nil> 3 requests
+}
