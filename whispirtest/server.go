@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/whispir-go/whispir/security"
 )
@@ -42,6 +43,9 @@ type Server struct {
 	extra    []security.Credentials // also accepted, see WithAdditionalCredentials
 	requests []*Request
 	tokens   map[[32]byte]string // sha256 of an issued token -> username
+	// tokenLifetime is how long an issued token is valid (0: forever); set
+	// by WithTokenLifetime before the server starts.
+	tokenLifetime time.Duration
 
 	messages *messageStore
 	items    *itemStore
