@@ -13,7 +13,6 @@ import (
 	"github.com/whispir-go/whispir"
 	"github.com/whispir-go/whispir/api"
 	"github.com/whispir-go/whispir/generated"
-	"github.com/whispir-go/whispir/security"
 	"github.com/whispir-go/whispir/whispirtest"
 )
 
@@ -241,7 +240,7 @@ func TestCreateHelperIDs(t *testing.T) {
 			if tc.run {
 				op = "defaultScenarioRunCreate"
 			}
-			srv := whispirtest.NewServer(whispirtest.WithHandler(op, func(w http.ResponseWriter, r *http.Request) {
+			c, _ := mockClient(t, whispirtest.WithHandler(op, func(w http.ResponseWriter, r *http.Request) {
 				if tc.location != "" {
 					w.Header().Set("Location", tc.location)
 				}
@@ -258,16 +257,8 @@ func TestCreateHelperIDs(t *testing.T) {
 					w.WriteHeader(tc.status)
 				}
 			}))
-			t.Cleanup(srv.Close)
-			p, err := security.New(srv.Credentials())
-			if err != nil {
-				t.Fatal(err)
-			}
-			c, err := api.New(p, api.WithBaseURL(srv.URL))
-			if err != nil {
-				t.Fatal(err)
-			}
 			var id string
+			var err error
 			if tc.run {
 				id, err = c.RunScenario(t.Context(), "", "5C")
 			} else {

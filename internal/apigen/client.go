@@ -8,6 +8,7 @@ import (
 	"go/printer"
 	"go/token"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -165,22 +166,15 @@ var predeclared = map[string]bool{
 
 // jsonFields returns the JSON2xx fields of a response struct, by status.
 func (c *client) jsonFields(response string) (map[int]string, error) {
-	ts := c.types[response]
-	if ts == nil {
-		return nil, fmt.Errorf("the generated client has no type %s", response)
-	}
-	st, ok := ts.Type.(*ast.StructType)
-	if !ok {
-		return nil, fmt.Errorf("%s is not a struct", response)
+	fields, err := c.structFields(response)
+	if err != nil {
+		return nil, err
 	}
 	out := map[int]string{}
-	for _, f := range st.Fields.List {
-		for _, n := range f.Names {
-			if m := json2xx.FindStringSubmatch(n.Name); m != nil {
-				status := 0
-				_, _ = fmt.Sscan(m[1], &status)
-				out[status] = c.expr(f.Type)
-			}
+	for _, f := range fields {
+		if m := json2xx.FindStringSubmatch(f.Name); m != nil {
+			status, _ := strconv.Atoi(m[1])
+			out[status] = f.Type
 		}
 	}
 	return out, nil

@@ -214,12 +214,19 @@ func emitCreates(b *bytes.Buffer, plans []createPlan) {
 				fmt.Fprintf(b, "%sreturn id, nil\n", indent)
 			}
 		}
-		if len(p.Forms) == 2 {
-			b.WriteString("\tif workspaceID == \"\" {\n")
-			emitForm(p.Forms[1], "\t\t")
-			b.WriteString("\t}\n")
-		}
-		emitForm(p.Forms[0], "\t")
-		b.WriteString("}\n")
+		emitForms(b, len(p.Forms), func(i int, indent string) { emitForm(p.Forms[i], indent) })
 	}
+}
+
+// emitForms writes the end of a helper's body that calls one of n forms:
+// with two, the second (default or company-wide) under
+// `if workspaceID == ""`, then the first.
+func emitForms(b *bytes.Buffer, n int, emit func(form int, indent string)) {
+	if n == 2 {
+		b.WriteString("\tif workspaceID == \"\" {\n")
+		emit(1, "\t\t")
+		b.WriteString("\t}\n")
+	}
+	emit(0, "\t")
+	b.WriteString("}\n")
 }

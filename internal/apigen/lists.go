@@ -342,13 +342,7 @@ func emitLists(b *bytes.Buffer, plans []listPlan) {
 			}
 			fmt.Fprintf(b, "%sreturn %s\n", indent, call)
 		}
-		if len(p.Forms) == 2 {
-			b.WriteString("\tif workspaceID == \"\" {\n")
-			emitForm(p.Forms[1], "\t\t")
-			b.WriteString("\t}\n")
-		}
-		emitForm(p.Forms[0], "\t")
-		b.WriteString("}\n")
+		emitForms(b, len(p.Forms), func(i int, indent string) { emitForm(p.Forms[i], indent) })
 		if c := p.Convert; c != nil {
 			var checks, fields []string
 			for _, f := range c.Refused {
