@@ -13,9 +13,10 @@ all: build test
 generate:
 	$(GO) generate ./...
 
-# Regenerate and fail when generated/ or the prepared spec (internal/specdoc)
-# changed: committed code must be current.
-GENERATED := generated/ internal/specdoc/
+# Regenerate and fail when generated/, the prepared spec (internal/specdoc)
+# or the api helpers generated from them (api/*.gen.go) changed: committed
+# code must be current.
+GENERATED := generated/ internal/specdoc/ api/creates.gen.go api/lists.gen.go
 check-generated: generate
 	@git diff --exit-code --stat -- $(GENERATED) || { echo "$(GENERATED) stale: run make generate and commit"; exit 1; }
 	@test -z "$$(git status --porcelain -- $(GENERATED))" || { git status --porcelain -- $(GENERATED); echo "$(GENERATED) has untracked changes"; exit 1; }

@@ -6,8 +6,14 @@ package whispir_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"iter"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,51 +27,41 @@ import (
 	"github.com/whispir-go/whispir/whispirtest"
 )
 
-func readmeContacts(ctx context.Context, c *api.Client, workspaceID string) (string, error) {
-	resp, err := c.ContactCreateWithResponse(ctx, workspaceID, generated.Contact{
+func readmeContacts(ctx context.Context, c *api.Client, workspaceID string) (created, retrieved string, err error) {
+	contactID, contact, err := c.CreateContact(ctx, workspaceID, generated.Contact{
 		FirstName:         "Jane",
 		LastName:          "Citizen",
-		WorkMobilePhone1:  ptr("61400000000"),
-		WorkEmailAddress1: ptr("jane.citizen@example.com"),
-		WorkCountry:       ptr("Australia"),
-		Timezone:          ptr("Australia/Melbourne"),
+		WorkMobilePhone1:  api.Ptr("61400000000"),
+		WorkEmailAddress1: api.Ptr("jane.citizen@example.com"),
+		WorkCountry:       api.Ptr("Australia"),
+		Timezone:          api.Ptr("Australia/Melbourne"),
 	})
 	if err != nil {
-		return "", err // *api.Error for a non-2xx answer
+		return "", "", err // *api.Error for a non-2xx answer
 	}
-	contactID, err := api.IDFromLocation(resp.HTTPResponse.Header.Get("Location"))
-	if err != nil {
-		return "", err
-	}
+	// contact is Whispir's answer: the contact, with its mri (the address for a message's To).
 	got, err := c.ContactRetrieveWithResponse(ctx, workspaceID, contactID, nil)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return got.JSON200.FirstName, nil
+	return contact.FirstName, got.JSON200.FirstName, nil
 }
 
 func readmeDistributionList(ctx context.Context, c *api.Client, workspaceID, contactID string) (string, error) {
-	resp, err := c.DistributionListCreateWithResponse(ctx, workspaceID, generated.DistributionList{
+	listID, _, err := c.CreateDistributionList(ctx, workspaceID, generated.DistributionList{
 		Name:        "On-call",
-		Description: ptr("Engineers on call this week"),
-		ContactIDs:  ptr(contactID), // comma-separated ids
+		Description: api.Ptr("Engineers on call this week"),
+		ContactIDs:  api.Ptr(contactID), // comma-separated ids
 	})
-	if err != nil {
-		return "", err
-	}
-	return api.IDFromLocation(resp.HTTPResponse.Header.Get("Location"))
+	return listID, err
 }
 
 func readmeTemplate(ctx context.Context, c *api.Client, workspaceID string) (string, error) {
-	resp, err := c.TemplateCreateWithResponse(ctx, workspaceID, generated.Template{
+	templateID, _, err := c.CreateTemplate(ctx, workspaceID, generated.Template{
 		MessageTemplateName: "outage",
-		Subject:             ptr("Service notice"),
-		Body:                ptr("@@first_name@@, the portal is down until @@time@@."),
+		Subject:             api.Ptr("Service notice"),
+		Body:                api.Ptr("@@first_name@@, the portal is down until @@time@@."),
 	})
-	if err != nil {
-		return "", err
-	}
-	templateID, err := api.IDFromLocation(resp.HTTPResponse.Header.Get("Location"))
 	if err != nil {
 		return "", err
 	}
@@ -74,21 +70,46 @@ func readmeTemplate(ctx context.Context, c *api.Client, workspaceID string) (str
 }
 
 func readmeCallback(ctx context.Context, c *api.Client, hookURL string) (string, error) {
-	resp, err := c.CallbackCreateWithResponse(ctx, generated.Callback{
+	_, callback, err := c.CreateCallback(ctx, generated.Callback{
 		Name:        "replies",
 		URL:         hookURL, // e.g. https://hooks.example.com/whispir: Whispir GETs it first and wants a 200
 		Auth:        &generated.CallbackAuth{Type: generated.CallbackAuthTypeHttpheader, Key: "my-shared-secret"},
-		ContentType: ptr(generated.CallbackContentTypeJSON),
+		ContentType: api.Ptr(generated.CallbackContentTypeJSON),
 		Callbacks: &generated.CallbackTriggers{
-			Reply:         ptr(generated.ToggleEnabled),
-			Undeliverable: ptr(generated.ToggleEnabled),
+			Reply:         api.Ptr(generated.ToggleEnabled),
+			Undeliverable: api.Ptr(generated.ToggleEnabled),
 		},
 	})
 	if err != nil {
 		return "", err
 	}
 	// Messages name the callback (by name) that hears their replies.
-	return c.SendMessage(ctx, "", generated.Message{To: "61400000000", Subject: ptr("Reply YES"), CallbackID: ptr(resp.JSON201.Name)})
+	return c.SendMessage(ctx, "", generated.Message{To: "61400000000", Subject: api.Ptr("Reply YES"), CallbackID: api.Ptr(callback.Name)})
+}
+
+// readmeStatus is the "Delivery status" snippet, printing to w.
+func readmeStatus(ctx context.Context, c *api.Client, w io.Writer, workspaceID, messageID string) error {
+	// Summary: how many recipients are in each category.
+	for st, err := range c.MessageStatuses(ctx, workspaceID, messageID, nil) {
+		if err != nil {
+			return err
+		}
+		for _, cat := range *st.Categories {
+			fmt.Fprintf(w, "%s: %d (%s)\n", *cat.Name, *cat.RecipientCount, *cat.PercentageTotal) // Received: 2 (100.0%)
+		}
+	}
+
+	// Detailed: each recipient, each channel.
+	detailed := &generated.MessageStatusListParams{View: api.Ptr(generated.DetailLevelDetailed)}
+	for st, err := range c.MessageStatuses(ctx, workspaceID, messageID, detailed) {
+		if err != nil {
+			return err
+		}
+		for _, ch := range *st.Status {
+			fmt.Fprintln(w, *st.Name, *ch.Type, *ch.Status, *ch.Destination) // 61400000000 sms DELIVRD 61400000000
+		}
+	}
+	return nil
 }
 
 // readmeUsing is the sending and iterating part of "Using the library":
@@ -135,9 +156,9 @@ func TestReadmeExamples(t *testing.T) {
 	c, srv, _ := setup(t)
 	ctx := t.Context()
 	const ws = "9A4C5521FFC7B15B"
-	name, err := readmeContacts(ctx, c, ws)
-	if err != nil || name != "Jane" {
-		t.Fatalf("contacts: %q, %v", name, err)
+	created, retrieved, err := readmeContacts(ctx, c, ws)
+	if err != nil || created != "Jane" || retrieved != "Jane" {
+		t.Fatalf("contacts: %q, %q, %v; want Jane twice", created, retrieved, err)
 	}
 	if _, err := readmeDistributionList(ctx, c, ws, "C0FFEE"); err != nil {
 		t.Fatalf("distribution list: %v", err)
@@ -155,6 +176,47 @@ func TestReadmeExamples(t *testing.T) {
 	}
 }
 
+func TestReadmeStatus(t *testing.T) {
+	t.Parallel()
+	c, srv, _ := setup(t)
+	const ws = "9A4C5521FFC7B15B"
+	id, err := c.SendMessage(t.Context(), ws, generated.Message{To: "61400000000,jane.citizen@example.com", Subject: api.Ptr("Hello"), Body: api.Ptr("From whispir-go")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Deliver(id); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := readmeStatus(t.Context(), c, &out, ws, id); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Received: 2 (100.0%)\n", "61400000000 sms DELIVRD 61400000000\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output:\n%s\nwant it to contain %q", out.String(), want)
+		}
+	}
+}
+
+// The README's iterator table names every iterator of api.Client, and its
+// create table every create helper.
+func TestReadmeNamesEveryHelper(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := reflect.TypeFor[iter.Seq2[int, error]]()
+	for m := range reflect.TypeFor[*api.Client]().Methods() {
+		out := m.Type.NumOut()
+		isIter := out == 1 && m.Type.Out(0).Kind() == reflect.Func && m.Type.Out(0).NumIn() == seq.NumIn() && strings.HasPrefix(m.Type.Out(0).String(), "iter.Seq2[")
+		isCreate := strings.HasPrefix(m.Name, "Create") || m.Name == "RunScenario" || m.Name == "SendCode"
+		if (isIter || isCreate) && !strings.Contains(string(readme), "`"+m.Name) {
+			t.Errorf("README.md does not name %s", m.Name)
+		}
+	}
+}
+
 func TestReadmeFaults(t *testing.T) {
 	t.Parallel()
 	srv := whispirtest.NewServer()
@@ -169,9 +231,8 @@ func TestReadmeFaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, _ := security.New(srv.Credentials())
-	policy := api.DefaultRetryPolicy()
-	policy.Sleep = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
-	c, err := api.New(p, api.WithBaseURL(srv.URL), api.WithRetry(policy))
+	// The default policy's decisions, without its waits.
+	c, err := api.New(p, api.WithBaseURL(srv.URL), api.WithRetry(api.NoWaitRetryPolicy()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,10 +84,19 @@ func New(p *security.Provider, opts ...Option) (*Client, error) {
 		limiter:           cfg.limiter,
 	}
 	c := &Client{provider: p, baseURL: cfg.baseURL, pipeline: pl}
-	c.editors = []generated.RequestEditorFn{p.Intercept}
+	auth := p
+	if cfg.bearer {
+		bp, err := p.Bearer(c.TokenSource(), cfg.bearerOpts...)
+		if err != nil {
+			return nil, err
+		}
+		auth = bp
+	}
+	pl.auth = auth
+	c.editors = []generated.RequestEditorFn{auth.Intercept}
 	gen, err := generated.NewClientWithResponses(cfg.baseURL.String(),
 		generated.WithHTTPClient(pl),
-		generated.WithRequestEditorFn(p.Intercept))
+		generated.WithRequestEditorFn(auth.Intercept))
 	if err != nil {
 		return nil, err
 	}

@@ -82,9 +82,7 @@ func setup(t *testing.T, handler http.HandlerFunc, opts ...Option) (*Client, *fa
 	if err != nil {
 		t.Fatal(err)
 	}
-	fast := DefaultRetryPolicy()
-	fast.Sleep = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
-	c, err := New(p, append([]Option{WithBaseURL(f.URL + prefix), WithRetry(fast)}, opts...)...)
+	c, err := New(p, append([]Option{WithBaseURL(f.URL + prefix), WithRetry(NoWaitRetryPolicy())}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,15 +7,20 @@
 //	c, err := api.New(p, api.WithRegion(api.AU))
 //	if err != nil { ... }
 //	id, err := c.SendMessage(ctx, workspaceID, generated.Message{
-//		To: "61400000000", Subject: ptr("Hello"), Body: ptr("From whispir-go"),
+//		To: "61400000000", Subject: api.Ptr("Hello"), Body: api.Ptr("From whispir-go"),
 //	})
 //
 // The embedded [generated.ClientWithResponses] has one method per operation of
 // the spec, named after its operationId: MessageCreateWithResponse,
 // MessageListWithResponse, ... Each returns the raw response and, for 2xx
-// answers with a body, the decoded value in JSON200 / JSON201. Helpers such as
-// [Client.SendMessage] and the iterator [Client.Messages] cover the common
-// cases. An empty workspaceID means the company's default workspace.
+// answers with a body, the decoded value in JSON200 / JSON201. Helpers cover
+// the common cases: [Client.SendMessage]; a create helper for every other
+// operation that answers with a Location ([Client.CreateContact],
+// [Client.RunScenario], ...), which returns the new id and the decoded
+// answer; and an iterator for every list ([Client.Messages],
+// [Client.Contacts], ...). The create helpers and iterators are generated
+// from the spec (creates.gen.go, lists.gen.go). An empty workspaceID means
+// the company's default workspace.
 // Whispir names a listed or retrieved message by its self link, not an id
 // field: take its id with [MessageID].
 //
@@ -24,7 +29,9 @@
 // Whispir wants two credentials on every request: the API key in the
 // x-api-key header and HTTP Basic credentials of a Whispir user. A
 // [security.Provider] sets both; [security.Provider.Update] rotates them
-// (after a password change) while requests are in flight.
+// (after a password change) while requests are in flight. With
+// [WithBearerAuth] the client sends a Bearer token from authCreate in place
+// of the Basic credentials, obtained and renewed through its own pipeline.
 //
 // # Regions
 //

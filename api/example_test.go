@@ -122,3 +122,50 @@ func ExampleParseRegion() {
 	// Output:
 	// EDU https://api.education.whispir.com
 }
+
+// Bearer tokens instead of Basic credentials: the first call obtains a
+// token from authCreate (POST /auth) with the Basic credentials, and the
+// calls after it send the token.
+func ExampleWithBearerAuth() {
+	srv := whispirtest.NewServer()
+	defer srv.Close()
+	p, err := security.New(srv.Credentials())
+	if err != nil {
+		panic(err)
+	}
+	c, err := api.New(p, api.WithBaseURL(srv.URL), api.WithBearerAuth())
+	if err != nil {
+		panic(err)
+	}
+	for range 2 {
+		if _, err := c.SendMessage(context.Background(), "", generated.Message{To: "61400000000", Subject: api.Ptr("Hello")}); err != nil {
+			panic(err)
+		}
+	}
+	for _, r := range srv.Requests() {
+		fmt.Println(r.OperationID, r.Header.Get("Authorization"))
+	}
+	// Output:
+	// authCreate Basic [REDACTED]
+	// defaultMessageCreate Bearer [REDACTED]
+	// defaultMessageCreate Bearer [REDACTED]
+}
+
+// Tests of fault handling need not wait: NoWaitRetryPolicy retries as the
+// default policy does, without sleeping.
+func ExampleNoWaitRetryPolicy() {
+	srv := whispirtest.NewServer()
+	defer srv.Close()
+	// The next two requests meet the gateway's per-second rate limit.
+	if err := srv.InjectFaults(2, whispirtest.Fault{Kind: whispirtest.FaultQPS}); err != nil {
+		panic(err)
+	}
+	p, _ := security.New(srv.Credentials())
+	c, _ := api.New(p, api.WithBaseURL(srv.URL), api.WithRetry(api.NoWaitRetryPolicy()))
+
+	// Two QPS rejections, each retried at once instead of after a second.
+	_, err := c.SendMessage(context.Background(), "", generated.Message{To: "61400000000", Subject: api.Ptr("Hello")})
+	fmt.Println(err, len(srv.Requests()), "requests")
+	// Output:
+	// <nil> 3 requests
+}

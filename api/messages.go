@@ -16,8 +16,16 @@ import (
 // BulkMessageMediaType is the media type of a bulk (dynamic) message.
 const BulkMessageMediaType = "application/vnd.whispir.bulkmessage-v1+json"
 
-// ErrNoMessageID: a send was accepted but its answer named no message id.
-var ErrNoMessageID = errors.New("no message id in the response")
+// ErrNoID is wrapped by the errors of [IDFromLocation], of
+// [Client.SendMessage] and of every create helper ([Client.CreateContact],
+// ...) when a successful answer names no usable id.
+var ErrNoID = errors.New("no id in the response")
+
+// ErrNoMessageID is [ErrNoID], under the name it had when only sends
+// returned an id.
+//
+// Deprecated: use ErrNoID.
+var ErrNoMessageID = ErrNoID
 
 // SendMessage sends m from the workspace (the default workspace when
 // workspaceID is "") and returns the new message's id.
@@ -98,7 +106,7 @@ func messageIDFrom(op string, resp *http.Response, scheduled *generated.Message)
 		}
 		return id, nil
 	}
-	return "", fmt.Errorf("%s: %d: %w", op, resp.StatusCode, ErrNoMessageID)
+	return "", fmt.Errorf("%s: %d: %w", op, resp.StatusCode, ErrNoID)
 }
 
 // MessageID returns the id of a message as a list (MessageSummary) or a
@@ -113,7 +121,7 @@ func messageIDFrom(op string, resp *http.Response, scheduled *generated.Message)
 //	}
 //
 // Only a plausible id is returned, as from [IDFromLocation]; a message with
-// neither an id nor a self link is an error wrapping ErrNoMessageID.
+// neither an id nor a self link is an error wrapping ErrNoID.
 func MessageID[M generated.Message | generated.MessageSummary](m M) (string, error) {
 	switch v := any(m).(type) {
 	case generated.Message:
@@ -121,14 +129,14 @@ func MessageID[M generated.Message | generated.MessageSummary](m M) (string, err
 	case generated.MessageSummary:
 		return idOrSelf(v.ID, v.Link)
 	}
-	return "", ErrNoMessageID // not reached: M is one of the two
+	return "", ErrNoID // not reached: M is one of the two
 }
 
 // idOrSelf returns id when it is set, else the id its self link names.
 func idOrSelf(id *string, links *generated.Links) (string, error) {
 	if id != nil && *id != "" {
 		if err := checkID(*id); err != nil {
-			return "", fmt.Errorf("%w: the id field is not an id (letters, digits, '-' and '_', at most %d bytes)", ErrNoMessageID, maxIDLength)
+			return "", fmt.Errorf("%w: the id field is not an id (letters, digits, '-' and '_', at most %d bytes)", ErrNoID, maxIDLength)
 		}
 		return *id, nil
 	}
@@ -137,7 +145,7 @@ func idOrSelf(id *string, links *generated.Links) (string, error) {
 			return IDFromLocation(*l.URI)
 		}
 	}
-	return "", fmt.Errorf("%w: neither an id nor a self link", ErrNoMessageID)
+	return "", fmt.Errorf("%w: neither an id nor a self link", ErrNoID)
 }
 
 // maxIDLength bounds an id taken from a Location or a link. Whispir's ids
@@ -152,23 +160,23 @@ const maxIDLength = 128
 // Only a plausible id is returned: 1 to 128 ASCII letters, digits, '-' and
 // '_', which covers Whispir's hex ids, UUIDs and OTP ids. Anything else (".",
 // "..", a percent-encoded segment such as %2e%2e or %2F, spaces, control
-// characters, a longer segment) is an error wrapping ErrNoMessageID, so a
+// characters, a longer segment) is an error wrapping ErrNoID, so a
 // hostile Location cannot steer a later request built from the id. Errors
 // never quote the location.
 func IDFromLocation(location string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(location))
 	if err != nil {
-		return "", fmt.Errorf("%w: location is not a URI", ErrNoMessageID)
+		return "", fmt.Errorf("%w: location is not a URI", ErrNoID)
 	}
 	p := strings.TrimSuffix(u.EscapedPath(), "/")
 	id := p[strings.LastIndexByte(p, '/')+1:]
 	switch {
 	case id == "":
-		return "", fmt.Errorf("%w: location has no path", ErrNoMessageID)
+		return "", fmt.Errorf("%w: location has no path", ErrNoID)
 	case len(id) > maxIDLength:
-		return "", fmt.Errorf("%w: the location's last path segment is longer than %d bytes", ErrNoMessageID, maxIDLength)
+		return "", fmt.Errorf("%w: the location's last path segment is longer than %d bytes", ErrNoID, maxIDLength)
 	case checkID(id) != nil:
-		return "", fmt.Errorf("%w: the location's last path segment is not an id (letters, digits, '-' and '_')", ErrNoMessageID)
+		return "", fmt.Errorf("%w: the location's last path segment is not an id (letters, digits, '-' and '_')", ErrNoID)
 	}
 	return id, nil
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/whispir-go/whispir/security"
 )
 
 // DefaultTimeout bounds each HTTP attempt unless WithTimeout or a client
@@ -36,6 +38,9 @@ type config struct {
 	insecureHTTP      bool    // WithInsecureHTTP
 
 	crossHostRedirects bool // WithCrossHostRedirects (redirect.go)
+
+	bearer     bool                    // WithBearerAuth (auth.go)
+	bearerOpts []security.BearerOption // its options
 }
 
 // WithRegion sends requests to the region's server from the spec.

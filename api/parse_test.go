@@ -54,8 +54,8 @@ func TestIDFromLocation(t *testing.T) {
 		if got != tc.want || (err == nil) != tc.ok {
 			t.Errorf("IDFromLocation(%.60q) = %.60q, %v; want %.60q, ok=%t", tc.in, got, err, tc.want, tc.ok)
 		}
-		if err != nil && !errors.Is(err, ErrNoMessageID) {
-			t.Errorf("IDFromLocation(%.60q) err = %v; want ErrNoMessageID", tc.in, err)
+		if err != nil && !errors.Is(err, ErrNoID) {
+			t.Errorf("IDFromLocation(%.60q) err = %v; want ErrNoID", tc.in, err)
 		}
 		if err != nil && len(tc.in) > 12 && strings.Contains(err.Error(), tc.in[10:]) {
 			t.Errorf("IDFromLocation(%.60q) err = %.200q; want it not to echo the location", tc.in, err)
@@ -96,8 +96,8 @@ func TestMessageID(t *testing.T) {
 				if id != tc.want || (err == nil) != (tc.want != "") {
 					t.Errorf("MessageID(%s) = %q, %v; want %q", kind, id, err, tc.want)
 				}
-				if err != nil && !errors.Is(err, ErrNoMessageID) {
-					t.Errorf("MessageID(%s) err = %v; want ErrNoMessageID", kind, err)
+				if err != nil && !errors.Is(err, ErrNoID) {
+					t.Errorf("MessageID(%s) err = %v; want ErrNoID", kind, err)
 				}
 			}
 		})

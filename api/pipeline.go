@@ -17,6 +17,7 @@ import (
 
 	"github.com/whispir-go/whispir"
 	"github.com/whispir-go/whispir/generated"
+	"github.com/whispir-go/whispir/security"
 )
 
 // maxRequestBody is Whispir's payload limit; larger bodies are refused
@@ -35,6 +36,10 @@ type pipeline struct {
 	userAgent         string
 	logger            *slog.Logger
 	limiter           Limiter // nil: no pacing
+	// auth set the request's credentials (the client's request editor); a
+	// request whose Bearer token is answered 401 gets a new one from it,
+	// once. nil: no second chance.
+	auth *security.Provider
 }
 
 var _ generated.HttpRequestDoer = (*pipeline)(nil)
@@ -82,6 +87,7 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 
 // send runs the attempts of one call.
 func (p *pipeline) send(ctx context.Context, route *whispir.Route, req *http.Request, body []byte) (*http.Response, error) {
+	reauthorized := false
 	for attempt := 1; ; attempt++ {
 		if p.limiter != nil {
 			if err := p.limiter.Wait(ctx); err != nil {
@@ -94,6 +100,20 @@ func (p *pipeline) send(ctx context.Context, route *whispir.Route, req *http.Req
 		}
 		if ctx.Err() != nil {
 			return nil, opError(route.ID, "send", errors.Join(ctx.Err(), err))
+		}
+		if !reauthorized && errors.Is(err, ErrUnauthorized) {
+			// A Bearer token answered 401 is replaced, and the request sent
+			// again once; the resend is not a retry (it was refused before
+			// being processed), so it does not count as an attempt.
+			again, aerr := p.reauthorize(ctx, route, req, attempt)
+			if aerr != nil {
+				return nil, opError(route.ID, "refresh bearer token", aerr)
+			}
+			if again {
+				reauthorized = true
+				attempt--
+				continue
+			}
 		}
 		if attempt >= p.retry.MaxAttempts || !retryable(req.Method, err) {
 			return nil, err
@@ -109,6 +129,25 @@ func (p *pipeline) send(ctx context.Context, route *whispir.Route, req *http.Req
 			return nil, opError(route.ID, "retry wait", err)
 		}
 	}
+}
+
+// reauthorize gets a new Bearer token for req after its token was answered
+// 401, and reports whether req, with it, may be sent again.
+func (p *pipeline) reauthorize(ctx context.Context, route *whispir.Route, req *http.Request, attempt int) (bool, error) {
+	if p.auth == nil {
+		return false, nil
+	}
+	again, err := p.auth.RefreshToken(ctx, req)
+	if err != nil || !again {
+		return false, err
+	}
+	p.logger.LogAttrs(ctx, slog.LevelInfo, "whispir token refresh",
+		slog.String("operation", route.ID), slog.Int("attempt", attempt),
+		slog.String("reason", "bearer token answered 401"))
+	if err := p.auth.Intercept(ctx, req); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // attempt makes one HTTP exchange with a fresh copy of the request.

@@ -60,6 +60,19 @@ func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxAttempts: 4, BaseDelay: 250 * time.Millisecond, MaxDelay: 30 * time.Second, QPSDelay: time.Second}
 }
 
+// NoWaitRetryPolicy returns DefaultRetryPolicy with a Sleep that returns at
+// once (with the context's error once it has ended): the same decisions
+// (what is retried, how often, which Retry-After is too long to wait for)
+// without the waits. For tests against whispirtest's faults, which then
+// take no real time:
+//
+//	c, err := api.New(p, api.WithBaseURL(srv.URL), api.WithRetry(api.NoWaitRetryPolicy()))
+func NoWaitRetryPolicy() RetryPolicy {
+	p := DefaultRetryPolicy()
+	p.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+	return p
+}
+
 func (p RetryPolicy) validate() error {
 	if p.MaxAttempts < 1 || p.MaxAttempts > 100 {
 		return fmt.Errorf("%w: retry MaxAttempts must be 1..100", ErrInvalidOption)

@@ -40,6 +40,30 @@
 // new pair, never a new key with an old password. If the new credentials fail
 // validation, Update returns an error and the old credentials stay in effect.
 //
+// # Bearer tokens
+//
+// Whispir also accepts, with the API key, a JWT from POST /auth (authCreate)
+// in place of the Basic credentials:
+//
+//	x-api-key: <api key>
+//	Authorization: Bearer <token>
+//
+// [Provider.Bearer] returns a Provider that sends one. It gets tokens from a
+// [TokenSource], which is given the Basic credentials to ask with; the api
+// package's Client.TokenSource asks authCreate through the client's
+// pipeline, and its WithBearerAuth option sets all of this up. The Provider
+// obtains a token on the first request, replaces it shortly before it
+// expires (the JWT's `exp` claim, measured from its `iat`; else after
+// [WithTokenLifetime], [DefaultTokenLifetime] by default: Whispir does not
+// document the lifetime), and [Provider.RefreshToken] replaces one that
+// was answered 401, after which the request is sent once more (the api
+// client and [Provider.RoundTripper] do this). Concurrent requests share
+// one refresh. A token belongs to the credentials it was obtained with:
+// after [Provider.Update] the next request waits for a token obtained with
+// the new ones, and no request carries the API key of one set with the
+// token of another. Tokens are secrets: they never appear in formatted or
+// logged output, nor in errors.
+//
 // # Redaction
 //
 // The API key and the password are secrets, and so is the Authorization

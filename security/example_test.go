@@ -7,6 +7,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"time"
 
 	"github.com/whispir-go/whispir/security"
 )
@@ -163,4 +164,40 @@ func ExampleProvider_Update() {
 	// security: invalid credentials: Username contains ':', which HTTP Basic authentication cannot carry
 	// username: alice
 	// username: bob
+}
+
+// A Provider that sends Bearer tokens. The token source here makes one up;
+// api.Client.TokenSource gets real ones from Whispir's POST /auth, and
+// api.WithBearerAuth sets all of this up for an api.Client.
+func ExampleProvider_Bearer() {
+	p, err := security.New(security.Credentials{APIKey: "example-api-key", Username: "alice", Password: "example-password"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	calls := 0
+	src := security.TokenSourceFunc(func(ctx context.Context, authenticate func(context.Context, *http.Request) error) (string, error) {
+		calls++
+		req := httptest.NewRequest(http.MethodPost, "https://api.whispir.invalid/auth", nil)
+		if err := authenticate(ctx, req); err != nil { // the Basic credentials and the API key
+			return "", err
+		}
+		user, _, _ := req.BasicAuth()
+		return "token-for-" + user, nil
+	})
+	bp, err := p.Bearer(src, security.WithTokenLifetime(time.Hour))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for range 2 {
+		req := httptest.NewRequest(http.MethodGet, "https://api.whispir.invalid/messages", nil)
+		if err := bp.Intercept(context.Background(), req); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(req.Header.Get("Authorization"))
+	}
+	fmt.Println(calls, "token obtained")
+	// Output:
+	// Bearer token-for-alice
+	// Bearer token-for-alice
+	// 1 token obtained
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -190,6 +191,9 @@ type Provider struct {
 	// cur is a pointer so that a Provider value can be copied and printed
 	// safely: fmt shows a nested pointer only as an address.
 	cur *atomic.Pointer[headers]
+	// tok is the Bearer state of a Provider made with Bearer; nil sends the
+	// Basic credentials.
+	tok *tokens
 }
 
 // New validates c and returns a Provider that sends it with every request.
@@ -255,7 +259,10 @@ func (p *Provider) Credentials() Credentials {
 // credentials, so they always match even while [Provider.Update] runs.
 //
 // Its signature matches oapi-codegen's RequestEditorFn, so it can be passed to
-// a generated client's WithRequestEditorFn option. ctx is not used. Intercept
+// a generated client's WithRequestEditorFn option. A Provider made with
+// [Provider.Bearer] sets a Bearer token instead of the Basic credentials,
+// obtaining one first when it has none that is fresh; ctx bounds that wait,
+// and its error wraps [ErrToken]. Otherwise ctx is not used. Intercept
 // returns an error, and does not panic, if p or req is nil.
 func (p *Provider) Intercept(ctx context.Context, req *http.Request) error {
 	h := p.load()
@@ -265,11 +272,19 @@ func (p *Provider) Intercept(ctx context.Context, req *http.Request) error {
 	if req == nil {
 		return errNilRequest
 	}
+	apiKey, authorization := h.apiKey, h.authorization
+	if p.tok != nil {
+		b, err := p.tok.get(ctx, p)
+		if err != nil {
+			return err
+		}
+		apiKey, authorization = b.h.apiKey, b.authorization
+	}
 	if req.Header == nil {
 		req.Header = make(http.Header)
 	}
-	setHeader(req.Header, HeaderAPIKey, h.apiKey)
-	setHeader(req.Header, headerAuthorization, h.authorization)
+	setHeader(req.Header, HeaderAPIKey, apiKey)
+	setHeader(req.Header, headerAuthorization, authorization)
 	return nil
 }
 
@@ -290,6 +305,11 @@ func (p *Provider) Intercept(ctx context.Context, req *http.Request) error {
 // 307 POST body) to it. A hop whose first request it cannot find (a base
 // RoundTripper that leaves [http.Response.Request] nil) is refused too.
 // [WithCrossHostRedirects] opts out.
+//
+// With a Provider made with [Provider.Bearer], a request answered 401 is
+// sent once more with a new token (see [Provider.RefreshToken]) when its
+// body can be read again: none, or one with GetBody, which
+// [http.NewRequest] sets for in-memory bodies.
 func (p *Provider) RoundTripper(base http.RoundTripper, opts ...RoundTripperOption) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
@@ -391,7 +411,55 @@ func (rt *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp != nil && resp.Request == nil {
 		resp.Request = clone // the next hop of a redirect finds its origin
 	}
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && rt.p.tok != nil {
+		return rt.resendWithNewToken(req, clone, resp)
+	}
 	return resp, err
+}
+
+// resendWithNewToken sends req once more, with a new token, after the
+// token clone carried was answered 401 (resp). A request whose body cannot
+// be read again (no GetBody) gets resp as it is.
+func (rt *roundTripper) resendWithNewToken(req, clone *http.Request, resp *http.Response) (*http.Response, error) {
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		return resp, nil
+	}
+	ctx := req.Context()
+	again, err := rt.p.RefreshToken(ctx, clone)
+	if err != nil {
+		drainAndClose(resp)
+		return nil, err
+	}
+	if !again {
+		return resp, nil
+	}
+	next := req.Clone(ctx)
+	if req.GetBody != nil {
+		if next.Body, err = req.GetBody(); err != nil {
+			drainAndClose(resp)
+			return nil, err
+		}
+	}
+	if err := rt.p.Intercept(ctx, next); err != nil {
+		if next.Body != nil {
+			_ = next.Body.Close()
+		}
+		drainAndClose(resp)
+		return nil, err
+	}
+	drainAndClose(resp)
+	resp, err = rt.base.RoundTrip(next)
+	if resp != nil && resp.Request == nil {
+		resp.Request = next
+	}
+	return resp, err
+}
+
+// drainAndClose reads a little of a response body that is not used, so
+// that its connection can be reused, and closes it.
+func drainAndClose(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+	_ = resp.Body.Close()
 }
 
 // maxHops bounds the walk back along a redirect chain.

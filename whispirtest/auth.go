@@ -64,16 +64,61 @@ func secretEqual(got, want string) bool {
 	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
 }
 
-// tokenUser reports whether token was issued by this server, and to whom.
+// tokenUser reports whether token was issued by this server, has not
+// expired and was not revoked, and to whom it was issued.
 func (s *Server) tokenUser(token string) (string, bool) {
 	if token == "" {
 		return "", false
 	}
 	sum := sha256.Sum256([]byte(token))
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	user, ok := s.tokens[sum]
-	return user, ok
+	s.mu.Unlock()
+	if !ok {
+		return "", false
+	}
+	// The token is one this server issued, so its claims are its own.
+	if exp, found := tokenExpiry(token); found && !time.Now().Before(exp) {
+		return "", false
+	}
+	return user, true
+}
+
+// WithTokenLifetime makes the tokens that POST /auth (authCreate) issues
+// expire d after they are issued: they carry an `exp` claim (in whole
+// seconds, rounded up) and a request that presents one after it is
+// answered 401, as Whispir answers an expired token. By default (d <= 0)
+// tokens carry no `exp` and never expire.
+func WithTokenLifetime(d time.Duration) Option {
+	return func(s *Server) { s.tokenLifetime = max(d, 0) }
+}
+
+// RevokeTokens forgets every token the server issued: a request that
+// presents one is answered 401 from now on, as after a token expired
+// early. New tokens can be obtained from POST /auth.
+func (s *Server) RevokeTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.tokens)
+}
+
+// tokenExpiry reads the `exp` claim of a token made by newToken.
+func tokenExpiry(token string) (time.Time, bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return time.Time{}, false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return time.Time{}, false
+	}
+	var claims struct {
+		Exp *int64 `json:"exp"`
+	}
+	if json.Unmarshal(payload, &claims) != nil || claims.Exp == nil {
+		return time.Time{}, false
+	}
+	return time.Unix(*claims.Exp, 0), true
 }
 
 // authCreate answers POST /auth (authCreate) with a new Bearer token and
@@ -91,7 +136,7 @@ func (s *Server) authCreate(x *exchange) answer {
 // issueToken makes a token for user and remembers its hash; the server
 // remembers Limits.Requests tokens, forgetting the oldest first.
 func (s *Server) issueToken(user string) string {
-	token := newToken(user)
+	token := newToken(user, time.Now(), s.tokenLifetime)
 	sum := sha256.Sum256([]byte(token))
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -104,12 +149,22 @@ func (s *Server) issueToken(user string) string {
 	return token
 }
 
-// newToken returns a random, JWT-shaped token (not signed: the mock only
-// recognises tokens it issued).
-func newToken(user string) string {
+// newToken returns a random, JWT-shaped token issued at now (not signed:
+// the mock only recognises tokens it issued). A positive lifetime adds an
+// `exp` claim, lifetime after now rounded up to a whole second.
+func newToken(user string, now time.Time, lifetime time.Duration) string {
 	enc := base64.RawURLEncoding
 	head, _ := json.Marshal(map[string]string{"alg": "HS256", "typ": "JWT"})
-	claims, _ := json.Marshal(map[string]any{"iss": "whispirtest", "sub": user, "iat": time.Now().Unix(), "jti": randomHex(16)})
+	fields := map[string]any{"iss": "whispirtest", "sub": user, "iat": now.Unix(), "jti": randomHex(16)}
+	if lifetime > 0 {
+		exp := now.Add(lifetime)
+		secs := exp.Unix()
+		if exp.After(time.Unix(secs, 0)) {
+			secs++
+		}
+		fields["exp"] = secs
+	}
+	claims, _ := json.Marshal(fields)
 	sig := make([]byte, 32)
 	_, _ = rand.Read(sig)
 	return enc.EncodeToString(head) + "." + enc.EncodeToString(claims) + "." + enc.EncodeToString(sig)

@@ -18,7 +18,9 @@
 // wrong x-api-key is answered 403 with the gateway body
 // {"message":"Forbidden"}; wrong Basic credentials, or a Bearer token the
 // server did not issue from POST /auth (authCreate, when the spec has it), are
-// answered 401 with a Whispir error body. [Server.SetCredentials] changes
+// answered 401 with a Whispir error body; so are tokens past the expiry
+// that [WithTokenLifetime] gives them (by default they never expire) and
+// tokens that [Server.RevokeTokens] revoked. [Server.SetCredentials] changes
 // the accepted credentials, to test rotation; [WithAdditionalCredentials]
 // accepts more sets at once, for rotation under load, but always the key
 // and the Basic credentials of one same set.

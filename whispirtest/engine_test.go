@@ -2,12 +2,14 @@ package whispirtest
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -253,8 +255,17 @@ func TestConform(t *testing.T) {
 
 func TestBearerToken(t *testing.T) {
 	t.Parallel()
-	srv := newServer()
+	srv := newServer(WithTokenLifetime(time.Hour))
 	token := srv.issueToken(DefaultUsername)
+	// remember makes srv know a token made at another time, as if it had
+	// issued it then.
+	remember := func(token string) string {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		srv.tokens[sha256.Sum256([]byte(token))] = DefaultUsername
+		return token
+	}
+	now := time.Now()
 	tests := []struct {
 		name  string
 		authz string
@@ -262,21 +273,68 @@ func TestBearerToken(t *testing.T) {
 	}{
 		{"issued token", "Bearer " + token, http.StatusOK},
 		{"lower-case scheme", "bearer " + token, http.StatusOK},
-		{"other token", "Bearer " + newToken(DefaultUsername), http.StatusUnauthorized},
+		{"other token", "Bearer " + newToken(DefaultUsername, now, 0), http.StatusUnauthorized},
 		{"empty token", "Bearer ", http.StatusUnauthorized},
+		{"token without exp", "Bearer " + remember(newToken(DefaultUsername, now.Add(-48*time.Hour), 0)), http.StatusOK},
+		{"token a second before its exp", "Bearer " + remember(newToken(DefaultUsername, now.Add(-time.Hour+2*time.Second), time.Hour)), http.StatusOK},
+		{"expired token", "Bearer " + remember(newToken(DefaultUsername, now.Add(-2*time.Hour), time.Hour)), http.StatusUnauthorized},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			req := httptest.NewRequest(http.MethodGet, "/workspaces/"+WorkspaceID+"/messages", nil)
-			req.Header.Set("Accept", "application/vnd.whispir.message-v1+json")
-			req.Header.Set("x-api-key", DefaultAPIKey)
-			req.Header.Set("Authorization", tc.authz)
-			rec := httptest.NewRecorder()
-			srv.Handler().ServeHTTP(rec, req)
-			if rec.Code != tc.want {
-				t.Errorf("status: got %d (%s); want %d", rec.Code, rec.Body, tc.want)
+			if got := bearerStatus(srv, tc.authz); got != tc.want {
+				t.Errorf("status: got %d; want %d", got, tc.want)
 			}
 		})
 	}
+}
+
+func TestTokenLifetimeClaims(t *testing.T) {
+	t.Parallel()
+	issued := time.Unix(1_700_000_000, 0)
+	tests := []struct {
+		name     string
+		lifetime time.Duration
+		wantExp  int64 // 0: no exp claim
+	}{
+		{"no lifetime", 0, 0},
+		{"whole seconds", time.Hour, 1_700_003_600},
+		{"rounded up", 1500 * time.Millisecond, 1_700_000_002},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			exp, found := tokenExpiry(newToken(DefaultUsername, issued, tc.lifetime))
+			if found != (tc.wantExp != 0) || found && exp.Unix() != tc.wantExp {
+				t.Errorf("exp: got %v (found %v); want %d", exp.Unix(), found, tc.wantExp)
+			}
+		})
+	}
+}
+
+func TestRevokeTokens(t *testing.T) {
+	t.Parallel()
+	srv := newServer()
+	old := "Bearer " + srv.issueToken(DefaultUsername)
+	if got := bearerStatus(srv, old); got != http.StatusOK {
+		t.Fatalf("before RevokeTokens: got %d; want 200", got)
+	}
+	srv.RevokeTokens()
+	if got := bearerStatus(srv, old); got != http.StatusUnauthorized {
+		t.Errorf("revoked token: got %d; want 401", got)
+	}
+	if got := bearerStatus(srv, "Bearer "+srv.issueToken(DefaultUsername)); got != http.StatusOK {
+		t.Errorf("token issued after RevokeTokens: got %d; want 200", got)
+	}
+}
+
+// bearerStatus is the status srv answers a message list with authz.
+func bearerStatus(srv *Server, authz string) int {
+	req := httptest.NewRequest(http.MethodGet, "/workspaces/"+WorkspaceID+"/messages", nil)
+	req.Header.Set("Accept", "application/vnd.whispir.message-v1+json")
+	req.Header.Set("x-api-key", DefaultAPIKey)
+	req.Header.Set("Authorization", authz)
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, req)
+	return rec.Code
 }

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/whispir-go/whispir/security"
 )
@@ -59,6 +60,9 @@ type Server struct {
 	log       *slog.Logger // WithRequestLog; nil: none
 	publicURL string       // WithPublicURL; "": the listener's
 	seed      *Seed        // WithSeed: loaded at start and by ResetAll
+	// tokenLifetime is how long an issued token is valid (0: forever); set
+	// by WithTokenLifetime before the server starts.
+	tokenLifetime time.Duration
 
 	messages *messageStore
 	items    *itemStore

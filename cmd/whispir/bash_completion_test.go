@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/whispir-go/whispir/api"
 )
 
 // envRunAsMain makes the test binary run the tool instead of the tests, so
@@ -17,6 +19,8 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envRunAsMain) == "1" {
 		main()
 	}
+	// Retries happen as they would, without their waits.
+	testClientOptions = []api.Option{api.WithRetry(api.NoWaitRetryPolicy())}
 	os.Exit(m.Run())
 }
 

@@ -130,6 +130,10 @@ func (g *globals) credentials() (security.Credentials, error) {
 	return c, nil
 }
 
+// testClientOptions are added to the options of every client the tool
+// builds; TestMain sets a retry policy that does not wait.
+var testClientOptions []api.Option
+
 // client builds the API client the flags and environment describe. With
 // --mock it starts the mock server first, and release stops it; release is
 // never nil. Wrong flags or missing credentials give a *usageError.
@@ -174,7 +178,7 @@ func (g *globals) client(stderr io.Writer) (c *api.Client, release func(), err e
 		release()
 		return nil, func() {}, usagef("credentials: %v", err)
 	}
-	if c, err = api.New(p, opts...); err != nil {
+	if c, err = api.New(p, append(opts, testClientOptions...)...); err != nil {
 		release()
 		if errors.Is(err, api.ErrInvalidOption) || errors.Is(err, api.ErrUnknownRegion) {
 			return nil, func() {}, usagef("%s: %v", where, err)
