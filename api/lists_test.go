@@ -428,6 +428,7 @@ func createExample(t *testing.T, srv *whispirtest.Server, listOp string) {
 	req.Header.Set(security.HeaderAPIKey, creds.APIKey)
 	req.SetBasicAuth(creds.Username, creds.Password)
 	req.Header.Set("Content-Type", mt)
+	req.Header.Set("Accept", mt)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
