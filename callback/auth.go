@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/whispir-go/whispir/internal/redaction"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -133,7 +134,7 @@ func (a Auth) GoString() string {
 
 // Format implements [fmt.Formatter]: every verb hides the key.
 func (a Auth) Format(f fmt.State, verb rune) {
-	format(f, verb, "callback.Auth", a.String(), a.GoString())
+	redaction.Format(f, verb, "callback.Auth", a.String(), a.GoString())
 }
 
 // LogValue implements [slog.LogValuer]: the type, and the key redacted.

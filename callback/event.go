@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"github.com/whispir-go/whispir/internal/redaction"
 	"log/slog"
 	"strconv"
 )
@@ -101,7 +102,7 @@ func (e Event) GoString() string {
 // [Event.String] or [Event.GoString] and never Content, From or
 // CustomParameters.
 func (e Event) Format(f fmt.State, verb rune) {
-	format(f, verb, "callback.Event", e.String(), e.GoString())
+	redaction.Format(f, verb, "callback.Event", e.String(), e.GoString())
 }
 
 // LogValue implements [slog.LogValuer]: kind, message id, channel, time and
@@ -127,28 +128,11 @@ func (s Sender) String() string {
 // Format implements [fmt.Formatter] with the output of [Sender.String] for
 // every verb.
 func (s Sender) Format(f fmt.State, verb rune) {
-	format(f, verb, "callback.Sender", s.String(), s.String())
+	redaction.Format(f, verb, "callback.Sender", s.String(), s.String())
 }
 
 // LogValue implements [slog.LogValuer] without the sender's values.
 func (s Sender) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
 // redacted stands for a value that is not shown.
-const redacted = "[REDACTED]"
-
-// format writes str (goStr for %#v) for any fmt verb, so that no verb can
-// reach the fields of the value.
-func format(f fmt.State, verb rune, typeName, str, goStr string) {
-	switch verb {
-	case 'v':
-		if f.Flag('#') {
-			_, _ = fmt.Fprint(f, goStr)
-			return
-		}
-		_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), str)
-	case 's', 'q':
-		_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), str)
-	default:
-		_, _ = fmt.Fprintf(f, "%%!%c(%s=%s)", verb, typeName, str)
-	}
-}
+const redacted = redaction.Mark

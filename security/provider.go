@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/whispir-go/whispir/internal/redaction"
 	"io"
 	"log/slog"
 	"net/http"
@@ -25,7 +26,7 @@ const headerAuthorization = "Authorization"
 
 // Redacted is the marker shown in place of a secret when credentials are
 // formatted, logged or marshalled.
-const Redacted = "[REDACTED]"
+const Redacted = redaction.Mark
 
 // Names of the environment variables read by [FromEnv].
 const (
@@ -94,7 +95,7 @@ func (c Credentials) GoString() string {
 // Format implements [fmt.Formatter] so that every verb, including %#v and
 // %+v, prints the redacted form of c.
 func (c Credentials) Format(f fmt.State, verb rune) {
-	format(f, verb, "security.Credentials", c.String(), c.GoString())
+	redaction.Format(f, verb, "security.Credentials", c.String(), c.GoString())
 }
 
 // LogValue implements [slog.LogValuer]. It logs the username and a
@@ -152,23 +153,6 @@ func redact(secret string) string {
 		return ""
 	}
 	return Redacted
-}
-
-// format writes the redacted representation of a value for any fmt verb.
-func format(f fmt.State, verb rune, typeName, str, goStr string) {
-	switch verb {
-	case 'v':
-		if f.Flag('#') {
-			_, _ = fmt.Fprint(f, goStr)
-			return
-		}
-		_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), str)
-	case 's', 'q':
-		_, _ = fmt.Fprintf(f, fmt.FormatString(f, verb), str)
-	default:
-		// Mirror fmt's report of a bad verb without exposing any field.
-		_, _ = fmt.Fprintf(f, "%%!%c(%s=%s)", verb, typeName, str)
-	}
 }
 
 // headers is an immutable snapshot of validated credentials and the header
@@ -359,7 +343,7 @@ func (p Provider) GoString() string {
 // Format implements [fmt.Formatter] so that every verb, including %#v and
 // %+v, prints the redacted form of p.
 func (p Provider) Format(f fmt.State, verb rune) {
-	format(f, verb, "security.Provider", p.String(), p.GoString())
+	redaction.Format(f, verb, "security.Provider", p.String(), p.GoString())
 }
 
 // MarshalJSON implements [json.Marshaler] with the redacted form of the
