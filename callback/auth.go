@@ -6,11 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/whispir-go/whispir/internal/redaction"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/whispir-go/whispir/internal/redaction"
 )
 
 // The auth types of a Whispir callback (its auth.type), and where Whispir

@@ -5,9 +5,10 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"github.com/whispir-go/whispir/internal/redaction"
 	"log/slog"
 	"strconv"
+
+	"github.com/whispir-go/whispir/internal/redaction"
 )
 
 // Kind says what happened to the message an [Event] is about.

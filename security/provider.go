@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/whispir-go/whispir/internal/redaction"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+
+	"github.com/whispir-go/whispir/internal/redaction"
 )
 
 // HeaderAPIKey is the name of the header that carries the Whispir API key.
