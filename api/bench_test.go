@@ -15,9 +15,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/whispir-go/whispir/internal/benchprog"
 
@@ -65,6 +68,9 @@ func newTransport() *http.Transport { return http.DefaultTransport.(*http.Transp
 //
 //   - impl=raw: the same bytes POSTed with net/http (request built from the
 //     URL string, headers set, body read and closed, status checked);
+//   - impl=raw+timeout: the same with the client's per-attempt timeout
+//     (http.Client.Timeout = DefaultTimeout), which costs every request a
+//     context with a deadline and its timer;
 //   - impl=whispir: SendMessage with the defaults (routing, media types,
 //     credentials, validation, retry wrapper, the id from Location);
 //   - impl=whispir-novalidate: the same WithoutValidation.
@@ -100,6 +106,11 @@ func BenchmarkSendMessage(b *testing.B) {
 		defer hc.CloseIdleConnections()
 		benchutil.Loop(b, rawSend(b, hc, srv.URL+"/workspaces/9A4C5521FFC7B15B/messages", body))
 	})
+	b.Run("impl=raw+timeout", func(b *testing.B) {
+		hc := &http.Client{Transport: newTransport(), Timeout: DefaultTimeout}
+		defer hc.CloseIdleConnections()
+		benchutil.Loop(b, rawSend(b, hc, srv.URL+"/workspaces/9A4C5521FFC7B15B/messages", body))
+	})
 	b.Run("impl=whispir", func(b *testing.B) {
 		benchutil.Loop(b, send(b, client(b)))
 	})
@@ -109,8 +120,11 @@ func BenchmarkSendMessage(b *testing.B) {
 }
 
 // BenchmarkSendMessageParallel sends from 8 goroutines on one client to a
-// loopback server; ns/op is the wall time over all sends, so the inverse
-// is the throughput:
+// loopback server that answers after 1 ms, as a remote one would after
+// some latency, so that the 8 requests are in flight at once rather than
+// queued for the 2 CPUs. ns/op is the wall time over all sends, so that
+// its inverse is the throughput; dials/op counts the connections the
+// server accepted per send:
 //
 //   - impl=tuned: a client given (WithHTTPClient) a transport that keeps
 //     enough idle connections for 8 senders: the base;
@@ -118,8 +132,19 @@ func BenchmarkSendMessage(b *testing.B) {
 //   - impl=go-default: a client given net/http's default transport, which
 //     keeps 2 idle connections per host: what the defaults were.
 func BenchmarkSendMessageParallel(b *testing.B) {
-	const senders = 8
-	srv := httptest.NewServer(accepted(benchMessageID))
+	const senders, serverLatency = 8, time.Millisecond
+	var dials atomic.Int64
+	answer := accepted(benchMessageID)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(serverLatency)
+		answer(w, r)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			dials.Add(1)
+		}
+	}
+	srv.Start()
 	defer srv.Close()
 	p, err := security.New(testCreds)
 	if err != nil {
@@ -133,11 +158,13 @@ func BenchmarkSendMessageParallel(b *testing.B) {
 			b.Fatal(err)
 		}
 		ctx := b.Context()
+		before := dials.Load()
 		benchutil.Parallel(b, senders, func() {
 			if _, err := c.SendMessage(ctx, "9A4C5521FFC7B15B", benchMessage); err != nil {
 				b.Error(err) // not Fatal: this is not the benchmark's goroutine
 			}
 		})
+		b.ReportMetric(float64(dials.Load()-before)/float64(b.N), "dials/op")
 	}
 	b.Run("impl=tuned", func(b *testing.B) {
 		run(b, WithHTTPClient(&http.Client{Transport: tuned}))

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 )
 
 // Obviously fake credentials: the benchmark's server does not check them.
@@ -59,4 +60,18 @@ func RawPost(baseURL string) error {
 		return fmt.Errorf("status %d, location %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	return nil
+}
+
+// Main is the main function of a sender called name: it calls send with
+// the base URL, the program's one argument, and exits 2 for a wrong
+// command line, 1 when send fails.
+func Main(name string, send func(baseURL string) error) {
+	if len(os.Args) != 2 {
+		fmt.Fprintf(os.Stderr, "usage: %s BASE_URL\n", name)
+		os.Exit(2)
+	}
+	if err := send(os.Args[1]); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(1)
+	}
 }

@@ -2,20 +2,6 @@
 // its argument: the baseline of the cold-start benchmark.
 package main
 
-import (
-	"fmt"
-	"os"
+import "github.com/whispir-go/whispir/internal/benchprog"
 
-	"github.com/whispir-go/whispir/internal/benchprog"
-)
-
-func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: rawsend BASE_URL")
-		os.Exit(2)
-	}
-	if err := benchprog.RawPost(os.Args[1]); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-}
+func main() { benchprog.Main("rawsend", benchprog.RawPost) }

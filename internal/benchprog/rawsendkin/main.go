@@ -4,21 +4,9 @@
 package main
 
 import (
-	"fmt"
-	"os"
-
 	_ "github.com/getkin/kin-openapi/openapi3" // its init, and its dependencies'
 
 	"github.com/whispir-go/whispir/internal/benchprog"
 )
 
-func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: rawsendkin BASE_URL")
-		os.Exit(2)
-	}
-	if err := benchprog.RawPost(os.Args[1]); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-}
+func main() { benchprog.Main("rawsendkin", benchprog.RawPost) }

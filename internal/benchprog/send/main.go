@@ -5,8 +5,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
 
 	"github.com/whispir-go/whispir/api"
 	"github.com/whispir-go/whispir/generated"
@@ -14,16 +12,7 @@ import (
 	"github.com/whispir-go/whispir/security"
 )
 
-func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: send BASE_URL")
-		os.Exit(2)
-	}
-	if err := send(os.Args[1]); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-}
+func main() { benchprog.Main("send", send) }
 
 func send(baseURL string) error {
 	p, err := security.New(security.Credentials{APIKey: benchprog.APIKey, Username: benchprog.Username, Password: benchprog.Password})
