@@ -54,8 +54,10 @@ fuzz:
 
 # Benchmarks, summed up in one table. Each benchmark runs its variants as
 # sub-benchmarks named impl=raw (a standard-library baseline), then
-# references such as impl=kin, then impl=whispir; -count repeats the whole
-# benchmark so the variants alternate. benchstat's medians go into one
+# references such as impl=kin, then impl=whispir. go test -count would run
+# each variant that many times in a row, so go test runs BENCH_COUNT times
+# with -count 1 instead: the variants alternate, and a change in the
+# machine's load falls on all of them. benchstat's medians go into one
 # Markdown table (internal/cmd/benchtable): time, CPU time and allocations
 # per operation, and the ratios to the benchmark's raw variant (else its
 # first). benchstat's own tables are kept in $(BENCH_OUT:.txt=.stat).
@@ -68,8 +70,12 @@ BENCH_OUT   ?= $(TOOLS)/bench.txt
 
 bench:
 	@mkdir -p $(dir $(BENCH_OUT))
-	@{ $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) $(BENCH_PKGS); \
-	  echo $$? > $(BENCH_OUT).rc; } | tee $(BENCH_OUT); exit $$(cat $(BENCH_OUT).rc)
+	@: > $(BENCH_OUT)
+	@for i in $$(seq $(BENCH_COUNT)); do \
+	  { $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count 1 -benchtime $(BENCH_TIME) $(BENCH_PKGS); \
+	    echo $$? > $(BENCH_OUT).rc; } | tee -a $(BENCH_OUT); \
+	  test "$$(cat $(BENCH_OUT).rc)" = 0 || exit 1; \
+	done
 	@$(GO) tool benchstat -col /impl $(BENCH_OUT) > $(BENCH_OUT:.txt=.stat)
 	@$(GO) tool benchstat -format csv -col /impl $(BENCH_OUT) 2>/dev/null | $(GO) run ./internal/cmd/benchtable -order $(BENCH_OUT)
 

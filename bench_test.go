@@ -4,14 +4,12 @@ package whispir
 // as sub-benchmarks named impl=raw (a standard-library baseline), impl=kin
 // (kin-openapi as this package used it before the spec was prepared at
 // generate time: oracle_test.go) and impl=whispir (this package), so that
-//
-//	go test -run '^$' -bench . -count 6 | benchstat -col /impl -
-//
-// (make bench) prints one table per unit with a column per variant and the
-// change against raw. -count repeats the whole benchmark, so the variants
-// alternate rather than run in separate batches. Besides sec/op, each
-// reports cpu-ns/op: the CPU time of the whole process (garbage collector
-// included) per operation, steadier than wall time on a shared machine.
+// benchstat -col /impl puts them side by side. make bench runs go test
+// -count 1 several times, so that the variants alternate (-count 6 would
+// run each variant 6 times in a row), and prints one table with the
+// ratios to raw. Besides sec/op, each reports cpu-ns/op: the CPU time of
+// the whole process (garbage collector included) per operation, steadier
+// than wall time on a shared machine.
 
 import (
 	"bytes"

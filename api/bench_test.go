@@ -3,13 +3,9 @@ package api
 // Benchmarks of the client, each against a baseline measured in the same
 // run. Each benchmark runs its variants as sub-benchmarks named impl=raw
 // (the baseline: the standard library) then impl=whispir and others, so
-// that
-//
-//	go test -run '^$' -bench . -count 6 ./api | benchstat -col /impl -
-//
-// (make bench) compares them; -count repeats the whole benchmark, so the
-// variants alternate rather than run in separate batches. Each reports
-// cpu-ns/op besides wall time (see internal/benchutil).
+// that benchstat -col /impl puts them side by side; make bench runs go
+// test -count 1 several times, so that the variants alternate. Each
+// reports cpu-ns/op besides wall time (see internal/benchutil).
 
 import (
 	"bytes"

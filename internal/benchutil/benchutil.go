@@ -5,8 +5,9 @@
 //
 // Benchmarks compare variants as sub-benchmarks named impl=raw (a
 // standard-library baseline) and impl=whispir (and others), so that
-// benchstat -col /impl puts them side by side; make bench runs them with
-// -count, which repeats the whole benchmark so that the variants alternate.
+// benchstat -col /impl puts them side by side. make bench runs go test
+// -count 1 several times rather than -count N, which would run each
+// variant N times in a row: so the variants alternate.
 package benchutil
 
 import (
