@@ -60,7 +60,8 @@ fuzz:
 # machine's load falls on all of them. benchstat's medians go into one
 # Markdown table (internal/cmd/benchtable): time, CPU time and allocations
 # per operation, and the ratios to the benchmark's raw variant (else its
-# first). benchstat's own tables are kept in $(BENCH_OUT:.txt=.stat).
+# first), each the median of the ratios within a round. benchstat's own
+# tables are kept in $(BENCH_OUT:.txt=.stat).
 # Add packages to BENCH_PKGS.
 BENCH       ?= .
 BENCH_PKGS  ?= . ./api ./cmd/whispir
@@ -77,7 +78,7 @@ bench:
 	  test "$$(cat $(BENCH_OUT).rc)" = 0 || exit 1; \
 	done
 	@$(GO) tool benchstat -col /impl $(BENCH_OUT) > $(BENCH_OUT:.txt=.stat)
-	@$(GO) tool benchstat -format csv -col /impl $(BENCH_OUT) 2>/dev/null | $(GO) run ./internal/cmd/benchtable -order $(BENCH_OUT)
+	@$(GO) tool benchstat -format csv -col /impl $(BENCH_OUT) 2>/dev/null | $(GO) run ./internal/cmd/benchtable -runs $(BENCH_OUT)
 
 # The README's first command: a message through the whole pipeline to the embedded mock.
 run:

@@ -1,16 +1,21 @@
 // Command benchtable turns the CSV that benchstat prints (benchstat
 // -format csv -col /impl) into the one table make bench shows: a line per
 // benchmark and variant with time, CPU time and allocations per operation
-// (benchstat's medians) and the ratios of time and CPU to the benchmark's
-// base, impl=raw where it has one, else its first variant.
+// (benchstat's medians, with their confidence intervals) and the ratios of
+// time and CPU to the benchmark's base, impl=raw where it has one, else
+// its first variant.
 //
 // Usage:
 //
-//	go tool benchstat -format csv -col /impl bench.txt | go run ./internal/cmd/benchtable -order bench.txt
+//	go tool benchstat -format csv -col /impl bench.txt | go run ./internal/cmd/benchtable -runs bench.txt
 //
-// benchstat orders the columns of a table (one per package) by first
-// appearance in the package; -order names the go test output, whose
-// sub-benchmarks give each benchmark's variants in their own order.
+// -runs names the go test output benchstat read, made of rounds in which
+// each benchmark's variants ran one after the other (make bench runs go
+// test -count 1 several times). With it, the variants come in their
+// sub-benchmarks' order (benchstat orders the columns of a package by
+// first appearance), and a ratio is the median over rounds of the ratio
+// within each round, so that a change in the machine's load between
+// rounds cancels out; without it, a ratio is one of benchstat's medians.
 //
 // The table is Markdown, so that it can be pasted into the README. For the
 // benchmarks that start programs (those reporting p50-ns/op, see
@@ -34,15 +39,15 @@ import (
 )
 
 func main() {
-	order := flag.String("order", "", "go test output whose sub-benchmarks order the variants")
+	runsFile := flag.String("runs", "", "the go test output benchstat read: orders the variants and pairs their runs")
 	flag.Parse()
-	if err := run(os.Stdin, os.Stdout, *order); err != nil {
+	if err := run(os.Stdin, os.Stdout, *runsFile); err != nil {
 		fmt.Fprintln(os.Stderr, "benchtable:", err)
 		os.Exit(1)
 	}
 }
 
-func run(in io.Reader, out io.Writer, orderFile string) error {
+func run(in io.Reader, out io.Writer, runsFile string) error {
 	rows, err := parse(in)
 	if err != nil {
 		return err
@@ -50,52 +55,97 @@ func run(in io.Reader, out io.Writer, orderFile string) error {
 	if len(rows) == 0 {
 		return errors.New("no benchmarks in the input")
 	}
-	if orderFile != "" {
-		f, err := os.Open(orderFile)
+	var rs *runs
+	if runsFile != "" {
+		f, err := os.Open(runsFile)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		if err := reorder(rows, f); err != nil {
+		if rs, err = readRuns(f); err != nil {
 			return err
 		}
+		rs.reorder(rows)
 	}
-	return write(out, rows)
+	return write(out, rows, rs)
 }
 
 // benchLine is a result line of go test: its name's benchmark (without
 // the impl key and the -N suffix) and variant.
 var benchLine = regexp.MustCompile(`^Benchmark(\S*?)/impl=([^/\s]+?)(/\S*?)?(-\d+)?\s`)
 
-// reorder sorts each row's variants by their first result line in the go
-// test output.
-func reorder(rows []*row, goTest io.Reader) error {
-	rank := map[string]int{} // row name + "\x00" + impl -> first line
+// runs are the results of go test output, by benchmark row and variant.
+type runs struct {
+	first   map[string]int                  // key -> its first line
+	results map[string][]map[string]float64 // key -> one result per round: unit -> value
+}
+
+func runKey(row, impl string) string { return row + "\x00" + impl }
+
+func readRuns(goTest io.Reader) (*runs, error) {
+	rs := &runs{first: map[string]int{}, results: map[string][]map[string]float64{}}
 	sc := bufio.NewScanner(goTest)
 	for n := 0; sc.Scan(); n++ {
-		m := benchLine.FindStringSubmatch(sc.Text())
+		line := sc.Text()
+		m := benchLine.FindStringSubmatch(line)
 		if m == nil {
 			continue
 		}
-		key := m[1] + m[3] + "\x00" + m[2]
-		if _, seen := rank[key]; !seen {
-			rank[key] = n
+		key := runKey(m[1]+m[3], m[2])
+		if _, seen := rs.first[key]; !seen {
+			rs.first[key] = n
 		}
+		fields := strings.Fields(line)
+		metrics := map[string]float64{}
+		for i := 2; i+1 < len(fields); i += 2 { // name, iterations, then value unit pairs
+			v, err := strconv.ParseFloat(fields[i], 64)
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %q is not a number", n+1, fields[i])
+			}
+			metrics[fields[i+1]] = v
+		}
+		rs.results[key] = append(rs.results[key], metrics)
 	}
-	if err := sc.Err(); err != nil {
-		return err
-	}
+	return rs, sc.Err()
+}
+
+// reorder sorts each row's variants by their first result line.
+func (rs *runs) reorder(rows []*row) {
 	for _, r := range rows {
 		slices.SortStableFunc(r.cells, func(a, b *cell) int {
-			ra, okA := rank[r.name+"\x00"+a.impl]
-			rb, okB := rank[r.name+"\x00"+b.impl]
+			ra, okA := rs.first[runKey(r.name, a.impl)]
+			rb, okB := rs.first[runKey(r.name, b.impl)]
 			if !okA || !okB {
 				return 0
 			}
 			return cmp.Compare(ra, rb)
 		})
 	}
-	return nil
+}
+
+// ratio is the median over rounds of c's unit over base's in the same
+// round: the k-th result of each. ok is false without such pairs.
+func (rs *runs) ratio(row string, c, base *cell, unit string) (float64, bool) {
+	if rs == nil {
+		return 0, false
+	}
+	cs, bs := rs.results[runKey(row, c.impl)], rs.results[runKey(row, base.impl)]
+	var ratios []float64
+	for k := range min(len(cs), len(bs)) {
+		v, ok1 := cs[k][unit]
+		b, ok2 := bs[k][unit]
+		if ok1 && ok2 && b > 0 {
+			ratios = append(ratios, v/b)
+		}
+	}
+	if len(ratios) == 0 {
+		return 0, false
+	}
+	slices.Sort(ratios)
+	if n := len(ratios); n%2 == 0 {
+		return (ratios[n/2-1] + ratios[n/2]) / 2, true
+	}
+	return ratios[len(ratios)/2], true
 }
 
 // cell is one benchmark and variant: a median and its confidence interval
@@ -201,7 +251,7 @@ func fill(rec []string) []string {
 	return out
 }
 
-func write(w io.Writer, rows []*row) error {
+func write(w io.Writer, rows []*row, rs *runs) error {
 	var b strings.Builder
 	b.WriteString("| benchmark | variant | time/op | CPU/op | allocs/op | vs | time ratio | CPU ratio |\n")
 	b.WriteString("|---|---|--:|--:|--:|---|--:|--:|\n")
@@ -213,18 +263,21 @@ func write(w io.Writer, rows []*row) error {
 			}
 		}
 		for _, c := range r.cells {
-			timeUnit := "sec/op"
+			timeUnit, goTimeUnit := "sec/op", "ns/op"
 			start := has(c, "p50-sec/op")
 			if start {
-				timeUnit = "p50-sec/op"
+				timeUnit, goTimeUnit = "p50-sec/op", "p50-ns/op"
 			}
 			allocs := "–"
 			if v, ok := c.values["allocs/op"]; ok && !start {
 				allocs = strconv.FormatFloat(v, 'f', -1, 64)
 			}
-			vs, tr, cr := base.impl, ratio(c, base, timeUnit), ratio(c, base, "cpu-sec/op")
+			vs, tr, cr := base.impl, "", ""
 			if c == base {
-				vs, tr, cr = "", "", ""
+				vs = ""
+			} else {
+				tr = ratio(rs, r.name, c, base, timeUnit, goTimeUnit)
+				cr = ratio(rs, r.name, c, base, "cpu-sec/op", "cpu-ns/op")
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n",
 				r.name, c.impl, duration(c, timeUnit), duration(c, "cpu-sec/op"), allocs, vs, tr, cr)
@@ -262,7 +315,12 @@ func duration(c *cell, unit string) string {
 	return s
 }
 
-func ratio(c, base *cell, unit string) string {
+// ratio prints c's ratio to base: paired by round when rs has the runs
+// (in goUnit, go test's name for the unit), else of benchstat's medians.
+func ratio(rs *runs, row string, c, base *cell, unit, goUnit string) string {
+	if v, ok := rs.ratio(row, c, base, goUnit); ok {
+		return strconv.FormatFloat(v, 'f', 2, 64) + "×"
+	}
 	v, ok1 := c.values[unit]
 	b, ok2 := base.values[unit]
 	if !ok1 || !ok2 || b == 0 {

@@ -34,22 +34,26 @@ SendMessageParallel-2,,,150,0%,,,150,0%,,,,,,
 ColdStart-2,80,0%,80,0%,~,p=1.000 n=6,,,,,80,0%,,
 `
 
-// goTest is the go test output the table's order comes from.
-const goTest = `BenchmarkSendMessageParallel/impl=tuned-2   	 100	 40000 ns/op
-BenchmarkSendMessageParallel/impl=whispir-2 	 100	 50000 ns/op
-BenchmarkColdStart/impl=raw-2               	  30	 30000000 ns/op
-BenchmarkColdStart/impl=raw+openapi3-2      	  30	 40000000 ns/op
-BenchmarkColdStart/impl=whispir-2           	  30	 45000000 ns/op
+// goTest is go test output in two rounds: the order of the variants, and
+// runs whose ratios, paired by round, differ from the ratios of the
+// medians (the second round ran on a busier machine).
+const goTest = `BenchmarkSendMessageParallel/impl=tuned-2   	 100	 40000 ns/op	 60000 cpu-ns/op
+BenchmarkSendMessageParallel/impl=whispir-2 	 100	 44000 ns/op	 60000 cpu-ns/op
+BenchmarkSendMessageParallel/impl=tuned-2   	 100	 80000 ns/op	 90000 cpu-ns/op
+BenchmarkSendMessageParallel/impl=whispir-2 	 100	 84000 ns/op	 99000 cpu-ns/op
+BenchmarkColdStart/impl=raw-2               	  30	 30000000 ns/op	 20000000 cpu-ns/op	 25000000 p50-ns/op
+BenchmarkColdStart/impl=raw+openapi3-2      	  30	 40000000 ns/op	 28000000 cpu-ns/op	 35000000 p50-ns/op
+BenchmarkColdStart/impl=whispir-2           	  30	 45000000 ns/op	 30000000 cpu-ns/op	 40000000 p50-ns/op
 `
 
 func TestTable(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name  string
-		order string
-		want  []string // lines of the table after its header
+		name string
+		runs string
+		want []string // lines of the table after its header
 	}{
-		{"in benchstat's column order", "", []string{
+		{"without the runs: in benchstat's column order, ratios of medians", "", []string{
 			"| SendMessage | raw | 100.00 µs ±3% | 80.00 µs ±1% | 100 |  |  |  |",
 			"| SendMessage | whispir | 120.00 µs ±2% | 100.00 µs ±1% | 120 | raw | 1.20× | 1.25× |",
 			"| SendMessageParallel | whispir | 50.00 µs ±1% | 60.00 µs ±1% | 150 |  |  |  |",
@@ -58,11 +62,11 @@ func TestTable(t *testing.T) {
 			"| ColdStart | whispir | 40.00 ms ±6% | 30.00 ms ±3% | – | raw | 1.60× | 1.50× |",
 			"| ColdStart | raw+openapi3 | 35.00 ms ±7% | 28.00 ms ±2% | – | raw | 1.40× | 1.40× |",
 		}},
-		{"in the sub-benchmarks' order", goTest, []string{
+		{"with the runs: in the sub-benchmarks' order, ratios paired by round", goTest, []string{
 			"| SendMessage | raw | 100.00 µs ±3% | 80.00 µs ±1% | 100 |  |  |  |",
 			"| SendMessage | whispir | 120.00 µs ±2% | 100.00 µs ±1% | 120 | raw | 1.20× | 1.25× |",
 			"| SendMessageParallel | tuned | 40.00 µs ±4% | 60.00 µs ±1% | 150 |  |  |  |",
-			"| SendMessageParallel | whispir | 50.00 µs ±1% | 60.00 µs ±1% | 150 | tuned | 1.25× | 1.00× |",
+			"| SendMessageParallel | whispir | 50.00 µs ±1% | 60.00 µs ±1% | 150 | tuned | 1.08× | 1.05× |",
 			"| ColdStart | raw | 25.00 ms ±5% | 20.00 ms ±2% | – |  |  |  |",
 			"| ColdStart | raw+openapi3 | 35.00 ms ±7% | 28.00 ms ±2% | – | raw | 1.40× | 1.40× |",
 			"| ColdStart | whispir | 40.00 ms ±6% | 30.00 ms ±3% | – | raw | 1.60× | 1.50× |",
@@ -75,13 +79,15 @@ func TestTable(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tc.order != "" {
-				if err := reorder(rows, strings.NewReader(tc.order)); err != nil {
+			var rs *runs
+			if tc.runs != "" {
+				if rs, err = readRuns(strings.NewReader(tc.runs)); err != nil {
 					t.Fatal(err)
 				}
+				rs.reorder(rows)
 			}
 			var out strings.Builder
-			if err := write(&out, rows); err != nil {
+			if err := write(&out, rows, rs); err != nil {
 				t.Fatal(err)
 			}
 			got := strings.Split(strings.TrimSpace(out.String()), "\n")[2:]
