@@ -21,12 +21,12 @@ import (
 type Client struct {
 	*generated.ClientWithResponses
 
-	provider *security.Provider
-	baseURL  *url.URL
-	server   string // baseURL with a trailing slash, as the generated builders take it
-	dotBase  bool   // the base URL's path has a "." or ".." segment or starts with "//" (see endpoint)
-	pipeline *pipeline
-	editors  []generated.RequestEditorFn
+	provider  *security.Provider
+	baseURL   *url.URL
+	serverURL string // baseURL with a trailing slash, as the generated builders take it
+	dotBase   bool   // the base URL's path has a "." or ".." segment or starts with "//" (see endpoint)
+	pipeline  *pipeline
+	editors   []generated.RequestEditorFn
 }
 
 // New returns a client that authenticates with p. Without WithRegion or
@@ -86,11 +86,11 @@ func New(p *security.Provider, opts ...Option) (*Client, error) {
 		logger:            cfg.logger,
 		limiter:           cfg.limiter,
 	}
-	c := &Client{provider: p, baseURL: cfg.baseURL, server: cfg.baseURL.String() + "/", pipeline: pl}
+	c := &Client{provider: p, baseURL: cfg.baseURL, serverURL: cfg.baseURL.String() + "/", pipeline: pl}
 	basePath := cfg.baseURL.EscapedPath()
 	c.dotBase = hasDotSegment(basePath) || strings.HasPrefix(basePath, "//")
 	c.editors = []generated.RequestEditorFn{p.Intercept}
-	gen, err := generated.NewClientWithResponses(c.server,
+	gen, err := generated.NewClientWithResponses(c.server(),
 		generated.WithHTTPClient(pl),
 		generated.WithRequestEditorFn(p.Intercept))
 	if err != nil {
@@ -119,6 +119,9 @@ func (c *Client) String() string {
 // Format prints String for every verb, so formatting a client never walks
 // its HTTP transport (which requests in flight are using) or credentials.
 func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// server is the base URL in the form the generated request builders take.
+func (c *Client) server() string { return c.serverURL }
 
 // errNilClient is returned by helpers called on a nil *Client.
 var errNilClient = fmt.Errorf("%w: nil *api.Client", ErrInvalidOption)

@@ -271,7 +271,7 @@ func scoped[P, D, C, T any](ctx context.Context, c *Client, workspaceID string,
 // PageSize items when params sets no limit, and pages through the
 // collection C.
 func list[P, C, T any](ctx context.Context, c *Client, build builder[P], params *P, items func(*C) []T) iter.Seq2[T, error] {
-	req, err := build(c.server, params)
+	req, err := build(c.server(), params)
 	if err != nil {
 		return failed[T](fmt.Errorf("build list request: %w", err))
 	}

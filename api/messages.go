@@ -128,9 +128,9 @@ func (c *Client) postMessage(ctx context.Context, workspaceID, contentType strin
 // resolved; that case is left to net/url.
 func (c *Client) endpoint(rel string) (string, error) {
 	if !c.dotBase && !hasDotSegment(rel) {
-		return c.server + rel, nil
+		return c.serverURL + rel, nil
 	}
-	base, err := url.Parse(c.server)
+	base, err := url.Parse(c.serverURL)
 	if err != nil {
 		return "", err
 	}

@@ -25,7 +25,7 @@ func newTestProvider(t *testing.T) *security.Provider {
 // NewMessageListRequestFor builds (without sending) a messageList request,
 // for tests that check where requests would go.
 func (c *Client) NewMessageListRequestFor(workspaceID string) (*http.Request, error) {
-	return generated.NewMessageListRequest(c.server, workspaceID, nil)
+	return generated.NewMessageListRequest(c.server(), workspaceID, nil)
 }
 
 func TestNewRejectsBadInput(t *testing.T) {
