@@ -61,13 +61,19 @@ fuzz:
 	  done; \
 	done
 
-# Benchmarks compared in one benchstat table per unit. Each benchmark runs its
-# variants as sub-benchmarks named impl=raw (a standard-library baseline), then
-# references such as impl=kin, then impl=whispir; -count repeats the whole
-# benchmark so the variants alternate. Columns come in the order first seen
-# (raw first: the base of the comparison). Add packages to BENCH_PKGS.
+# Benchmarks, summed up in one table. Each benchmark runs its variants as
+# sub-benchmarks named impl=raw (a standard-library baseline), then
+# references such as impl=kin, then impl=whispir. go test -count would run
+# each variant that many times in a row, so go test runs BENCH_COUNT times
+# with -count 1 instead: the variants alternate, and a change in the
+# machine's load falls on all of them. benchstat's medians go into one
+# Markdown table (internal/cmd/benchtable): time, CPU time and allocations
+# per operation, and the ratios to the benchmark's raw variant (else its
+# first), each the median of the ratios within a round. benchstat's own
+# tables are kept in $(BENCH_OUT:.txt=.stat).
+# Add packages to BENCH_PKGS.
 BENCH       ?= .
-BENCH_PKGS  ?= .
+BENCH_PKGS  ?= . ./api ./cmd/whispir
 BENCH_COUNT ?= 6
 BENCH_TIME  ?= 1s
 BENCH_OUT   ?= $(TOOLS)/bench.txt
@@ -80,9 +86,14 @@ mock-memory:
 
 bench:
 	@mkdir -p $(dir $(BENCH_OUT))
-	@{ $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) -benchtime $(BENCH_TIME) $(BENCH_PKGS); \
-	  echo $$? > $(BENCH_OUT).rc; } | tee $(BENCH_OUT); exit $$(cat $(BENCH_OUT).rc)
-	$(GO) tool benchstat -col /impl $(BENCH_OUT)
+	@: > $(BENCH_OUT)
+	@for i in $$(seq $(BENCH_COUNT)); do \
+	  { $(GO) test -run '^$$' -bench '$(BENCH)' -benchmem -count 1 -benchtime $(BENCH_TIME) $(BENCH_PKGS); \
+	    echo $$? > $(BENCH_OUT).rc; } | tee -a $(BENCH_OUT); \
+	  test "$$(cat $(BENCH_OUT).rc)" = 0 || exit 1; \
+	done
+	@$(GO) tool benchstat -col /impl $(BENCH_OUT) > $(BENCH_OUT:.txt=.stat)
+	@$(GO) tool benchstat -format csv -col /impl $(BENCH_OUT) 2>/dev/null | $(GO) run ./internal/cmd/benchtable -runs $(BENCH_OUT)
 
 # The README's first command: a message through the whole pipeline to the embedded mock.
 run:

@@ -4,14 +4,12 @@ package whispir
 // as sub-benchmarks named impl=raw (a standard-library baseline), impl=kin
 // (kin-openapi as this package used it before the spec was prepared at
 // generate time: oracle_test.go) and impl=whispir (this package), so that
-//
-//	go test -run '^$' -bench . -count 6 | benchstat -col /impl -
-//
-// (make bench) prints one table per unit with a column per variant and the
-// change against raw. -count repeats the whole benchmark, so the variants
-// alternate rather than run in separate batches. Besides sec/op, each
-// reports cpu-ns/op: the CPU time of the whole process (garbage collector
-// included) per operation, steadier than wall time on a shared machine.
+// benchstat -col /impl puts them side by side. make bench runs go test
+// -count 1 several times, so that the variants alternate (-count 6 would
+// run each variant 6 times in a row), and prints one table with the
+// ratios to raw. Besides sec/op, each reports cpu-ns/op: the CPU time of
+// the whole process (garbage collector included) per operation, steadier
+// than wall time on a shared machine.
 
 import (
 	"bytes"
@@ -20,24 +18,11 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
-	"time"
 
+	"github.com/whispir-go/whispir/internal/benchutil"
 	"github.com/whispir-go/whispir/internal/specdoc"
 	"github.com/whispir-go/whispir/internal/specgen"
 )
-
-// loop runs op in b.Loop and reports the process CPU time per operation.
-func loop(b *testing.B, op func()) {
-	b.Helper()
-	b.ReportAllocs()
-	start, ok := processCPU()
-	for b.Loop() {
-		op()
-	}
-	if end, _ := processCPU(); ok && b.N > 0 {
-		b.ReportMetric(float64((end-start)/time.Nanosecond)/float64(b.N), "cpu-ns/op")
-	}
-}
 
 // BenchmarkRoute matches a request to the first operation of the matching
 // order, the last, and a path no operation has.
@@ -65,21 +50,21 @@ func BenchmarkRoute(b *testing.B) {
 		req := &http.Request{Method: http.MethodGet, URL: &url.URL{Scheme: "https", Host: "api.au.whispir.com", Path: tc.path}, Host: "api.au.whispir.com"}
 		wantErr := tc.name == "unknown"
 		b.Run("op="+tc.name+"/impl=raw", func(b *testing.B) {
-			loop(b, func() {
+			benchutil.Loop(b, func() {
 				if _, pattern := mux.Handler(req); (pattern == "") != wantErr {
 					b.Fatalf("ServeMux: pattern %q", pattern)
 				}
 			})
 		})
 		b.Run("op="+tc.name+"/impl=kin", func(b *testing.B) {
-			loop(b, func() {
+			benchutil.Loop(b, func() {
 				if _, _, err := o.findRoute(req, ""); (err != nil) != wantErr {
 					b.Fatal(err)
 				}
 			})
 		})
 		b.Run("op="+tc.name+"/impl=whispir", func(b *testing.B) {
-			loop(b, func() {
+			benchutil.Loop(b, func() {
 				if _, err := FindRoute(req, ""); (err != nil) != wantErr {
 					b.Fatal(err)
 				}
@@ -113,7 +98,7 @@ func BenchmarkValidateRequest(b *testing.B) {
 	req, body := sendRequest(b)
 	ctx := context.Background()
 	b.Run("op=messageCreate/impl=raw", func(b *testing.B) {
-		loop(b, func() {
+		benchutil.Loop(b, func() {
 			var v any
 			if err := json.Unmarshal(body, &v); err != nil {
 				b.Fatal(err)
@@ -129,7 +114,7 @@ func BenchmarkValidateRequest(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		loop(b, func() {
+		benchutil.Loop(b, func() {
 			if err := o.validate(ctx, route, params, req, body); err != nil {
 				b.Fatal(err)
 			}
@@ -140,7 +125,7 @@ func BenchmarkValidateRequest(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		loop(b, func() {
+		benchutil.Loop(b, func() {
 			if err := ValidateRequest(ctx, route, req, body); err != nil {
 				b.Fatal(err)
 			}
@@ -171,7 +156,7 @@ func BenchmarkSpecLoad(b *testing.B) {
 	req, body := sendRequest(b)
 	ctx := context.Background()
 	b.Run("what=document/impl=raw", func(b *testing.B) {
-		loop(b, func() {
+		benchutil.Loop(b, func() {
 			var v any
 			if err := json.Unmarshal(asJSON, &v); err != nil {
 				b.Fatal(err)
@@ -179,14 +164,14 @@ func BenchmarkSpecLoad(b *testing.B) {
 		})
 	})
 	b.Run("what=document/impl=kin", func(b *testing.B) {
-		loop(b, func() {
+		benchutil.Loop(b, func() {
 			if _, err := newOracle(specYAML); err != nil {
 				b.Fatal(err)
 			}
 		})
 	})
 	b.Run("what=document/impl=whispir", func(b *testing.B) {
-		loop(b, func() {
+		benchutil.Loop(b, func() {
 			c, err := newContract()
 			if err != nil {
 				b.Fatal(err)
@@ -195,7 +180,7 @@ func BenchmarkSpecLoad(b *testing.B) {
 		})
 	})
 	b.Run("what=messageCreate/impl=kin", func(b *testing.B) {
-		loop(b, func() {
+		benchutil.Loop(b, func() {
 			o, err := newOracle(specYAML)
 			if err != nil {
 				b.Fatal(err)
@@ -206,7 +191,7 @@ func BenchmarkSpecLoad(b *testing.B) {
 		})
 	})
 	b.Run("what=messageCreate/impl=whispir", func(b *testing.B) {
-		loop(b, func() {
+		benchutil.Loop(b, func() {
 			c, err := newContract()
 			if err != nil {
 				b.Fatal(err)

@@ -7,8 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 
-	"github.com/whispir-go/whispir"
 	"github.com/whispir-go/whispir/generated"
 	"github.com/whispir-go/whispir/security"
 )
@@ -21,14 +21,23 @@ import (
 type Client struct {
 	*generated.ClientWithResponses
 
-	provider *security.Provider
-	baseURL  *url.URL
-	pipeline *pipeline
-	editors  []generated.RequestEditorFn
+	provider  *security.Provider
+	baseURL   *url.URL
+	serverURL string // baseURL with a trailing slash, as the generated builders take it
+	dotBase   bool   // the base URL's path has a "." or ".." segment or starts with "//" (see endpoint)
+	pipeline  *pipeline
+	editors   []generated.RequestEditorFn
 }
 
 // New returns a client that authenticates with p. Without WithRegion or
-// WithBaseURL it calls DefaultRegion.
+// WithBaseURL it calls DefaultRegion. Without WithHTTPClient it sends
+// through a transport that every such client shares, configured as
+// http.DefaultTransport but keeping up to DefaultMaxIdleConnsPerHost idle
+// connections per host, so that concurrent senders reuse connections.
+//
+// New reads the spec's tables only (the servers, for a region): it builds
+// no part of the OpenAPI document, so a process is ready to send at once;
+// each operation's validation inputs are prepared on its first call.
 //
 // The client follows redirects only to the host of the request (and never
 // from https to http), so the credentials cannot reach another host; see
@@ -36,9 +45,6 @@ type Client struct {
 func New(p *security.Provider, opts ...Option) (*Client, error) {
 	if p == nil {
 		return nil, fmt.Errorf("%w: nil *security.Provider", ErrInvalidOption)
-	}
-	if _, err := whispir.Document(); err != nil {
-		return nil, err
 	}
 	cfg := config{
 		retry:     DefaultRetryPolicy(),
@@ -64,7 +70,7 @@ func New(p *security.Provider, opts ...Option) (*Client, error) {
 	}
 	hc := cfg.httpClient
 	if hc == nil {
-		hc = &http.Client{}
+		hc = &http.Client{Transport: defaultTransport()}
 	}
 	switch {
 	case cfg.timeoutSet:
@@ -83,7 +89,9 @@ func New(p *security.Provider, opts ...Option) (*Client, error) {
 		logger:            cfg.logger,
 		limiter:           cfg.limiter,
 	}
-	c := &Client{provider: p, baseURL: cfg.baseURL, pipeline: pl}
+	c := &Client{provider: p, baseURL: cfg.baseURL, serverURL: cfg.baseURL.String() + "/", pipeline: pl}
+	basePath := cfg.baseURL.EscapedPath()
+	c.dotBase = hasDotSegment(basePath) || strings.HasPrefix(basePath, "//")
 	auth := p
 	if cfg.bearer {
 		bp, err := p.Bearer(c.TokenSource(), cfg.bearerOpts...)
@@ -94,7 +102,7 @@ func New(p *security.Provider, opts ...Option) (*Client, error) {
 	}
 	pl.auth = auth
 	c.editors = []generated.RequestEditorFn{auth.Intercept}
-	gen, err := generated.NewClientWithResponses(cfg.baseURL.String(),
+	gen, err := generated.NewClientWithResponses(c.server(),
 		generated.WithHTTPClient(pl),
 		generated.WithRequestEditorFn(auth.Intercept))
 	if err != nil {
@@ -124,20 +132,28 @@ func (c *Client) String() string {
 // its HTTP transport (which requests in flight are using) or credentials.
 func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
+// server is the base URL in the form the generated request builders take.
+func (c *Client) server() string { return c.serverURL }
+
 // errNilClient is returned by helpers called on a nil *Client.
 var errNilClient = fmt.Errorf("%w: nil *api.Client", ErrInvalidOption)
-
-// server is the base URL in the form the generated request builders take.
-func (c *Client) server() string { return c.baseURL.String() + "/" }
 
 // do sends a request built outside the generated methods (a page's next
 // link) through the same editors and pipeline.
 func (c *Client) do(ctx context.Context, req *http.Request) (*http.Response, error) {
 	req = req.WithContext(ctx)
-	for _, edit := range c.editors {
-		if err := edit(ctx, req); err != nil {
-			return nil, err
-		}
+	if err := c.edit(ctx, req); err != nil {
+		return nil, err
 	}
 	return c.pipeline.Do(req)
+}
+
+// edit applies the request editors, as the generated methods do.
+func (c *Client) edit(ctx context.Context, req *http.Request) error {
+	for _, edit := range c.editors {
+		if err := edit(ctx, req); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -54,7 +54,9 @@
 // attempt waits for the [Limiter]), sends it with a 30 second
 // timeout per attempt, and retries what is safe to retry (see [RetryPolicy]).
 // Redirects are followed only to the host of the request (see
-// [WithHTTPClient] and [WithCrossHostRedirects]).
+// [WithHTTPClient] and [WithCrossHostRedirects]). Clients made without
+// [WithHTTPClient] share one transport that keeps idle connections for many
+// concurrent senders (see [New]).
 //
 // # Errors
 //

@@ -122,7 +122,9 @@ func isLoopback(host string) bool {
 }
 
 // WithHTTPClient uses a copy of hc for the HTTP exchanges; its Transport
-// and Jar are kept. Its CheckRedirect is consulted for redirects to the
+// and Jar are kept, and used as they are (a nil Transport means
+// http.DefaultTransport, as in net/http, not the client's default
+// transport described at New). Its CheckRedirect is consulted for redirects to the
 // same host only: a redirect to another host, or from https to http, is
 // refused even when hc's policy would follow it, because the x-api-key
 // header (and a POST body) would go with it. WithCrossHostRedirects opts

@@ -46,9 +46,10 @@ var _ generated.HttpRequestDoer = (*pipeline)(nil)
 
 // Do sends req. A non-2xx answer is returned as an *Error (with a nil
 // response); a request that breaks the spec is returned as an error
-// wrapping ErrInvalidRequest and never reaches the network.
+// wrapping ErrInvalidRequest and never reaches the network. The response's
+// body has been read in full (so that a body cut short fails the attempt)
+// and is handed back in memory.
 func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
 	route, err := whispir.FindRoute(req, p.basePath)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidRequest, err)
@@ -57,6 +58,29 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, opError(route.ID, "read request body", err)
 	}
+	resp, data, err := p.exchange(route, req, body)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	return resp, nil
+}
+
+// doBody is Do for a request built by this package, whose body the caller
+// holds: body is sent (req.Body is not read), and the response comes back
+// with its body as data (resp.Body is closed).
+func (p *pipeline) doBody(req *http.Request, body []byte) (resp *http.Response, data []byte, err error) {
+	route, err := whispir.FindRoute(req, p.basePath)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w", ErrInvalidRequest, err)
+	}
+	return p.exchange(route, req, body)
+}
+
+// exchange sets the operation's media types and the User-Agent on req,
+// validates it with body and sends it.
+func (p *pipeline) exchange(route *whispir.Route, req *http.Request, body []byte) (*http.Response, []byte, error) {
+	ctx := req.Context()
 	req.Header.Set("Accept", route.MediaType)
 	switch {
 	case len(body) > 0:
@@ -75,31 +99,31 @@ func (p *pipeline) Do(req *http.Request) (*http.Response, error) {
 	if len(body) > maxRequestBody {
 		// Refused with or without validation: readBody stopped reading, and
 		// Whispir would answer 413 anyway.
-		return nil, &whispir.ValidationError{Operation: route.ID, Where: "body", Reason: "larger than 10485760 bytes"}
+		return nil, nil, &whispir.ValidationError{Operation: route.ID, Where: "body", Reason: "larger than 10485760 bytes"}
 	}
 	if p.validate {
 		if err := whispir.ValidateRequest(ctx, route, req, body); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	return p.send(ctx, route, req, body)
 }
 
 // send runs the attempts of one call.
-func (p *pipeline) send(ctx context.Context, route *whispir.Route, req *http.Request, body []byte) (*http.Response, error) {
+func (p *pipeline) send(ctx context.Context, route *whispir.Route, req *http.Request, body []byte) (*http.Response, []byte, error) {
 	reauthorized := false
 	for attempt := 1; ; attempt++ {
 		if p.limiter != nil {
 			if err := p.limiter.Wait(ctx); err != nil {
-				return nil, limiterError(ctx, route.ID, err)
+				return nil, nil, limiterError(ctx, route.ID, err)
 			}
 		}
-		resp, err := p.attempt(ctx, route, req, body, attempt)
+		resp, data, err := p.attempt(ctx, route, req, body, attempt)
 		if err == nil {
-			return resp, nil
+			return resp, data, nil
 		}
 		if ctx.Err() != nil {
-			return nil, opError(route.ID, "send", errors.Join(ctx.Err(), err))
+			return nil, nil, opError(route.ID, "send", errors.Join(ctx.Err(), err))
 		}
 		if !reauthorized && errors.Is(err, ErrUnauthorized) {
 			// A Bearer token answered 401 is replaced, and the request sent
@@ -107,7 +131,7 @@ func (p *pipeline) send(ctx context.Context, route *whispir.Route, req *http.Req
 			// being processed), so it does not count as an attempt.
 			again, aerr := p.reauthorize(ctx, route, req, attempt)
 			if aerr != nil {
-				return nil, opError(route.ID, "refresh bearer token", aerr)
+				return nil, nil, opError(route.ID, "refresh bearer token", aerr)
 			}
 			if again {
 				reauthorized = true
@@ -116,17 +140,17 @@ func (p *pipeline) send(ctx context.Context, route *whispir.Route, req *http.Req
 			}
 		}
 		if attempt >= p.retry.MaxAttempts || !retryable(req.Method, err) {
-			return nil, err
+			return nil, nil, err
 		}
 		wait, ok := p.retry.backoff(attempt, err)
 		if !ok {
-			return nil, err
+			return nil, nil, err
 		}
 		p.logger.LogAttrs(ctx, slog.LevelInfo, "whispir retry",
 			slog.String("operation", route.ID), slog.Int("attempt", attempt),
 			slog.Duration("wait", wait), slog.String("reason", retryReason(err)))
 		if err := p.retry.sleep(ctx, wait); err != nil {
-			return nil, opError(route.ID, "retry wait", err)
+			return nil, nil, opError(route.ID, "retry wait", err)
 		}
 	}
 }
@@ -144,22 +168,32 @@ func (p *pipeline) reauthorize(ctx context.Context, route *whispir.Route, req *h
 	p.logger.LogAttrs(ctx, slog.LevelInfo, "whispir token refresh",
 		slog.String("operation", route.ID), slog.Int("attempt", attempt),
 		slog.String("reason", "bearer token answered 401"))
+	// The attempt answered 401 shares req's header map, which net/http may
+	// still be writing (see attempt): the new token goes into a new map.
+	req.Header = req.Header.Clone()
 	if err := p.auth.Intercept(ctx, req); err != nil {
 		return false, err
 	}
 	return true, nil
 }
 
-// attempt makes one HTTP exchange with a fresh copy of the request.
-func (p *pipeline) attempt(ctx context.Context, route *whispir.Route, req *http.Request, body []byte, n int) (*http.Response, error) {
+// attempt makes one HTTP exchange and reads the answer's body.
+//
+// Its request is a shallow copy of req with the attempt's context and a
+// fresh reader of body. The header map is req's, not a copy (cloning it
+// for every attempt was a measurable share of a send): nothing here writes
+// to req.Header once the first attempt has started, and code that must
+// change a header between attempts has to give req a new map first
+// (req.Header = req.Header.Clone()), because net/http may still be writing
+// the previous attempt's headers when its answer has come back.
+func (p *pipeline) attempt(ctx context.Context, route *whispir.Route, req *http.Request, body []byte, n int) (*http.Response, []byte, error) {
 	// A connection made on any hop of the attempt (redirects included)
 	// means the request may have been written: only an attempt without one
-	// counts as never sent. GotConn runs on this goroutine, before Do returns.
-	var connected atomic.Bool
-	r := req.Clone(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GotConn: func(httptrace.GotConnInfo) { connected.Store(true) },
-	}))
-	r.Body, r.ContentLength = http.NoBody, 0
+	// counts as never sent.
+	trace := new(connTrace)
+	trace.GotConn = trace.gotConn
+	r := req.WithContext(httptrace.WithClientTrace(ctx, &trace.ClientTrace))
+	r.Body, r.ContentLength, r.GetBody = http.NoBody, 0, nil
 	if len(body) > 0 {
 		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
@@ -167,38 +201,72 @@ func (p *pipeline) attempt(ctx context.Context, route *whispir.Route, req *http.
 	start := time.Now()
 	resp, err := p.http.Do(r)
 	if err != nil {
-		te := &transportError{err: scrubURL(err), notSent: !connected.Load() && dialFailed(err)}
+		te := &transportError{err: scrubURL(err), notSent: !trace.connected.Load() && dialFailed(err)}
 		p.logger.LogAttrs(ctx, slog.LevelDebug, "whispir attempt",
 			slog.String("operation", route.ID), slog.Int("attempt", n),
 			slog.Duration("took", time.Since(start)), slog.String("error", transportReason(te)))
-		return nil, opError(route.ID, "send", te)
+		return nil, nil, opError(route.ID, "send", te)
 	}
 	p.logger.LogAttrs(ctx, slog.LevelDebug, "whispir attempt",
 		slog.String("operation", route.ID), slog.Int("attempt", n),
 		slog.Int("status", resp.StatusCode), slog.Duration("took", time.Since(start)))
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, CheckResponse(route.ID, resp)
+		return nil, nil, CheckResponse(route.ID, resp)
 	}
 	// Read the body here, inside the attempt, so a body cut short counts as
 	// a failed attempt (retried where safe) and errors name the operation.
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+	data, err := readResponseBody(resp)
 	_ = resp.Body.Close()
 	switch {
 	case err != nil:
-		return nil, opError(route.ID, "read response", err)
+		return nil, nil, opError(route.ID, "read response", err)
 	case len(data) > maxResponseBody:
-		return nil, opError(route.ID, "read response", ErrResponseTooLarge)
+		return nil, nil, opError(route.ID, "read response", ErrResponseTooLarge)
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(data))
-	if len(data) > 0 && whispir.IsJSONMediaType(resp.Header.Get("Content-Type")) && route.DeclaresJSON(resp.StatusCode) && !json.Valid(data) {
-		return nil, opError(route.ID, "decode response", ErrMalformedResponse)
+	if len(data) > 0 && route.DeclaresJSON(resp.StatusCode) && whispir.IsJSONMediaType(resp.Header.Get("Content-Type")) && !json.Valid(data) {
+		return nil, nil, opError(route.ID, "decode response", ErrMalformedResponse)
 	}
 	if p.validateResponses {
 		if err := whispir.ValidateResponse(ctx, route, r, resp.StatusCode, resp.Header, data); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return resp, nil
+	return resp, data, nil
+}
+
+// connTrace records whether an attempt got a connection, on any hop.
+type connTrace struct {
+	httptrace.ClientTrace
+	connected atomic.Bool
+}
+
+func (t *connTrace) gotConn(httptrace.GotConnInfo) { t.connected.Store(true) }
+
+// readResponseBody reads resp's body to its end, or to one byte past
+// maxResponseBody. A body whose length is announced (and below 1 MiB) is
+// read into one buffer of that size; a lie about the length costs at most
+// that much before the reads show it.
+func readResponseBody(resp *http.Response) ([]byte, error) {
+	size := 512
+	if n := resp.ContentLength; n >= 0 && n < 1<<20 {
+		size = int(n) + 1 // room for the read that reports the end
+	}
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := resp.Body.Read(buf[len(buf):min(cap(buf), maxResponseBody+1)])
+		buf = buf[:len(buf)+n]
+		switch {
+		case err == io.EOF:
+			return buf, nil
+		case err != nil:
+			return buf, err
+		case len(buf) > maxResponseBody:
+			return buf, nil
+		}
+	}
 }
 
 // maxResponseBody caps a successful response body; no Whispir answer comes

@@ -1,15 +1,15 @@
 //go:build unix
 
-package whispir
+package benchutil
 
 import (
 	"syscall"
 	"time"
 )
 
-// processCPU is the CPU time this process has used (user and system, every
+// ProcessCPU is the CPU time this process has used (user and system, every
 // thread, the garbage collector's included).
-func processCPU() (time.Duration, bool) {
+func ProcessCPU() (time.Duration, bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0, false
