@@ -83,14 +83,13 @@ func newRecipient(address string, voice, scheduled bool) *recipient {
 		status = statusPending
 	}
 	r := &recipient{address: address}
-	add := func(ch string) { r.channels = append(r.channels, &channelState{channel: ch, status: status}) }
-	if isEmail(address) {
-		add(channelEmail)
-		return r
-	}
-	add(channelSMS)
-	if voice {
-		add(channelVoice)
+	switch {
+	case isEmail(address):
+		r.channels = []*channelState{{channel: channelEmail, status: status}}
+	case voice:
+		r.channels = []*channelState{{channel: channelSMS, status: status}, {channel: channelVoice, status: status}}
+	default:
+		r.channels = []*channelState{{channel: channelSMS, status: status}}
 	}
 	return r
 }

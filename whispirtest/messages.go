@@ -55,9 +55,13 @@ func (s *Server) Messages() []SentMessage {
 type messageStore struct {
 	mu     sync.Mutex
 	list   []*storedMessage
-	byID   map[string]*storedMessage // workspace + "/" + id
+	byID   map[messageKey]*storedMessage
 	budget budget
 }
+
+// messageKey names a message: its workspace ("" for the default one) and
+// its id.
+type messageKey struct{ workspace, id string }
 
 // storedMessage is a sent message as the mock reports it.
 type storedMessage struct {
@@ -76,16 +80,16 @@ func (ms *messageStore) add(m *storedMessage) {
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
 	if ms.byID == nil {
-		ms.byID = map[string]*storedMessage{}
+		ms.byID = map[messageKey]*storedMessage{}
 	}
 	ms.list = append(ms.list, m)
-	ms.byID[m.workspace+"/"+m.id] = m
+	ms.byID[messageKey{m.workspace, m.id}] = m
 	ms.budget.add(m.size())
 	for ms.budget.over() {
 		old := ms.list[0]
 		ms.list[0] = nil
 		ms.list = ms.list[1:]
-		delete(ms.byID, old.workspace+"/"+old.id)
+		delete(ms.byID, messageKey{old.workspace, old.id})
 		ms.budget.remove(old.size())
 	}
 }
@@ -117,7 +121,7 @@ func (ms *messageStore) current(m *storedMessage) generated.Message {
 func (ms *messageStore) get(workspace, id string) *storedMessage {
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
-	return ms.byID[workspace+"/"+strings.ToUpper(id)]
+	return ms.byID[messageKey{workspace, strings.ToUpper(id)}]
 }
 
 // inWorkspace returns the workspace's messages, oldest first.
@@ -160,7 +164,7 @@ func (s *Server) messageCreate(x *exchange) answer {
 		raw:       x.body,
 		creds:     x.creds,
 	}
-	if mediaBase(x.r.Header.Get("Content-Type")) == bulkMessageMediaType {
+	if x.contentType() == bulkMessageMediaType {
 		var b generated.BulkMessage
 		if err := json.Unmarshal(x.body, &b); err != nil {
 			return apiError(http.StatusBadRequest, x.mediaType(), summaryBadRequest, "", detailNotJSON)
@@ -201,9 +205,9 @@ func (s *Server) messageCreate(x *exchange) answer {
 		body, _ := json.Marshal(echo)
 		return answer{status: http.StatusOK, header: contentType(messageMediaType), body: body}
 	}
-	h := contentType(messageMediaType)
-	h.Set("Location", self)
-	return answer{status: http.StatusAccepted, header: h, body: []byte(textAcceptedForSend)}
+	v := []string{messageMediaType, self} // one allocation for both
+	h := http.Header{"Content-Type": v[0:1:1], "Location": v[1:2:2]}
+	return answer{status: http.StatusAccepted, header: h, body: acceptedForSend}
 }
 
 // messageList answers messageList and defaultMessageList: the workspace's
@@ -255,6 +259,9 @@ func (s *Server) messageRetrieve(x *exchange) answer {
 	}
 	return jsonAnswer(http.StatusOK, x.route.MediaType, v)
 }
+
+// acceptedForSend is the body of the 202 to a send; answers only read it.
+var acceptedForSend = []byte(textAcceptedForSend)
 
 func jsonAnswer(status int, mediaType string, v any) answer {
 	body, err := json.Marshal(v)

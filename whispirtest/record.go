@@ -50,19 +50,43 @@ type Request struct {
 	Credentials *security.Credentials
 }
 
-func (r Request) clone() Request {
-	r.Header = r.Header.Clone()
-	r.Body = bytes.Clone(r.Body)
-	r.Credentials = cloneCredentials(r.Credentials)
-	return r
-}
-
 // cloneCredentials is a copy of c, never nil.
 func cloneCredentials(c *security.Credentials) *security.Credentials {
 	out := new(security.Credentials)
 	if c != nil {
 		*out = *c
 	}
+	return out
+}
+
+// record is a request in the journal. Its Request has no Header: the
+// header is kept as a redacted list of fields, which costs less to make on
+// every request than a map, and becomes an http.Header when it is read.
+// The body is shared with the exchange (nothing writes to it) unless it
+// was cut.
+type record struct {
+	Request
+	fields []headerField
+	size   int // about how many bytes it holds, as the journal counts them
+}
+
+// headerField is one header of a record: its name as received and its
+// values, redacted where secret.
+type headerField struct {
+	name   string
+	values []string
+}
+
+// request is a copy of the record as [Server.Requests] returns it; the
+// caller holds s.mu.
+func (r *record) request() Request {
+	out := r.Request
+	out.Header = make(http.Header, len(r.fields))
+	for _, f := range r.fields {
+		out.Header[f.name] = slices.Clone(f.values)
+	}
+	out.Body = bytes.Clone(r.Body)
+	out.Credentials = cloneCredentials(r.Credentials)
 	return out
 }
 
@@ -74,7 +98,7 @@ func (s *Server) Requests() []Request {
 	defer s.mu.Unlock()
 	out := make([]Request, len(s.requests))
 	for i, r := range s.requests {
-		out[i] = r.clone()
+		out[i] = r.request()
 	}
 	return out
 }
@@ -88,32 +112,72 @@ func (s *Server) Reset() {
 	s.journal.count, s.journal.bytes = 0, 0
 }
 
+// recordOverhead is what a record is counted for besides its header, path,
+// query and body.
+const recordOverhead = 256
+
 // record starts the record of r. The journal keeps at most
 // [Limits.Requests] records and [Limits.Bytes] of their headers and bodies;
 // the oldest go first.
-func (s *Server) record(r *http.Request) *Request {
-	rec := &Request{Time: time.Now(), Method: r.Method, Header: redact(r.Header)}
+func (s *Server) record(r *http.Request) *record {
+	rec := &record{Request: Request{Time: time.Now(), Method: r.Method}}
 	if r.URL != nil {
 		rec.Path, rec.RawQuery = r.URL.Path, r.URL.RawQuery
 	}
+	rec.fields, rec.size = redactFields(r.Header)
+	rec.size += len(rec.Path) + len(rec.RawQuery) + recordOverhead
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, rec)
-	s.journal.add(rec.size())
+	s.journal.add(rec.size)
 	s.trimJournal()
 	return rec
 }
 
+// redactFields copies h as a list of fields, with the values of the
+// secret headers redacted (see [Request.Header]), and returns it with the
+// bytes of its names and values. The values share one allocation.
+func redactFields(h http.Header) ([]headerField, int) {
+	if len(h) == 0 {
+		return nil, 0
+	}
+	n, size := 0, 0
+	for _, vs := range h {
+		n += len(vs)
+	}
+	fields := make([]headerField, 0, len(h))
+	values := make([]string, n)
+	for name, vs := range h {
+		vals := values[:len(vs):len(vs)]
+		values = values[len(vs):]
+		canonical, secret := secretHeader(name)
+		for i, v := range vs {
+			if secret {
+				v = redactValue(canonical, v)
+			}
+			vals[i] = v
+			size += len(name) + len(v)
+		}
+		fields = append(fields, headerField{name: name, values: vals})
+	}
+	return fields, size
+}
+
 // keepBody records (the first Limits.RequestBody bytes of) the body of an
-// authenticated request.
-func (s *Server) keepBody(rec *Request, body []byte) {
-	kept := bytes.Clone(body[:min(len(body), s.limits.RequestBody)])
+// authenticated request. The record shares body, which nothing writes to,
+// unless it is cut.
+func (s *Server) keepBody(rec *record, body []byte) {
+	kept := body
+	if len(body) > s.limits.RequestBody {
+		kept = bytes.Clone(body[:s.limits.RequestBody])
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old := rec.size()
+	grown := len(kept) - len(rec.Body)
 	rec.Body, rec.BodySize = kept, len(body)
+	rec.size += grown
 	if s.journaled(rec) {
-		s.journal.bytes += rec.size() - old
+		s.journal.bytes += grown
 		s.trimJournal()
 	}
 }
@@ -121,7 +185,7 @@ func (s *Server) keepBody(rec *Request, body []byte) {
 // journaled reports whether rec is still in the journal (it was not
 // dropped as one of the oldest); the caller holds s.mu. Records are looked
 // for from the newest, where a request in flight usually is.
-func (s *Server) journaled(rec *Request) bool {
+func (s *Server) journaled(rec *record) bool {
 	for i := len(s.requests) - 1; i >= 0; i-- {
 		if s.requests[i] == rec {
 			return true
@@ -134,25 +198,14 @@ func (s *Server) journaled(rec *Request) bool {
 // limits; the caller holds s.mu.
 func (s *Server) trimJournal() {
 	for s.journal.over() {
-		s.journal.remove(s.requests[0].size())
+		s.journal.remove(s.requests[0].size)
 		s.requests[0] = nil
 		s.requests = s.requests[1:]
 	}
 }
 
-// size is about how many bytes the record holds.
-func (r *Request) size() int {
-	n := len(r.Body) + len(r.Path) + len(r.RawQuery) + 256
-	for k, vs := range r.Header {
-		for _, v := range vs {
-			n += len(k) + len(v)
-		}
-	}
-	return n
-}
-
 // update changes a record under the server's lock.
-func (s *Server) update(rec *Request, f func(*Request)) {
+func (s *Server) update(rec *record, f func(*record)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	f(rec)
@@ -161,26 +214,51 @@ func (s *Server) update(rec *Request, f func(*Request)) {
 // secretHeaders are the headers whose values are never recorded.
 var secretHeaders = []string{"X-Api-Key", "Authorization", "Proxy-Authorization", "Cookie", headerCallbackKey}
 
+// redact is a copy of h with the values of the secret headers redacted.
 func redact(h http.Header) http.Header {
 	out := h.Clone()
 	if out == nil {
 		out = http.Header{}
 	}
 	for name, values := range out {
-		if !slices.Contains(secretHeaders, http.CanonicalHeaderKey(name)) {
-			continue
-		}
-		red := make([]string, len(values))
-		for i, v := range values {
-			red[i] = security.Redacted
-			if scheme, _, ok := strings.Cut(strings.TrimSpace(v), " "); ok && strings.HasSuffix(http.CanonicalHeaderKey(name), "Authorization") {
-				red[i] = scheme + " " + security.Redacted
+		if canonical, secret := secretHeader(name); secret {
+			for i, v := range values {
+				values[i] = redactValue(canonical, v)
 			}
 		}
-		out[name] = red
 	}
 	return out
 }
+
+// secretHeader returns the canonical form of a header name and whether
+// the header is one of [secretHeaders].
+func secretHeader(name string) (string, bool) {
+	canonical := http.CanonicalHeaderKey(name)
+	return canonical, slices.Contains(secretHeaders, canonical)
+}
+
+// redactValue is the recorded form of the value v of the secret header
+// canonical: [security.Redacted], after the scheme for an authorization
+// (e.g. "Basic [REDACTED]").
+func redactValue(canonical, v string) string {
+	scheme, _, ok := strings.Cut(strings.TrimSpace(v), " ")
+	if !ok || !strings.HasSuffix(canonical, "Authorization") {
+		return security.Redacted
+	}
+	switch scheme {
+	case "Basic":
+		return redactedBasic
+	case "Bearer":
+		return redactedBearer
+	}
+	return scheme + " " + security.Redacted
+}
+
+// The redacted forms of the usual authorizations, made once.
+const (
+	redactedBasic  = "Basic " + security.Redacted
+	redactedBearer = "Bearer " + security.Redacted
+)
 
 // statusWriter remembers the status written and, when capture is set, the
 // body (for response validation).
