@@ -44,9 +44,10 @@ type exchange struct {
 	// its Limits), not one of Whispir's, and is not checked against the spec.
 	mock bool
 	// ct is the media type of the request's Content-Type, without
-	// parameters and in lower case; ctRead: it was read (see contentType).
-	ct     string
-	ctRead bool
+	// parameters and in lower case, and ctJSON whether it is JSON; ctRead:
+	// they were read (see contentType).
+	ct             string
+	ctJSON, ctRead bool
 }
 
 // contentType is the media type of the request's Content-Type without its
@@ -54,6 +55,7 @@ type exchange struct {
 func (x *exchange) contentType() string {
 	if !x.ctRead {
 		x.ct, x.ctRead = mediatype.Base(x.r.Header.Get("Content-Type")), true
+		x.ctJSON = mediatype.IsJSON(x.ct)
 	}
 	return x.ct
 }
@@ -61,7 +63,8 @@ func (x *exchange) contentType() string {
 // jsonBody reports whether the request has a body labelled as JSON
 // (application/json or a +json type).
 func (x *exchange) jsonBody() bool {
-	return len(x.body) > 0 && mediatype.IsJSON(x.contentType())
+	x.contentType()
+	return len(x.body) > 0 && x.ctJSON
 }
 
 // reply writes a; a step that replies returns false to end the pipeline.

@@ -43,16 +43,24 @@ func Base(v string) string {
 func plain(v string) bool {
 	slash := -1
 	for i := range len(v) {
-		c := v[i]
-		switch {
+		switch c := v[i]; {
 		case c == '/' && slash < 0:
 			slash = i
-		case c <= ' ' || c >= 0x7f || ('A' <= c && c <= 'Z') || strings.IndexByte(`()<>@,;:\"/[]?=`, c) >= 0:
+		case !lowerToken[c]:
 			return false
 		}
 	}
 	return slash > 0 && slash < len(v)-1
 }
+
+// lowerToken marks the token characters of RFC 2045 other than upper-case
+// letters.
+var lowerToken = func() (t [256]bool) {
+	for c := 0x21; c < 0x7f; c++ {
+		t[c] = !strings.ContainsRune(`()<>@,;:\"/[]?=`, rune(c)) && (c < 'A' || c > 'Z')
+	}
+	return t
+}()
 
 // Primary returns the media type an operation exchanges: the JSON type of
 // its successful responses; failing that, of its request body; failing that,
