@@ -29,6 +29,7 @@ type answer struct {
 // exchange is one request on its way through the pipeline.
 type exchange struct {
 	w     *statusWriter
+	sw    statusWriter // what w points to, unless a step swaps it
 	r     *http.Request
 	rec   *record
 	body  []byte
@@ -136,7 +137,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.admin(w, r) {
 		return
 	}
-	x := &exchange{w: &statusWriter{ResponseWriter: w}, r: r, rec: s.record(r)}
+	x := &exchange{r: r, rec: s.record(r)}
+	x.sw.ResponseWriter = w
+	x.w = &x.sw // one allocation for both
 	gatewayHeaders(w.Header(), time.Now())
 	if s.validate != nil {
 		x.w.capture = &bytes.Buffer{}

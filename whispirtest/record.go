@@ -2,6 +2,7 @@ package whispirtest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"net/http"
 	"slices"
 	"strings"
@@ -60,31 +61,21 @@ func cloneCredentials(c *security.Credentials) *security.Credentials {
 }
 
 // record is a request in the journal. Its Request has no Header: the
-// header is kept as a redacted list of fields, which costs less to make on
-// every request than a map, and becomes an http.Header when it is read.
-// The body is shared with the exchange (nothing writes to it) unless it
-// was cut.
+// header is kept as a blob, which costs one allocation on every request
+// where a map costs several, and which the garbage collector need not scan
+// (it holds no pointers); it becomes an http.Header when it is read. The
+// body is shared with the exchange (nothing writes to it) unless it was cut.
 type record struct {
 	Request
-	fields []headerField
-	size   int // about how many bytes it holds, as the journal counts them
-}
-
-// headerField is one header of a record: its name as received and its
-// values, redacted where secret.
-type headerField struct {
-	name   string
-	values []string
+	header []byte // see encodeHeader
+	size   int    // about how many bytes it holds, as the journal counts them
 }
 
 // request is a copy of the record as [Server.Requests] returns it; the
 // caller holds s.mu.
 func (r *record) request() Request {
 	out := r.Request
-	out.Header = make(http.Header, len(r.fields))
-	for _, f := range r.fields {
-		out.Header[f.name] = slices.Clone(f.values)
-	}
+	out.Header = decodeHeader(r.header)
 	out.Body = bytes.Clone(r.Body)
 	out.Credentials = cloneCredentials(r.Credentials)
 	return out
@@ -124,7 +115,7 @@ func (s *Server) record(r *http.Request) *record {
 	if r.URL != nil {
 		rec.Path, rec.RawQuery = r.URL.Path, r.URL.RawQuery
 	}
-	rec.fields, rec.size = redactFields(r.Header)
+	rec.header, rec.size = encodeHeader(r.Header)
 	rec.size += len(rec.Path) + len(rec.RawQuery) + recordOverhead
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -134,33 +125,50 @@ func (s *Server) record(r *http.Request) *record {
 	return rec
 }
 
-// redactFields copies h as a list of fields, with the values of the
-// secret headers redacted (see [Request.Header]), and returns it with the
-// bytes of its names and values. The values share one allocation.
-func redactFields(h http.Header) ([]headerField, int) {
-	if len(h) == 0 {
-		return nil, 0
-	}
-	n, size := 0, 0
-	for _, vs := range h {
-		n += len(vs)
-	}
-	fields := make([]headerField, 0, len(h))
-	values := make([]string, n)
+// encodeHeader encodes h, with the values of the secret headers redacted
+// (see [Request.Header]), as its names and values in pairs, each string
+// preceded by its length as a uvarint; it returns the encoding and the
+// bytes of the names and values.
+func encodeHeader(h http.Header) ([]byte, int) {
+	var buf [1024]byte // most headers fit: then one allocation, of the right size
+	blob, size := buf[:0], 0
 	for name, vs := range h {
-		vals := values[:len(vs):len(vs)]
-		values = values[len(vs):]
 		canonical, secret := secretHeader(name)
-		for i, v := range vs {
+		for _, v := range vs {
 			if secret {
 				v = redactValue(canonical, v)
 			}
-			vals[i] = v
+			blob = binary.AppendUvarint(blob, uint64(len(name)))
+			blob = append(blob, name...)
+			blob = binary.AppendUvarint(blob, uint64(len(v)))
+			blob = append(blob, v...)
 			size += len(name) + len(v)
 		}
-		fields = append(fields, headerField{name: name, values: vals})
 	}
-	return fields, size
+	if len(blob) == 0 {
+		return nil, 0
+	}
+	return bytes.Clone(blob), size
+}
+
+// decodeHeader is the header encodeHeader encoded; never nil.
+func decodeHeader(blob []byte) http.Header {
+	h := http.Header{}
+	next := func() string {
+		n, k := binary.Uvarint(blob)
+		if k <= 0 || n > uint64(len(blob)-k) {
+			blob = nil // cannot happen: encodeHeader wrote it
+			return ""
+		}
+		s := string(blob[k : k+int(n)])
+		blob = blob[k+int(n):]
+		return s
+	}
+	for len(blob) > 0 {
+		name, value := next(), next()
+		h[name] = append(h[name], value)
+	}
+	return h
 }
 
 // keepBody records (the first Limits.RequestBody bytes of) the body of an
