@@ -68,8 +68,16 @@ type storedMessage struct {
 	id, workspace string
 	raw           []byte // the body as sent
 	bulk          bool
-	view          generated.Message // what retrieve shows, without links
+	scheduled     bool  // messageType SCHEDULED
+	created       int64 // epoch milliseconds
 	creds         security.Credentials
+	// v is what retrieve shows, without links: see view. A send is
+	// answered without decoding its body whole (readSendFacts), so v is
+	// made when it is first needed; decoded: v holds the body already
+	// (a bulk send, or a body readSendFacts could not read).
+	once    sync.Once
+	v       generated.Message
+	decoded bool
 	// Guarded by messageStore.mu: the delivery to each recipient, and the
 	// replies (see lifecycle.go).
 	recipients []*recipient
@@ -111,11 +119,36 @@ func (m *storedMessage) size() int {
 // current is the message as retrieve shows it now: its view with the
 // number of replies so far.
 func (ms *messageStore) current(m *storedMessage) generated.Message {
+	v := *m.view()
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
-	v := m.view
 	v.ResponseCount = ptr(strconv.Itoa(len(m.replies)))
 	return v
+}
+
+// view is the message as retrieve shows it, without links and with no
+// reply counted, made on first use; callers copy it before they change
+// it. The body was validated against the spec when it was sent: it
+// decodes (a value the spec allows and the Go type cannot hold, such as an
+// integer beyond int64, is left out).
+func (m *storedMessage) view() *generated.Message {
+	m.once.Do(func() {
+		if !m.decoded {
+			_ = json.Unmarshal(m.raw, &m.v)
+		}
+		// As in Whispir's examples, the message shows no id (its self link
+		// names it) and a messageType only when it is scheduled.
+		m.v.ID, m.v.MessageType = nil, nil
+		if m.scheduled {
+			m.v.MessageType = ptr(generated.MessageTypeSCHEDULED)
+		}
+		m.v.CreatedTime = &m.created
+		m.v.Direction, m.v.ResponseCount = ptr("OUTGOING"), ptr("0")
+		if m.creds.Username != "" {
+			m.v.From = ptr(m.creds.Username)
+		}
+	})
+	return &m.v
 }
 
 func (ms *messageStore) get(workspace, id string) *storedMessage {
@@ -163,44 +196,45 @@ func (s *Server) messageCreate(x *exchange) answer {
 		workspace: x.workspace(),
 		raw:       x.body,
 		creds:     x.creds,
+		created:   time.Now().UnixMilli(),
 	}
+	var to string
+	voice := false
 	if x.contentType() == bulkMessageMediaType {
 		var b generated.BulkMessage
 		if err := json.Unmarshal(x.body, &b); err != nil {
 			return apiError(http.StatusBadRequest, x.mediaType(), summaryBadRequest, "", detailNotJSON)
 		}
-		m.bulk = true
-		m.view = generated.Message{
+		m.bulk, m.decoded = true, true
+		m.v = generated.Message{
 			To: b.Resource.ResourceID, Subject: b.Subject, Body: b.Body,
 			Email: b.Email, Voice: b.Voice, Web: b.Web, Label: b.Label,
 			MessageTemplateID: b.MessageTemplateID, CallbackID: b.CallbackID, CallbackParameters: b.CallbackParameters,
 		}
-	} else if err := json.Unmarshal(x.body, &m.view); err != nil {
-		return apiError(http.StatusBadRequest, x.mediaType(), summaryBadRequest, "", detailNotJSON)
-	}
-	scheduled := m.view.MessageType != nil && *m.view.MessageType == "SCHEDULED"
-	for r := range strings.SplitSeq(m.view.To, ",") {
-		if r = strings.TrimSpace(r); r != "" {
-			m.recipients = append(m.recipients, newRecipient(r, m.view.Voice != nil, scheduled))
+		to, voice = m.v.To, m.v.Voice != nil
+	} else if f, ok := readSendFacts(x.body); ok {
+		to, m.scheduled, voice = f.to, f.scheduled, f.voice
+	} else {
+		// sendFacts could not tell: decode the whole body now.
+		if err := json.Unmarshal(x.body, &m.v); err != nil {
+			return apiError(http.StatusBadRequest, x.mediaType(), summaryBadRequest, "", detailNotJSON)
 		}
+		m.decoded = true
+		to, m.scheduled, voice = m.v.To, m.v.MessageType != nil && *m.v.MessageType == generated.MessageTypeSCHEDULED, m.v.Voice != nil
 	}
-	// As in Whispir's examples, the message shows no id (its self link
-	// names it) and a messageType only when it is scheduled.
-	m.view.ID, m.view.MessageType = nil, nil
-	if scheduled {
-		m.view.MessageType = ptr(generated.MessageTypeSCHEDULED)
+	if m.decoded {
+		m.view()
 	}
-	created := time.Now().UnixMilli()
-	m.view.CreatedTime = &created
-	m.view.Direction, m.view.ResponseCount = ptr("OUTGOING"), ptr("0")
-	if x.creds.Username != "" {
-		m.view.From = ptr(x.creds.Username)
+	for r := range strings.SplitSeq(to, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			m.recipients = append(m.recipients, newRecipient(r, voice, m.scheduled))
+		}
 	}
 	s.messages.add(m)
 
 	self := s.URL + messagesPath(m.workspace, m.id)
-	if scheduled {
-		echo := m.view
+	if m.scheduled {
+		echo := *m.view()
 		echo.Link = &[]generated.Link{link(self, "self")}
 		body, _ := json.Marshal(echo)
 		return answer{status: http.StatusOK, header: contentType(messageMediaType), body: body}
@@ -219,7 +253,7 @@ func (s *Server) messageList(x *exchange) answer {
 	all := s.messages.inWorkspace(x.workspace())
 	if label := strings.ToLower(q.Get("label")); label != "" {
 		all = slices.DeleteFunc(all, func(m *storedMessage) bool {
-			return m.view.Label == nil || !strings.Contains(strings.ToLower(*m.view.Label), label)
+			return m.view().Label == nil || !strings.Contains(strings.ToLower(*m.view().Label), label)
 		})
 	}
 	if q.Get("sortOrder") != "asc" {
