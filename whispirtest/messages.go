@@ -55,13 +55,9 @@ func (s *Server) Messages() []SentMessage {
 type messageStore struct {
 	mu     sync.Mutex
 	list   []*storedMessage
-	byID   map[messageKey]*storedMessage
+	byID   map[string]*storedMessage // by id: see get
 	budget budget
 }
-
-// messageKey names a message: its workspace ("" for the default one) and
-// its id.
-type messageKey struct{ workspace, id string }
 
 // storedMessage is a sent message as the mock reports it.
 type storedMessage struct {
@@ -73,11 +69,11 @@ type storedMessage struct {
 	creds         security.Credentials
 	// v is what retrieve shows, without links: see view. A send is
 	// answered without decoding its body whole (readSendFacts), so v is
-	// made when it is first needed; decoded: v holds the body already
-	// (a bulk send, or a body readSendFacts could not read).
-	once    sync.Once
-	v       generated.Message
-	decoded bool
+	// made when it is first needed, unless the send needed it (a bulk
+	// send, or a body readSendFacts could not read). Behind a pointer, it
+	// costs the garbage collector nothing until then.
+	once sync.Once
+	v    *generated.Message
 	// Guarded by messageStore.mu: the delivery to each recipient, and the
 	// replies (see lifecycle.go).
 	recipients []*recipient
@@ -88,16 +84,16 @@ func (ms *messageStore) add(m *storedMessage) {
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
 	if ms.byID == nil {
-		ms.byID = map[messageKey]*storedMessage{}
+		ms.byID = map[string]*storedMessage{}
 	}
 	ms.list = append(ms.list, m)
-	ms.byID[messageKey{m.workspace, m.id}] = m
+	ms.byID[m.id] = m
 	ms.budget.add(m.size())
 	for ms.budget.over() {
 		old := ms.list[0]
 		ms.list[0] = nil
 		ms.list = ms.list[1:]
-		delete(ms.byID, messageKey{old.workspace, old.id})
+		delete(ms.byID, old.id)
 		ms.budget.remove(old.size())
 	}
 }
@@ -133,8 +129,9 @@ func (ms *messageStore) current(m *storedMessage) generated.Message {
 // integer beyond int64, is left out).
 func (m *storedMessage) view() *generated.Message {
 	m.once.Do(func() {
-		if !m.decoded {
-			_ = json.Unmarshal(m.raw, &m.v)
+		if m.v == nil {
+			m.v = new(generated.Message)
+			_ = json.Unmarshal(m.raw, m.v)
 		}
 		// As in Whispir's examples, the message shows no id (its self link
 		// names it) and a messageType only when it is scheduled.
@@ -148,13 +145,16 @@ func (m *storedMessage) view() *generated.Message {
 			m.v.From = ptr(m.creds.Username)
 		}
 	})
-	return &m.v
+	return m.v
 }
 
 func (ms *messageStore) get(workspace, id string) *storedMessage {
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
-	return ms.byID[messageKey{workspace, strings.ToUpper(id)}]
+	if m := ms.byID[strings.ToUpper(id)]; m != nil && m.workspace == workspace {
+		return m
+	}
+	return nil
 }
 
 // inWorkspace returns the workspace's messages, oldest first.
@@ -205,8 +205,8 @@ func (s *Server) messageCreate(x *exchange) answer {
 		if err := json.Unmarshal(x.body, &b); err != nil {
 			return apiError(http.StatusBadRequest, x.mediaType(), summaryBadRequest, "", detailNotJSON)
 		}
-		m.bulk, m.decoded = true, true
-		m.v = generated.Message{
+		m.bulk = true
+		m.v = &generated.Message{
 			To: b.Resource.ResourceID, Subject: b.Subject, Body: b.Body,
 			Email: b.Email, Voice: b.Voice, Web: b.Web, Label: b.Label,
 			MessageTemplateID: b.MessageTemplateID, CallbackID: b.CallbackID, CallbackParameters: b.CallbackParameters,
@@ -216,14 +216,14 @@ func (s *Server) messageCreate(x *exchange) answer {
 		to, m.scheduled, voice = f.to, f.scheduled, f.voice
 	} else {
 		// sendFacts could not tell: decode the whole body now.
-		if err := json.Unmarshal(x.body, &m.v); err != nil {
+		m.v = new(generated.Message)
+		if err := json.Unmarshal(x.body, m.v); err != nil {
 			return apiError(http.StatusBadRequest, x.mediaType(), summaryBadRequest, "", detailNotJSON)
 		}
-		m.decoded = true
 		to, m.scheduled, voice = m.v.To, m.v.MessageType != nil && *m.v.MessageType == generated.MessageTypeSCHEDULED, m.v.Voice != nil
 	}
-	if m.decoded {
-		m.view()
+	if m.v != nil {
+		m.view() // finish it before the message is shared
 	}
 	for r := range strings.SplitSeq(to, ",") {
 		if r = strings.TrimSpace(r); r != "" {
