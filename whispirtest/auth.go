@@ -22,8 +22,7 @@ func stepAuthenticate(s *Server, x *exchange) bool {
 	presented := security.Credentials{APIKey: x.r.Header.Get(security.HeaderAPIKey)}
 	scheme, rest, _ := strings.Cut(strings.TrimSpace(x.r.Header.Get("Authorization")), " ")
 	basic := false
-	switch strings.ToLower(scheme) {
-	case "basic":
+	if strings.EqualFold(scheme, "basic") {
 		presented.Username, presented.Password, basic = x.r.BasicAuth()
 	}
 	key, user, pass := sha256.Sum256([]byte(presented.APIKey)), sha256.Sum256([]byte(presented.Username)), sha256.Sum256([]byte(presented.Password))
@@ -151,7 +150,12 @@ func newToken(user string) string {
 // randomHex returns n random bytes as upper-case hex, the shape of Whispir
 // ids (16 bytes for a message id).
 func randomHex(n int) string {
-	b := make([]byte, 3*n) // the bytes at the end, their hex before them
+	var buf [3 * 32]byte // up to 32 bytes: only the string is allocated
+	b := buf[:0]
+	if n > 32 {
+		b = make([]byte, 0, 3*n)
+	}
+	b = b[:3*n] // the bytes at the end, their hex before them
 	_, _ = rand.Read(b[2*n:])
 	for i, c := range b[2*n:] {
 		b[2*i], b[2*i+1] = upperHex[c>>4], upperHex[c&0x0f]

@@ -183,6 +183,14 @@ func messagesPath(workspace string, rest ...string) string {
 	return p
 }
 
+// messageURL is the URL of a message: [Server.URL] and messagesPath.
+func (s *Server) messageURL(workspace, id string) string {
+	if workspace == "" {
+		return s.URL + "/messages/" + id // one allocation, for a send to the default workspace
+	}
+	return s.URL + messagesPath(workspace, id)
+}
+
 func (x *exchange) workspace() string { return x.route.PathParams()["workspaceId"] }
 
 // messageCreate answers messageCreate and defaultMessageCreate: 202 with
@@ -232,7 +240,7 @@ func (s *Server) messageCreate(x *exchange) answer {
 	}
 	s.messages.add(m)
 
-	self := s.URL + messagesPath(m.workspace, m.id)
+	self := s.messageURL(m.workspace, m.id)
 	if m.scheduled {
 		echo := *m.view()
 		echo.Link = &[]generated.Link{link(self, "self")}

@@ -236,15 +236,16 @@ func stepReadBody(s *Server, x *exchange) bool {
 // checked) takes one allocation of n bytes, which the message store and
 // the journal keep; any other is read as bytes.Buffer.ReadFrom reads it.
 func readBody(body io.Reader, n int64) ([]byte, error) {
-	r := io.LimitReader(body, maxBody+1)
 	if n <= 0 || n > maxBody {
 		var buf bytes.Buffer
-		_, err := buf.ReadFrom(r)
+		_, err := buf.ReadFrom(io.LimitReader(body, maxBody+1))
 		return buf.Bytes(), err
 	}
-	data := make([]byte, 0, n)
-	for len(data) < cap(data) {
-		m, err := r.Read(data[len(data):cap(data)])
+	// Reads of at most n (within the limit) and then one byte need no
+	// LimitReader until the body proves longer.
+	data := make([]byte, 0, n+1) // the last byte probes for the end
+	for int64(len(data)) < n {
+		m, err := body.Read(data[len(data):n])
 		data = data[:len(data)+m]
 		switch {
 		case err == io.EOF:
@@ -254,13 +255,13 @@ func readBody(body io.Reader, n int64) ([]byte, error) {
 		}
 	}
 	// All n bytes are in: the body should end here.
-	var probe [1]byte
+	probe := data[n : n+1]
 	for {
-		m, err := r.Read(probe[:])
+		m, err := body.Read(probe)
 		switch {
 		case m > 0: // longer than announced: read the rest
-			buf := bytes.NewBuffer(append(data, probe[0]))
-			_, err := buf.ReadFrom(r)
+			buf := bytes.NewBuffer(data[:n+1])
+			_, err := buf.ReadFrom(io.LimitReader(body, maxBody+1-int64(buf.Len())))
 			return buf.Bytes(), err
 		case err == io.EOF:
 			return data, nil
