@@ -208,28 +208,34 @@ func (b *bench) run(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(w, "\n# medians of %d rounds; load average %s\n\n", b.rounds, loadAverage())
 	fmt.Fprintln(w, "| server | req/s | p50 | p99 | server CPU per request |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|")
-	rps := map[string]float64{}
 	for _, t := range b.targets {
-		r := median(t.result, func(m measure) float64 { return m.PerSecond() })
-		p50 := time.Duration(median(t.result, func(m measure) float64 { return float64(m.P50) }))
-		p99 := time.Duration(median(t.result, func(m measure) float64 { return float64(m.P99) }))
+		r := median(values(t.result, func(m measure) float64 { return m.PerSecond() }))
+		p50 := time.Duration(median(values(t.result, func(m measure) float64 { return float64(m.P50) })))
+		p99 := time.Duration(median(values(t.result, func(m measure) float64 { return float64(m.P99) })))
 		cpu := "?"
-		if c := median(t.result, func(m measure) float64 { return float64(cpuPer(m)) }); c >= 0 {
+		if c := median(values(t.result, func(m measure) float64 { return float64(cpuPer(m)) })); c >= 0 {
 			cpu = round(time.Duration(c)).String()
 		}
-		rps[t.name] = r
 		fmt.Fprintf(w, "| %s | %.0f | %v | %v | %s |\n", t.name, r, round(p50), round(p99), cpu)
 	}
 	fmt.Fprintln(w)
-	// The ratios of each whispir mock to every other server.
+	// The ratios of each whispir mock to every other server, round by
+	// round (the runs of a round are close in time, so a change in the
+	// machine's load falls on both), then their median.
 	for _, x := range b.targets {
 		if !strings.HasPrefix(x.name, whispirName) {
 			continue
 		}
 		for _, y := range b.targets {
-			if y != x && !(x.name != whispirName && strings.HasPrefix(y.name, whispirName)) {
-				fmt.Fprintf(w, "%s / %s: %.2f× the requests per second\n", x.name, y.name, rps[x.name]/rps[y.name])
+			if y == x || (x.name != whispirName && strings.HasPrefix(y.name, whispirName)) {
+				continue
 			}
+			ratios := make([]float64, len(x.result))
+			for i := range x.result {
+				ratios[i] = x.result[i].PerSecond() / y.result[i].PerSecond()
+			}
+			fmt.Fprintf(w, "%s / %s: %.2f× the requests per second (median of the rounds' ratios; %.2f to %.2f)\n",
+				x.name, y.name, median(ratios), slices.Min(ratios), slices.Max(ratios))
 		}
 	}
 	return nil
@@ -264,14 +270,19 @@ func round(d time.Duration) time.Duration {
 	return d.Round(100 * time.Nanosecond)
 }
 
-// median is the median of f over ms (the mean of the middle two for an even
-// count).
-func median(ms []measure, f func(measure) float64) float64 {
+// values is f of each of ms.
+func values(ms []measure, f func(measure) float64) []float64 {
 	v := make([]float64, len(ms))
 	for i, m := range ms {
 		v[i] = f(m)
 	}
-	slices.Sort(v)
+	return v
+}
+
+// median is the median of v (the mean of the middle two for an even
+// count); 0 for none.
+func median(v []float64) float64 {
+	v = slices.Sorted(slices.Values(v))
 	n := len(v)
 	if n == 0 {
 		return 0
