@@ -247,9 +247,7 @@ func (s *Server) messageCreate(x *exchange) answer {
 		body, _ := json.Marshal(echo)
 		return answer{status: http.StatusOK, header: contentType(messageMediaType), body: body}
 	}
-	v := []string{messageMediaType, self} // one allocation for both
-	h := http.Header{"Content-Type": v[0:1:1], "Location": v[1:2:2]}
-	return answer{status: http.StatusAccepted, header: h, body: acceptedForSend}
+	return answer{status: http.StatusAccepted, contentType: messageMediaType, location: self, body: acceptedForSend}
 }
 
 // messageList answers messageList and defaultMessageList: the workspace's

@@ -24,6 +24,10 @@ type answer struct {
 	status int
 	header http.Header
 	body   []byte
+	// contentType and location, when not empty, are the answer's
+	// Content-Type and Location: the hot answers (a send's 202) set them
+	// without a header map.
+	contentType, location string
 }
 
 // exchange is one request on its way through the pipeline.
@@ -77,13 +81,26 @@ func (x *exchange) reply(a answer) {
 	if a.status == 0 {
 		a.status = http.StatusOK
 	}
-	if len(a.body) > 0 && bodyAllowed(a.status) {
-		h.Set("Content-Length", strconv.Itoa(len(a.body)))
-		x.w.WriteHeader(a.status)
-		_, _ = x.w.Write(a.body)
-		return
+	withBody := len(a.body) > 0 && bodyAllowed(a.status)
+	if a.contentType != "" || a.location != "" || withBody {
+		v := make([]string, 3) // one allocation for the three values
+		if a.contentType != "" {
+			v[0] = a.contentType
+			h["Content-Type"] = v[0:1:1]
+		}
+		if a.location != "" {
+			v[1] = a.location
+			h["Location"] = v[1:2:2]
+		}
+		if withBody {
+			v[2] = strconv.Itoa(len(a.body))
+			h["Content-Length"] = v[2:3:3]
+		}
 	}
 	x.w.WriteHeader(a.status)
+	if withBody {
+		_, _ = x.w.Write(a.body)
+	}
 }
 
 // mediaType is the media type of the exchange's operation, used to label
