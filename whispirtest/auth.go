@@ -41,7 +41,7 @@ func stepAuthenticate(s *Server, x *exchange) bool {
 		}
 	}
 	x.creds = presented
-	s.update(x.rec, func(rec *record) { rec.Credentials = &presented })
+	s.update(x.rec, func(rec *record) { rec.creds = presented; rec.Credentials = &rec.creds })
 	if presented.APIKey == "" || !keyOK {
 		x.reply(gatewayForbidden())
 		return false

@@ -48,6 +48,12 @@ type exchange struct {
 	// mock: the answer is the mock's own (a Prefer it cannot meet, one of
 	// its Limits), not one of Whispir's, and is not checked against the spec.
 	mock bool
+	// values hold the values of the headers that serve (the gateway's
+	// three) and reply (Content-Type, Location, Content-Length) set, each
+	// as a slice of one with no room to grow, so that answering allocates
+	// none; replied: reply used its three.
+	values  [6]string
+	replied bool
 	// ct is the media type of the request's Content-Type, without
 	// parameters and in lower case, and ctJSON whether it is JSON; ctRead:
 	// they were read (see contentType).
@@ -83,7 +89,11 @@ func (x *exchange) reply(a answer) {
 	}
 	withBody := len(a.body) > 0 && bodyAllowed(a.status)
 	if a.contentType != "" || a.location != "" || withBody {
-		v := make([]string, 3) // one allocation for the three values
+		v := x.values[3:6:6]
+		if x.replied {
+			v = make([]string, 3)
+		}
+		x.replied = true
 		if a.contentType != "" {
 			v[0] = a.contentType
 			h["Content-Type"] = v[0:1:1]
@@ -157,7 +167,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	x := &exchange{r: r, rec: s.record(r)}
 	x.sw.ResponseWriter = w
 	x.w = &x.sw // one allocation for both
-	gatewayHeaders(w.Header(), time.Now())
+	gatewayHeaders(w.Header(), time.Now(), x.values[:3:3])
 	if s.validate != nil {
 		x.w.capture = &bytes.Buffer{}
 	}
@@ -188,8 +198,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 // answer, with the values of Whispir's examples: any origin may read it, it
 // is not to be cached, and it expires at once (Expires is the time of the
 // answer).
-func gatewayHeaders(h http.Header, now time.Time) {
-	v := make([]string, 3) // one allocation for the three values
+func gatewayHeaders(h http.Header, now time.Time, v []string) {
 	v[0], v[1], v[2] = "*", "max-age=0", httpDate(now)
 	h["Access-Control-Allow-Origin"], h["Cache-Control"], h["Expires"] = v[0:1:1], v[1:2:2], v[2:3:3]
 }

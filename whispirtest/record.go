@@ -67,8 +67,9 @@ func cloneCredentials(c *security.Credentials) *security.Credentials {
 // body is shared with the exchange (nothing writes to it) unless it was cut.
 type record struct {
 	Request
-	header []byte // see encodeHeader
-	size   int    // about how many bytes it holds, as the journal counts them
+	header []byte               // see encodeHeader
+	size   int                  // about how many bytes it holds, as the journal counts them
+	creds  security.Credentials // what Credentials points to, once authenticated
 }
 
 // request is a copy of the record as [Server.Requests] returns it; the
