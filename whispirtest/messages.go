@@ -223,7 +223,7 @@ func (s *Server) messageCreate(x *exchange) answer {
 	} else if f, ok := readSendFacts(x.body); ok {
 		to, m.scheduled, voice = f.to, f.scheduled, f.voice
 	} else {
-		// sendFacts could not tell: decode the whole body now.
+		// readSendFacts could not tell: decode the whole body now.
 		m.v = new(generated.Message)
 		if err := json.Unmarshal(x.body, m.v); err != nil {
 			return apiError(http.StatusBadRequest, x.mediaType(), summaryBadRequest, "", detailNotJSON)

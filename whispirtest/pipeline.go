@@ -257,10 +257,12 @@ func stepReadBody(s *Server, x *exchange) bool {
 	return true
 }
 
-// readBody reads body to its end, or to one byte past Whispir's limit. A
-// body as long as its Content-Length (n, at most the limit: stepLimit
-// checked) takes one allocation of n bytes, which the message store and
-// the journal keep; any other is read as bytes.Buffer.ReadFrom reads it.
+// readBody reads body to its end, or to one byte past Whispir's limit, as
+// bytes.Buffer.ReadFrom over an io.LimitReader would. A body as long as its
+// Content-Length (n, at most the limit: stepLimit checked) takes one
+// allocation, of n+1 bytes (the last one probes for the end), which the
+// message store and the journal keep; bytes.Buffer would allocate 512
+// more.
 func readBody(body io.Reader, n int64) ([]byte, error) {
 	if n <= 0 || n > maxBody {
 		var buf bytes.Buffer
