@@ -6,7 +6,7 @@ TOOLS     := $(CURDIR)/.tools
 REDOCLY   := $(TOOLS)/node_modules/.bin/redocly
 FUZZTIME  ?= 5s
 
-.PHONY: all generate check-generated build vet fmt-check tidy-check lint test fuzz bench mock-memory run ci
+.PHONY: all generate check-generated build vet fmt-check tidy-check lint test fuzz bench bench-mock mock-memory run ci
 
 all: build test
 
@@ -94,6 +94,32 @@ bench:
 	done
 	@$(GO) tool benchstat -col /impl $(BENCH_OUT) > $(BENCH_OUT:.txt=.stat)
 	@$(GO) tool benchstat -format csv -col /impl $(BENCH_OUT) 2>/dev/null | $(GO) run ./internal/cmd/benchtable -runs $(BENCH_OUT)
+
+# whispir mock under load against Prism and a bare net/http server: a valid
+# SMS sent (POST /messages) by BENCH_MOCK_WORKERS keep-alive workers, each
+# server in every round (the order rotates), medians of the rounds, each
+# answer's status checked (internal/cmd/loadgen). It installs Prism, pinned,
+# into .tools/ (npm; Prism 5.16 declares node >= 24 but runs on node 20),
+# and builds whispir without -race. Not part of ci: it takes minutes and
+# downloads Prism. BENCH_MOCK_FLAGS=-nethttp sends with net/http's client;
+# -baseline PATH adds another whispir binary (e.g. built from main).
+PRISM_VERSION      := 5.16.0
+PRISM_STAMP        := $(TOOLS)/.prism-$(PRISM_VERSION)
+PRISM              := $(TOOLS)/node_modules/.bin/prism
+BENCH_MOCK_ROUNDS  ?= 5
+BENCH_MOCK_TIME    ?= 5s
+BENCH_MOCK_WORKERS ?= 8
+BENCH_MOCK_FLAGS   ?=
+
+$(PRISM_STAMP):
+	npm install --no-audit --no-fund --prefix $(TOOLS) @stoplight/prism-cli@$(PRISM_VERSION)
+	@touch $@
+
+bench-mock: $(PRISM_STAMP)
+	$(GO) build -o $(TOOLS)/whispir ./cmd/whispir
+	$(GO) build -o $(TOOLS)/loadgen ./internal/cmd/loadgen
+	$(TOOLS)/loadgen -whispir $(TOOLS)/whispir -prism $(PRISM) -spec openapi.yaml \
+	  -rounds $(BENCH_MOCK_ROUNDS) -duration $(BENCH_MOCK_TIME) -c $(BENCH_MOCK_WORKERS) $(BENCH_MOCK_FLAGS)
 
 # The README's first command: a message through the whole pipeline to the embedded mock.
 run:

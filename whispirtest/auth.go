@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -23,16 +22,16 @@ func stepAuthenticate(s *Server, x *exchange) bool {
 	presented := security.Credentials{APIKey: x.r.Header.Get(security.HeaderAPIKey)}
 	scheme, rest, _ := strings.Cut(strings.TrimSpace(x.r.Header.Get("Authorization")), " ")
 	basic := false
-	switch strings.ToLower(scheme) {
-	case "basic":
+	if strings.EqualFold(scheme, "basic") {
 		presented.Username, presented.Password, basic = x.r.BasicAuth()
 	}
+	key, user, pass := sha256.Sum256([]byte(presented.APIKey)), sha256.Sum256([]byte(presented.Username)), sha256.Sum256([]byte(presented.Password))
 	keyOK, ok := false, false
-	for _, want := range s.accepted() {
+	for _, want := range s.digests() {
 		// Every comparison runs, so timing does not tell which part failed.
-		k := secretEqual(presented.APIKey, want.APIKey)
-		u := secretEqual(presented.Username, want.Username)
-		p := secretEqual(presented.Password, want.Password)
+		k := want.key.matches(key)
+		u := want.username.matches(user)
+		p := want.password.matches(pass)
 		keyOK = keyOK || k
 		ok = ok || (basic && k && u && p)
 	}
@@ -42,7 +41,7 @@ func stepAuthenticate(s *Server, x *exchange) bool {
 		}
 	}
 	x.creds = presented
-	s.update(x.rec, func(rec *Request) { rec.Credentials = &presented })
+	s.update(x.rec, func(rec *record) { rec.creds = presented; rec.Credentials = &rec.creds })
 	if presented.APIKey == "" || !keyOK {
 		x.reply(gatewayForbidden())
 		return false
@@ -54,14 +53,47 @@ func stepAuthenticate(s *Server, x *exchange) bool {
 	return true
 }
 
-// secretEqual compares got with want in constant time; an empty want never
-// matches. Both are hashed first so that their lengths do not leak either.
-func secretEqual(got, want string) bool {
-	if want == "" {
-		return false
+// digest is the SHA-256 digest of an accepted secret. Secrets are compared
+// by their digests, so that neither their contents nor their lengths show
+// in the time a comparison takes; the server computes those of its
+// credentials once, when they are set, not for each request.
+type digest struct {
+	sum [sha256.Size]byte
+	set bool // the secret is not empty: an empty one never matches
+}
+
+func digestOf(secret string) digest {
+	return digest{sum: sha256.Sum256([]byte(secret)), set: secret != ""}
+}
+
+// matches compares, in constant time, the digest of a presented secret.
+func (d digest) matches(got [sha256.Size]byte) bool {
+	return subtle.ConstantTimeCompare(got[:], d.sum[:]) == 1 && d.set
+}
+
+// credentialDigests are the digests of one set of accepted credentials.
+type credentialDigests struct {
+	key, username, password digest
+}
+
+// digests returns the digests of every set of credentials the server
+// accepts, its own first. The slice is never changed: a change of
+// credentials replaces it.
+func (s *Server) digests() []credentialDigests {
+	if d := s.accepted.Load(); d != nil {
+		return *d
 	}
-	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
-	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
+	return nil
+}
+
+// rehash computes the digests of the server's credentials; it runs
+// whenever they change, with s.mu held (or before the server serves).
+func (s *Server) rehash() {
+	d := make([]credentialDigests, 0, 1+len(s.extra))
+	for _, c := range append([]*security.Credentials{s.creds}, s.extra...) {
+		d = append(d, credentialDigests{key: digestOf(c.APIKey), username: digestOf(c.Username), password: digestOf(c.Password)})
+	}
+	s.accepted.Store(&d)
 }
 
 // tokenUser reports whether token was issued by this server, has not
@@ -173,7 +205,17 @@ func newToken(user string, now time.Time, lifetime time.Duration) string {
 // randomHex returns n random bytes as upper-case hex, the shape of Whispir
 // ids (16 bytes for a message id).
 func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return strings.ToUpper(hex.EncodeToString(b))
+	var buf [3 * 32]byte // up to 32 bytes: only the string is allocated
+	b := buf[:0]
+	if n > 32 {
+		b = make([]byte, 0, 3*n)
+	}
+	b = b[:3*n] // the bytes at the end, their hex before them
+	_, _ = rand.Read(b[2*n:])
+	for i, c := range b[2*n:] {
+		b[2*i], b[2*i+1] = upperHex[c>>4], upperHex[c&0x0f]
+	}
+	return string(b[:2*n])
 }
+
+const upperHex = "0123456789ABCDEF"

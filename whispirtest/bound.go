@@ -3,8 +3,6 @@ package whispirtest
 import (
 	"net/http"
 	"strconv"
-
-	"github.com/whispir-go/whispir"
 )
 
 // stepBound refuses a JSON body with more members and array elements than
@@ -13,7 +11,7 @@ import (
 // costs seconds of CPU, and no Whispir request needs more than a few
 // hundred.
 func stepBound(s *Server, x *exchange) bool {
-	if len(x.body) == 0 || !whispir.IsJSONMediaType(x.r.Header.Get("Content-Type")) {
+	if !x.jsonBody() {
 		return true
 	}
 	if n := jsonValues(x.body, s.limits.JSONValues); n > s.limits.JSONValues {

@@ -291,7 +291,7 @@ func stepFault(s *Server, x *exchange) bool {
 		return true
 	}
 	x.fault = f.Kind
-	s.update(x.rec, func(rec *Request) { rec.Fault = f.Kind })
+	s.update(x.rec, func(rec *record) { rec.Fault = f.Kind })
 	if !f.AfterProcessing {
 		switch f.Kind {
 		case FaultSlow:

@@ -82,17 +82,25 @@ func newRecipient(address string, voice, scheduled bool) *recipient {
 	if scheduled {
 		status = statusPending
 	}
-	r := &recipient{address: address}
-	add := func(ch string) { r.channels = append(r.channels, &channelState{channel: ch, status: status}) }
-	if isEmail(address) {
-		add(channelEmail)
-		return r
+	// One allocation for the recipient, its channels and the slice of them.
+	b := new(struct {
+		r     recipient
+		state [2]channelState
+		ptr   [2]*channelState
+	})
+	chans := []string{channelSMS, channelVoice}[:1]
+	switch {
+	case isEmail(address):
+		chans[0] = channelEmail
+	case voice:
+		chans = chans[:2]
 	}
-	add(channelSMS)
-	if voice {
-		add(channelVoice)
+	for i, ch := range chans {
+		b.state[i] = channelState{channel: ch, status: status}
+		b.ptr[i] = &b.state[i]
 	}
-	return r
+	b.r = recipient{address: address, channels: b.ptr[:len(chans):len(chans)]}
+	return &b.r
 }
 
 // isEmail reports an email address that is not a Whispir MRI.
@@ -382,11 +390,5 @@ func (m *storedMessage) recipientIndex(address string) int {
 // find returns the message with id in any workspace; the caller holds
 // ms.mu.
 func (ms *messageStore) find(id string) *storedMessage {
-	id = strings.ToUpper(strings.TrimSpace(id))
-	for _, m := range ms.list {
-		if m.id == id {
-			return m
-		}
-	}
-	return nil
+	return ms.byID[strings.ToUpper(strings.TrimSpace(id))]
 }

@@ -55,7 +55,7 @@ func (s *Server) Messages() []SentMessage {
 type messageStore struct {
 	mu     sync.Mutex
 	list   []*storedMessage
-	byID   map[string]*storedMessage // workspace + "/" + id
+	byID   map[string]*storedMessage // by id: see get
 	budget budget
 }
 
@@ -64,8 +64,16 @@ type storedMessage struct {
 	id, workspace string
 	raw           []byte // the body as sent
 	bulk          bool
-	view          generated.Message // what retrieve shows, without links
+	scheduled     bool  // messageType SCHEDULED
+	created       int64 // epoch milliseconds
 	creds         security.Credentials
+	// v is what retrieve shows, without links: see view. A send is
+	// answered without decoding its body whole (readSendFacts), so v is
+	// made when it is first needed, unless the send needed it (a bulk
+	// send, or a body readSendFacts could not read). Behind a pointer, it
+	// costs the garbage collector nothing until then.
+	once sync.Once
+	v    *generated.Message
 	// Guarded by messageStore.mu: the delivery to each recipient, and the
 	// replies (see lifecycle.go).
 	recipients []*recipient
@@ -79,13 +87,13 @@ func (ms *messageStore) add(m *storedMessage) {
 		ms.byID = map[string]*storedMessage{}
 	}
 	ms.list = append(ms.list, m)
-	ms.byID[m.workspace+"/"+m.id] = m
+	ms.byID[m.id] = m
 	ms.budget.add(m.size())
 	for ms.budget.over() {
 		old := ms.list[0]
 		ms.list[0] = nil
 		ms.list = ms.list[1:]
-		delete(ms.byID, old.workspace+"/"+old.id)
+		delete(ms.byID, old.id)
 		ms.budget.remove(old.size())
 	}
 }
@@ -107,17 +115,46 @@ func (m *storedMessage) size() int {
 // current is the message as retrieve shows it now: its view with the
 // number of replies so far.
 func (ms *messageStore) current(m *storedMessage) generated.Message {
+	v := *m.view()
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
-	v := m.view
 	v.ResponseCount = ptr(strconv.Itoa(len(m.replies)))
 	return v
+}
+
+// view is the message as retrieve shows it, without links and with no
+// reply counted, made on first use; callers copy it before they change
+// it. The body was validated against the spec when it was sent: it
+// decodes (a value the spec allows and the Go type cannot hold, such as an
+// integer beyond int64, is left out).
+func (m *storedMessage) view() *generated.Message {
+	m.once.Do(func() {
+		if m.v == nil {
+			m.v = new(generated.Message)
+			_ = json.Unmarshal(m.raw, m.v)
+		}
+		// As in Whispir's examples, the message shows no id (its self link
+		// names it) and a messageType only when it is scheduled.
+		m.v.ID, m.v.MessageType = nil, nil
+		if m.scheduled {
+			m.v.MessageType = ptr(generated.MessageTypeSCHEDULED)
+		}
+		m.v.CreatedTime = &m.created
+		m.v.Direction, m.v.ResponseCount = ptr("OUTGOING"), ptr("0")
+		if m.creds.Username != "" {
+			m.v.From = ptr(m.creds.Username)
+		}
+	})
+	return m.v
 }
 
 func (ms *messageStore) get(workspace, id string) *storedMessage {
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
-	return ms.byID[workspace+"/"+strings.ToUpper(id)]
+	if m := ms.byID[strings.ToUpper(id)]; m != nil && m.workspace == workspace {
+		return m
+	}
+	return nil
 }
 
 // inWorkspace returns the workspace's messages, oldest first.
@@ -146,6 +183,14 @@ func messagesPath(workspace string, rest ...string) string {
 	return p
 }
 
+// messageURL is the URL of a message: [Server.URL] and messagesPath.
+func (s *Server) messageURL(workspace, id string) string {
+	if workspace == "" {
+		return s.URL + "/messages/" + id // one allocation, for a send to the default workspace
+	}
+	return s.URL + messagesPath(workspace, id)
+}
+
 func (x *exchange) workspace() string { return x.route.PathParams()["workspaceId"] }
 
 // messageCreate answers messageCreate and defaultMessageCreate: 202 with
@@ -159,51 +204,50 @@ func (s *Server) messageCreate(x *exchange) answer {
 		workspace: x.workspace(),
 		raw:       x.body,
 		creds:     x.creds,
+		created:   time.Now().UnixMilli(),
 	}
-	if mediaBase(x.r.Header.Get("Content-Type")) == bulkMessageMediaType {
+	var to string
+	voice := false
+	if x.contentType() == bulkMessageMediaType {
 		var b generated.BulkMessage
 		if err := json.Unmarshal(x.body, &b); err != nil {
 			return apiError(http.StatusBadRequest, x.mediaType(), summaryBadRequest, "", detailNotJSON)
 		}
 		m.bulk = true
-		m.view = generated.Message{
+		m.v = &generated.Message{
 			To: b.Resource.ResourceID, Subject: b.Subject, Body: b.Body,
 			Email: b.Email, Voice: b.Voice, Web: b.Web, Label: b.Label,
 			MessageTemplateID: b.MessageTemplateID, CallbackID: b.CallbackID, CallbackParameters: b.CallbackParameters,
 		}
-	} else if err := json.Unmarshal(x.body, &m.view); err != nil {
-		return apiError(http.StatusBadRequest, x.mediaType(), summaryBadRequest, "", detailNotJSON)
-	}
-	scheduled := m.view.MessageType != nil && *m.view.MessageType == "SCHEDULED"
-	for r := range strings.SplitSeq(m.view.To, ",") {
-		if r = strings.TrimSpace(r); r != "" {
-			m.recipients = append(m.recipients, newRecipient(r, m.view.Voice != nil, scheduled))
+		to, voice = m.v.To, m.v.Voice != nil
+	} else if f, ok := readSendFacts(x.body); ok {
+		to, m.scheduled, voice = f.to, f.scheduled, f.voice
+	} else {
+		// readSendFacts could not tell: decode the whole body now.
+		m.v = new(generated.Message)
+		if err := json.Unmarshal(x.body, m.v); err != nil {
+			return apiError(http.StatusBadRequest, x.mediaType(), summaryBadRequest, "", detailNotJSON)
 		}
+		to, m.scheduled, voice = m.v.To, m.v.MessageType != nil && *m.v.MessageType == generated.MessageTypeSCHEDULED, m.v.Voice != nil
 	}
-	// As in Whispir's examples, the message shows no id (its self link
-	// names it) and a messageType only when it is scheduled.
-	m.view.ID, m.view.MessageType = nil, nil
-	if scheduled {
-		m.view.MessageType = ptr(generated.MessageTypeSCHEDULED)
+	if m.v != nil {
+		m.view() // finish it before the message is shared
 	}
-	created := time.Now().UnixMilli()
-	m.view.CreatedTime = &created
-	m.view.Direction, m.view.ResponseCount = ptr("OUTGOING"), ptr("0")
-	if x.creds.Username != "" {
-		m.view.From = ptr(x.creds.Username)
+	for r := range strings.SplitSeq(to, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			m.recipients = append(m.recipients, newRecipient(r, voice, m.scheduled))
+		}
 	}
 	s.messages.add(m)
 
-	self := s.URL + messagesPath(m.workspace, m.id)
-	if scheduled {
-		echo := m.view
+	self := s.messageURL(m.workspace, m.id)
+	if m.scheduled {
+		echo := *m.view()
 		echo.Link = &[]generated.Link{link(self, "self")}
 		body, _ := json.Marshal(echo)
 		return answer{status: http.StatusOK, header: contentType(messageMediaType), body: body}
 	}
-	h := contentType(messageMediaType)
-	h.Set("Location", self)
-	return answer{status: http.StatusAccepted, header: h, body: []byte(textAcceptedForSend)}
+	return answer{status: http.StatusAccepted, contentType: messageMediaType, location: self, body: acceptedForSend}
 }
 
 // messageList answers messageList and defaultMessageList: the workspace's
@@ -215,7 +259,7 @@ func (s *Server) messageList(x *exchange) answer {
 	all := s.messages.inWorkspace(x.workspace())
 	if label := strings.ToLower(q.Get("label")); label != "" {
 		all = slices.DeleteFunc(all, func(m *storedMessage) bool {
-			return m.view.Label == nil || !strings.Contains(strings.ToLower(*m.view.Label), label)
+			return m.view().Label == nil || !strings.Contains(strings.ToLower(*m.view().Label), label)
 		})
 	}
 	if q.Get("sortOrder") != "asc" {
@@ -255,6 +299,9 @@ func (s *Server) messageRetrieve(x *exchange) answer {
 	}
 	return jsonAnswer(http.StatusOK, x.route.MediaType, v)
 }
+
+// acceptedForSend is the body of the 202 to a send; answers only read it.
+var acceptedForSend = []byte(textAcceptedForSend)
 
 func jsonAnswer(status int, mediaType string, v any) answer {
 	body, err := json.Marshal(v)

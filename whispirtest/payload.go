@@ -40,12 +40,13 @@ func (s *Server) newEvent(m *storedMessage, r *recipient, kind, channel, content
 		content:   content,
 		at:        at,
 	}
-	if m.view.CallbackID != nil {
-		ev.callbackName = *m.view.CallbackID
+	v := m.view()
+	if v.CallbackID != nil {
+		ev.callbackName = *v.CallbackID
 	}
-	ev.params = standardParameters(r.address, m.view.Voice != nil, at)
-	if m.view.CallbackParameters != nil {
-		maps.Copy(ev.params, *m.view.CallbackParameters)
+	ev.params = standardParameters(r.address, v.Voice != nil, at)
+	if v.CallbackParameters != nil {
+		maps.Copy(ev.params, *v.CallbackParameters)
 	}
 	return ev
 }

@@ -10,9 +10,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/whispir-go/whispir"
+	"github.com/whispir-go/whispir/internal/mediatype"
 	"github.com/whispir-go/whispir/security"
 )
 
@@ -22,13 +24,18 @@ type answer struct {
 	status int
 	header http.Header
 	body   []byte
+	// contentType and location, when not empty, are the answer's
+	// Content-Type and Location: the hot answers (a send's 202) set them
+	// without a header map.
+	contentType, location string
 }
 
 // exchange is one request on its way through the pipeline.
 type exchange struct {
 	w     *statusWriter
+	sw    statusWriter // what w points to, unless a step swaps it
 	r     *http.Request
-	rec   *Request
+	rec   *record
 	body  []byte
 	route *whispir.Route // nil until routed
 	plan  *plan          // the operation's plan, once routed
@@ -41,6 +48,34 @@ type exchange struct {
 	// mock: the answer is the mock's own (a Prefer it cannot meet, one of
 	// its Limits), not one of Whispir's, and is not checked against the spec.
 	mock bool
+	// values hold the values of the headers that serve (the gateway's
+	// three) and reply (Content-Type, Location, Content-Length) set, each
+	// as a slice of one with no room to grow, so that answering allocates
+	// none; replied: reply used its three.
+	values  [6]string
+	replied bool
+	// ct is the media type of the request's Content-Type, without
+	// parameters and in lower case, and ctJSON whether it is JSON; ctRead:
+	// they were read (see contentType).
+	ct             string
+	ctJSON, ctRead bool
+}
+
+// contentType is the media type of the request's Content-Type without its
+// parameters, in lower case ("" when absent or unparsable), read once.
+func (x *exchange) contentType() string {
+	if !x.ctRead {
+		x.ct, x.ctRead = mediatype.Base(x.r.Header.Get("Content-Type")), true
+		x.ctJSON = mediatype.IsJSON(x.ct)
+	}
+	return x.ct
+}
+
+// jsonBody reports whether the request has a body labelled as JSON
+// (application/json or a +json type).
+func (x *exchange) jsonBody() bool {
+	x.contentType()
+	return len(x.body) > 0 && x.ctJSON
 }
 
 // reply writes a; a step that replies returns false to end the pipeline.
@@ -52,13 +87,30 @@ func (x *exchange) reply(a answer) {
 	if a.status == 0 {
 		a.status = http.StatusOK
 	}
-	if len(a.body) > 0 && bodyAllowed(a.status) {
-		h.Set("Content-Length", strconv.Itoa(len(a.body)))
-		x.w.WriteHeader(a.status)
-		_, _ = x.w.Write(a.body)
-		return
+	withBody := len(a.body) > 0 && bodyAllowed(a.status)
+	if a.contentType != "" || a.location != "" || withBody {
+		v := x.values[3:6:6]
+		if x.replied {
+			v = make([]string, 3)
+		}
+		x.replied = true
+		if a.contentType != "" {
+			v[0] = a.contentType
+			h["Content-Type"] = v[0:1:1]
+		}
+		if a.location != "" {
+			v[1] = a.location
+			h["Location"] = v[1:2:2]
+		}
+		if withBody {
+			v[2] = strconv.Itoa(len(a.body))
+			h["Content-Length"] = v[2:3:3]
+		}
 	}
 	x.w.WriteHeader(a.status)
+	if withBody {
+		_, _ = x.w.Write(a.body)
+	}
 }
 
 // mediaType is the media type of the exchange's operation, used to label
@@ -112,8 +164,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.admin(w, r) {
 		return
 	}
-	x := &exchange{w: &statusWriter{ResponseWriter: w}, r: r, rec: s.record(r)}
-	gatewayHeaders(w.Header(), time.Now())
+	x := &exchange{r: r, rec: s.record(r)}
+	x.sw.ResponseWriter = w
+	x.w = &x.sw // one allocation for both
+	gatewayHeaders(w.Header(), time.Now(), x.values[:3:3])
 	if s.validate != nil {
 		x.w.capture = &bytes.Buffer{}
 	}
@@ -129,7 +183,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if status == 0 && !x.noAnswer {
 		status = http.StatusOK // a handler that wrote nothing
 	}
-	s.update(x.rec, func(rec *Request) { rec.Status = status })
+	s.update(x.rec, func(rec *record) { rec.Status = status })
 	s.logRequest(x, status)
 	// Faulted answers break the spec on purpose; the mock's own answers
 	// (a Prefer it cannot meet, its limits) are not Whispir's.
@@ -144,11 +198,30 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 // answer, with the values of Whispir's examples: any origin may read it, it
 // is not to be cached, and it expires at once (Expires is the time of the
 // answer).
-func gatewayHeaders(h http.Header, now time.Time) {
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Cache-Control", "max-age=0")
-	h.Set("Expires", now.UTC().Format(http.TimeFormat))
+func gatewayHeaders(h http.Header, now time.Time, v []string) {
+	v[0], v[1], v[2] = "*", "max-age=0", httpDate(now)
+	h["Access-Control-Allow-Origin"], h["Cache-Control"], h["Expires"] = v[0:1:1], v[1:2:2], v[2:3:3]
 }
+
+// httpDate is now in http.TimeFormat. The text changes once a second, so
+// it is formatted once a second, not for every answer.
+func httpDate(now time.Time) string {
+	sec := now.Unix()
+	if d := lastDate.Load(); d != nil && d.unix == sec {
+		return d.text
+	}
+	d := &date{unix: sec, text: now.UTC().Format(http.TimeFormat)}
+	lastDate.Store(d)
+	return d.text
+}
+
+// date is a second and its text in http.TimeFormat.
+type date struct {
+	unix int64
+	text string
+}
+
+var lastDate atomic.Pointer[date]
 
 // stepLimit refuses a Content-Length over Whispir's 10 MiB limit (413).
 func stepLimit(s *Server, x *exchange) bool {
@@ -167,26 +240,63 @@ func stepReadBody(s *Server, x *exchange) bool {
 	if x.r.Body == nil || x.r.Body == http.NoBody {
 		return true
 	}
-	var buf bytes.Buffer
-	if n := x.r.ContentLength; n > 0 {
-		buf.Grow(int(n) + bytes.MinRead) // one allocation: the limit was checked
-	}
-	_, err := buf.ReadFrom(io.LimitReader(x.r.Body, maxBody+1))
+	data, err := readBody(x.r.Body, x.r.ContentLength)
 	if err != nil {
 		x.reply(apiError(http.StatusBadRequest, "", summaryBadRequest, "", ""))
 		return false
 	}
-	if buf.Len() > maxBody {
+	if len(data) > maxBody {
 		x.reply(payloadTooLarge())
 		return false
 	}
-	data := buf.Bytes()
 	if len(data) == 0 {
 		data = nil
 	}
 	x.body = data
 	s.keepBody(x.rec, data)
 	return true
+}
+
+// readBody reads body to its end, or to one byte past Whispir's limit, as
+// bytes.Buffer.ReadFrom over an io.LimitReader would. A body as long as its
+// Content-Length (n, at most the limit: stepLimit checked) takes one
+// allocation, of n+1 bytes (the last one probes for the end), which the
+// message store and the journal keep; bytes.Buffer would allocate 512
+// more.
+func readBody(body io.Reader, n int64) ([]byte, error) {
+	if n <= 0 || n > maxBody {
+		var buf bytes.Buffer
+		_, err := buf.ReadFrom(io.LimitReader(body, maxBody+1))
+		return buf.Bytes(), err
+	}
+	// Reads of at most n (within the limit) and then one byte need no
+	// LimitReader until the body proves longer.
+	data := make([]byte, 0, n+1) // the last byte probes for the end
+	for int64(len(data)) < n {
+		m, err := body.Read(data[len(data):n])
+		data = data[:len(data)+m]
+		switch {
+		case err == io.EOF:
+			return data, nil // shorter than announced
+		case err != nil:
+			return nil, err
+		}
+	}
+	// All n bytes are in: the body should end here.
+	probe := data[n : n+1]
+	for {
+		m, err := body.Read(probe)
+		switch {
+		case m > 0: // longer than announced: read the rest
+			buf := bytes.NewBuffer(data[:n+1])
+			_, err := buf.ReadFrom(io.LimitReader(body, maxBody+1-int64(buf.Len())))
+			return buf.Bytes(), err
+		case err == io.EOF:
+			return data, nil
+		case err != nil:
+			return nil, err
+		}
+	}
 }
 
 // drain reads what is left of a body the pipeline did not read (the
@@ -212,7 +322,7 @@ func stepRoute(s *Server, x *exchange) bool {
 			return false
 		}
 		x.route, x.plan = route, p
-		s.update(x.rec, func(rec *Request) { rec.OperationID = route.ID })
+		s.update(x.rec, func(rec *record) { rec.OperationID = route.ID })
 		return true
 	}
 	if !errors.Is(err, whispir.ErrUnknownOperation) {
@@ -252,7 +362,7 @@ func stepRoute(s *Server, x *exchange) bool {
 // answers (errorText).
 func stepNegotiate(s *Server, x *exchange) bool {
 	if len(x.body) > 0 {
-		base := mediaBase(x.r.Header.Get("Content-Type"))
+		base := x.contentType()
 		if !slices.ContainsFunc(x.route.RequestMediaTypes, func(mt string) bool { return strings.EqualFold(mt, base) }) {
 			a := apiError(http.StatusUnsupportedMediaType, x.mediaType(), summaryUnsupportedMedia,
 				consumesText(x.route.RequestMediaTypes)+". "+textJSONOnly(x.route.RequestMediaTypes...), detailContentType)
@@ -286,18 +396,11 @@ func textJSONOnly(types ...string) string {
 	return "This mock serves only the vendor JSON media types, here " + strings.Join(types, " or ") + "; send it as Accept (and as Content-Type with a body). Whispir's XML forms are not served."
 }
 
-// mediaBase is the lower-case media type without parameters; "" when it
-// cannot be parsed.
-func mediaBase(v string) string {
-	base, _, err := mime.ParseMediaType(v)
-	if err != nil {
-		return ""
-	}
-	return base
-}
-
 // accepts reports whether an Accept header allows mt.
 func accepts(accept, mt string) bool {
+	if strings.EqualFold(accept, mt) {
+		return true // the usual Accept: the operation's type, as it is
+	}
 	mt = strings.ToLower(mt)
 	for part := range strings.SplitSeq(accept, ",") {
 		base, params, err := mime.ParseMediaType(strings.TrimSpace(part))
@@ -328,7 +431,7 @@ func stepValidate(s *Server, x *exchange) bool {
 		x.reply(violation(x.badRequest(summaryBadRequest, "", detailEmptyBody), "body: required"))
 		return false
 	}
-	if len(x.body) > 0 && whispir.IsJSONMediaType(x.r.Header.Get("Content-Type")) && !json.Valid(x.body) {
+	if x.jsonBody() && !json.Valid(x.body) {
 		x.reply(violation(x.badRequest(summaryBadRequest, "", detailNotJSON), "body: not JSON"))
 		return false
 	}

@@ -96,7 +96,7 @@ func recipientStatus(m *storedMessage, r *recipient) generated.MessageStatus {
 		if st := r.channel(ch); st != nil {
 			c.Status, c.Destination = new(st.status), new(r.address)
 			if st.status != statusPending {
-				c.SentTimestamp = *m.view.CreatedTime
+				c.SentTimestamp = m.created
 			}
 			c.ReceivedTimestamp = epochMillis(st.received)
 			c.AcknowledgedTimestamp = epochMillis(st.acknowledged)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,9 +49,12 @@ type Server struct {
 	// creds and extra are held behind pointers, so that formatting a
 	// Server with methods disabled (%p, %w outside fmt.Errorf) prints
 	// addresses, never the secrets.
-	creds      *security.Credentials   // never nil
-	extra      []*security.Credentials // also accepted, see WithAdditionalCredentials
-	requests   []*Request
+	creds *security.Credentials   // never nil
+	extra []*security.Credentials // also accepted, see WithAdditionalCredentials
+	// accepted holds the digests of creds and extra (see digests), read
+	// without the lock by every request.
+	accepted   atomic.Pointer[[]credentialDigests]
+	requests   []*record
 	journal    budget              // of requests
 	tokens     map[[32]byte]string // sha256 of an issued token -> username
 	tokenOrder [][32]byte          // the tokens' hashes, oldest first
@@ -122,6 +126,7 @@ func newServer(opts ...Option) *Server {
 			opt(s)
 		}
 	}
+	s.rehash()
 	s.hooks.init()
 	s.limits = s.limits.withDefaults()
 	s.journal.maxCount, s.journal.maxBytes = s.limits.Requests, s.limits.Bytes
@@ -186,6 +191,7 @@ func (s *Server) SetCredentials(c security.Credentials) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.creds = &c
+	s.rehash()
 }
 
 // SetAdditionalCredentials replaces the credentials accepted besides
@@ -194,19 +200,7 @@ func (s *Server) SetAdditionalCredentials(cs ...security.Credentials) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.extra = credentialPointers(nil, cs)
-}
-
-// accepted returns every set of credentials the server accepts, its own
-// first.
-func (s *Server) accepted() []security.Credentials {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]security.Credentials, 0, 1+len(s.extra))
-	out = append(out, *s.creds)
-	for _, c := range s.extra {
-		out = append(out, *c)
-	}
-	return out
+	s.rehash()
 }
 
 // credentialPointers appends a pointer to a copy of each of cs to dst.

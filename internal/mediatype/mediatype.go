@@ -18,12 +18,49 @@ const JSON = "application/json"
 // IsJSON reports whether mt is application/json or a +json type
 // (parameters such as charset are ignored).
 func IsJSON(mt string) bool {
-	base, _, err := mime.ParseMediaType(mt)
-	if err != nil {
-		return false
-	}
+	base := Base(mt)
 	return base == JSON || strings.HasSuffix(base, "+json")
 }
+
+// Base is the media type of a Content-Type or Accept value without its
+// parameters, in lower case, as mime.ParseMediaType returns it; "" when
+// that cannot parse v. A value that is already a bare lower-case
+// type/subtype, as clients send it, is returned as it is, without the
+// parser's allocations.
+func Base(v string) string {
+	if plain(v) {
+		return v
+	}
+	base, _, err := mime.ParseMediaType(v)
+	if err != nil {
+		return ""
+	}
+	return base
+}
+
+// plain reports whether v is type/subtype made of lower-case token
+// characters (RFC 2045), for which mime.ParseMediaType returns v itself.
+func plain(v string) bool {
+	slash := -1
+	for i := range len(v) {
+		switch c := v[i]; {
+		case c == '/' && slash < 0:
+			slash = i
+		case !lowerToken[c]:
+			return false
+		}
+	}
+	return slash > 0 && slash < len(v)-1
+}
+
+// lowerToken marks the token characters of RFC 2045 other than upper-case
+// letters.
+var lowerToken = func() (t [256]bool) {
+	for c := 0x21; c < 0x7f; c++ {
+		t[c] = !strings.ContainsRune(`()<>@,;:\"/[]?=`, rune(c)) && (c < 'A' || c > 'Z')
+	}
+	return t
+}()
 
 // Primary returns the media type an operation exchanges: the JSON type of
 // its successful responses; failing that, of its request body; failing that,
