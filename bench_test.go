@@ -73,6 +73,49 @@ func BenchmarkRoute(b *testing.B) {
 	}
 }
 
+// BenchmarkRouterSize shows what a match costs depends on neither the
+// number of templates nor a template's place among them: it matches the
+// first and the last template of the matching order in the full trie
+// (impl=whispir) and in a trie built from that template alone
+// (impl=alone, the baseline), so the ratio is the cost of the other 55
+// templates. What differs between op=first (/workspaces, one segment) and
+// op=last (four segments) is the path's length, which a trie walks.
+func BenchmarkRouterSize(b *testing.B) {
+	c, err := load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct{ name, tpl string }{
+		{"first", specdoc.Paths[0]},
+		{"last", specdoc.Paths[len(specdoc.Paths)-1]},
+	} {
+		var ops []opState
+		for i := range c.ops {
+			if c.ops[i].Path == tc.tpl {
+				ops = append(ops, opState{Operation: c.ops[i].Operation})
+			}
+		}
+		alone, err := newRouter([]string{tc.tpl}, ops)
+		if err != nil {
+			b.Fatal(err)
+		}
+		path := fill(tc.tpl, "9A4C5521FFC7B15B")
+		for _, impl := range []struct {
+			name string
+			r    *router
+		}{{"alone", alone}, {"whispir", c.router}} {
+			b.Run("op="+tc.name+"/impl="+impl.name, func(b *testing.B) {
+				benchutil.Loop(b, func() {
+					var m match
+					if !impl.r.find(path, &m) || m.tpl.path != tc.tpl {
+						b.Fatalf("%s did not match %s", path, tc.tpl)
+					}
+				})
+			})
+		}
+	}
+}
+
 // sendRequest is a messageCreate with the spec's example message.
 func sendRequest(b *testing.B) (*http.Request, []byte) {
 	b.Helper()
