@@ -390,6 +390,40 @@ func sendForList(t *testing.T, c *api.Client, srv *whispirtest.Server, op string
 	return id
 }
 
+// unfillable gives a mock items for the lists no operation fills: custom
+// lists come from a seed (the API cannot create them), and a workspace's
+// activities and users are answered with the spec's example.
+func unfillable(t *testing.T, listOp string) []whispirtest.Option {
+	t.Helper()
+	switch listOp {
+	case "customListList":
+		return []whispirtest.Option{whispirtest.WithSeed(whispirtest.Seed{
+			CustomLists: []map[string]any{{"name": "Regions", "type": "MESSAGE"}},
+		})}
+	case "activityWorkspaceList", "userWorkspaceList":
+	default:
+		return nil
+	}
+	doc, err := whispir.Document()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := whispir.Operations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := ops[slices.IndexFunc(ops, func(o whispir.Operation) bool { return o.ID == listOp })]
+	example := doc.Paths.Value(op.Path).GetOperation(op.Method).Responses.Status(http.StatusOK).Value.Content.Get(op.MediaType).Example
+	body, err := json.Marshal(example)
+	if err != nil || example == nil {
+		t.Fatalf("%s: no example answer: %v", listOp, err)
+	}
+	return []whispirtest.Option{whispirtest.WithHandler(listOp, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", op.MediaType)
+		w.Write(body)
+	})}
+}
+
 // createExample POSTs the spec's example body of the create operation on
 // the path of listOp, if there is one, to srv.
 func createExample(t *testing.T, srv *whispirtest.Server, listOp string) {
@@ -486,7 +520,7 @@ func TestEveryListIterator(t *testing.T) {
 	for _, tc := range everyListCase {
 		t.Run(tc.op, func(t *testing.T) {
 			t.Parallel()
-			c, srv := mockClient(t)
+			c, srv := mockClient(t, unfillable(t, tc.op)...)
 			id := sendForList(t, c, srv, tc.op)
 			t.Run("routes and decodes", func(t *testing.T) {
 				srv.Reset()
@@ -501,7 +535,7 @@ func TestEveryListIterator(t *testing.T) {
 					break
 				}
 				if !yielded {
-					t.Errorf("no items; want the mock's (stored or example) items")
+					t.Errorf("no items; want the mock's")
 				}
 				reqs := srv.Requests()
 				if len(reqs) != 1 || reqs[0].OperationID != tc.op || reqs[0].Status != http.StatusOK || !strings.Contains(reqs[0].RawQuery, "limit=20") {

@@ -88,12 +88,14 @@
 // Every other operation of the spec is answered by a generic engine driven
 // by the spec: ...Create stores the body under a new id and answers with
 // Location, ...List pages the stored items (an empty page, "No records
-// found", when nothing is stored; collections that no operation can fill,
-// custom lists and the activity log, serve the spec's example), ...Retrieve,
-// ...Update and ...Delete work on stored
-// items (404 for unknown ids), and anything else answers its first 2xx
-// status with the spec's example. Ids are 32 upper-case hex digits, or
-// UUIDs where the spec declares format uuid (API keys). A template name is
+// found", when nothing is stored), ...Retrieve, ...Update and ...Delete
+// work on stored items (404 for unknown ids), and anything else answers
+// its first 2xx status with the spec's example. An activity posted to
+// /activities is listed there, with the time it was logged. Custom lists,
+// which Whispir's API cannot create, come only from a seed. Collections
+// that nothing fills (a workspace's activities and users) are empty pages.
+// Ids are 32 upper-case hex digits, or UUIDs where the spec declares format
+// uuid (API keys). A template name is
 // unique in its workspace: a second one is refused 422 with Whispir's text.
 // [WithHandler] replaces the answer of one operation, after authentication
 // and validation, whatever workspace the request names.
@@ -102,7 +104,8 @@
 // values are redacted in it. [WithRequestLog] logs one line per request.
 //
 // [WithSeed] starts the server from a known state (workspaces, contacts,
-// templates, distribution lists, callbacks; see [Seed] and [ParseSeed]),
+// templates, distribution lists, callbacks, custom lists; see [Seed] and
+// [ParseSeed]),
 // [Server.State] exports the state in the same form, and [Server.ResetAll]
 // returns to the seed.
 //

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -57,19 +58,21 @@ func (st *itemStore) serve(s *Server, p *plan, params map[string]string, query u
 	case kindCreate:
 		id := p.newID()
 		obj := decodeObject(body)
+		if fill := defaults[p.bodyRef]; fill != nil {
+			fill(obj)
+		}
 		if !st.put(key, id, obj, p.unique) {
 			return nameTaken(p)
 		}
 		self := s.URL + key + "/" + id
-		a := p.ok.success(view(obj, id, self, p.ok.schema))
+		a := p.ok.success(view(obj, id, p.selfLink(self), p.ok.schema))
 		p.ok.addHeaders(a, self)
 		return a
 	case kindList:
 		return st.list(s, p, key, query)
 	case kindRetrieve, kindUpdate, kindDelete:
-		if !p.creatable {
-			break // nothing can be stored here: the spec's example
-		}
+		// A collection nothing can be stored in (custom lists, made in
+		// Whispir's web app) holds no item: 404 for every id.
 		id := p.canonicalID(params[p.idParam])
 		self := s.URL + key + "/" + id
 		var obj map[string]any
@@ -169,18 +172,15 @@ func bodyID(body []byte) string {
 }
 
 // list answers a ...List operation: a page of the stored items; with none,
-// an empty page ("No records found" where the collection has a status).
-// A collection that no operation can fill (custom lists, the activity log)
-// serves the spec's example instead.
+// an empty page ("No records found" where the collection has a status),
+// also for the collections no operation can fill (custom lists, a
+// workspace's activities and users).
 func (st *itemStore) list(s *Server, p *plan, key string, query url.Values) answer {
 	items := st.snapshot(key)
-	if len(items) == 0 && !p.creatable {
-		return p.ok.success(nil)
-	}
 	pg := pageOf(query, len(items))
 	views := make([]any, 0, pg.hi-pg.lo)
 	for _, it := range items[pg.lo:pg.hi] {
-		views = append(views, conform(view(it.obj, it.id, s.URL+key+"/"+it.id, p.itemSchema), p.itemSchema))
+		views = append(views, conform(view(it.obj, it.id, p.selfLink(s.URL+key+"/"+it.id), p.itemSchema), p.itemSchema))
 	}
 	if p.arrayProp == "" {
 		return p.ok.success(views)
@@ -199,7 +199,8 @@ func (st *itemStore) list(s *Server, p *plan, key string, query url.Values) answ
 }
 
 // view is an item as served: its fields, its id and a self link, the last
-// two only where the schema has such properties.
+// two only where the schema has such properties. With self "" (an item no
+// operation reads), the links are empty.
 func view(obj map[string]any, id, self string, s *openapi3.Schema) map[string]any {
 	out := maps.Clone(obj)
 	if out == nil {
@@ -209,9 +210,31 @@ func view(obj map[string]any, id, self string, s *openapi3.Schema) map[string]an
 		out["id"] = id
 	}
 	if hasProperty(s, "link") {
-		out["link"] = []any{map[string]any{"uri": self, "rel": "self", "method": "GET"}}
+		out["link"] = []any{}
+		if self != "" {
+			out["link"] = []any{map[string]any{"uri": self, "rel": "self", "method": "GET"}}
+		}
 	}
 	return out
+}
+
+// selfLink is self when an operation reads the plan's items, else "".
+func (p *plan) selfLink(self string) string {
+	if !p.itemOps {
+		return ""
+	}
+	return self
+}
+
+// defaults fill what Whispir fills in an item it stores, by the schema
+// of the create's body: an activity's time is when it was logged
+// (reference section 5.17).
+var defaults = map[string]func(obj map[string]any){
+	"#/components/schemas/Activity": func(obj map[string]any) {
+		if _, ok := obj["time"]; !ok {
+			obj["time"] = time.Now().Format(shortTime)
+		}
+	},
 }
 
 // addHeaders sets the headers r declares: Location when location is given,

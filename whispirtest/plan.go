@@ -3,6 +3,7 @@ package whispirtest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -50,11 +51,13 @@ type plan struct {
 	collection   string // template of the collection it works on
 	idParam      string // item operations: the last path parameter
 	creatable    bool   // the collection has a create operation
+	itemOps      bool   // the collection has operations on its items (GET .../{id}), so an item's self link leads somewhere
 	ok           reply
 	arrayProp    string // list: the property holding the items; "" when the body is the array
 	itemSchema   *openapi3.Schema
 	declared     map[int]bool // statuses the operation declares
 	bodyRequired bool
+	bodyRef      string // the $ref of the request body's schema, "" when inline or none
 	// uuidIDs: the collection's ids are UUIDs (format uuid in the spec,
 	// API keys), issued and matched in lower case; other ids are upper-case
 	// hexadecimal.
@@ -133,6 +136,16 @@ func buildPlans(doc *openapi3.T) *planSet {
 			collections[shape(parent)] = true
 		}
 	}
+	// A path that is listed and posted to with no item path below
+	// (/activities) is a collection too: what is posted there is listed
+	// there, though no operation reads one item.
+	withItems := maps.Clone(collections)
+	for p, item := range paths {
+		if get, post := item.Get, item.Post; get != nil && post != nil &&
+			strings.HasSuffix(get.OperationID, "List") && strings.HasSuffix(post.OperationID, "Create") {
+			collections[shape(p)] = true
+		}
+	}
 	creatable := map[string]bool{}
 	for p, item := range paths {
 		for method, op := range item.Operations() {
@@ -148,6 +161,7 @@ func buildPlans(doc *openapi3.T) *planSet {
 	}
 	for _, pl := range ps.byID {
 		pl.creatable = creatable[shape(pl.collection)]
+		pl.itemOps = withItems[shape(pl.collection)]
 	}
 	return ps
 }
@@ -164,6 +178,7 @@ func newPlan(path, method string, item *openapi3.PathItem, op *openapi3.Operatio
 	if op.RequestBody != nil && op.RequestBody.Value != nil {
 		pl.bodyRequired = op.RequestBody.Value.Required
 		if mt := op.RequestBody.Value.Content.Get(pl.mediaType); mt != nil && mt.Schema != nil {
+			pl.bodyRef = mt.Schema.Ref
 			pl.unique = uniqueNames[mt.Schema.Ref]
 		}
 	}

@@ -18,7 +18,7 @@ import (
 )
 
 // Seed is a state of the mock: the workspaces, contacts, templates,
-// distribution lists and callbacks it holds. [WithSeed] (whispir mock
+// distribution lists, callbacks and custom lists it holds. [WithSeed] (whispir mock
 // --seed FILE) starts a server from one, so that a CI job begins from a
 // known state, and [Server.State] (GET /_whispir/state) exports the
 // current state in the same form. In JSON or YAML:
@@ -41,11 +41,18 @@ import (
 //	    - firstName: John
 //	templates: {...}                  # like contacts
 //	distributionLists: {...}         # like contacts
+//	customLists:                      # read-only in the API
+//	  - name: Regions
+//	    type: MESSAGE
+//	    customlabellists: [{name: North, value: N}]
 //
 // Each item is the body its create operation takes (workspaceCreate,
 // callbackCreate, contactCreate, templateCreate, distributionListCreate),
 // checked against the spec, with an optional "id" (upper-cased, as the
-// mock's ids are). Contacts, templates and distribution lists are keyed by
+// mock's ids are). Custom lists have no create operation (Whispir's are
+// made in its web app): each is checked against the schema of
+// customListRetrieve's answer, and a seed is the only way to give the mock
+// any. Contacts, templates and distribution lists are keyed by
 // workspace id, [DefaultWorkspace] for the default workspace. A seeded
 // callback's url is not called (it may not be up yet) but must be one the
 // server may call, and its name must be unused.
@@ -55,6 +62,7 @@ type Seed struct {
 	Contacts          map[string][]map[string]any `json:"contacts,omitempty"`
 	Templates         map[string][]map[string]any `json:"templates,omitempty"`
 	DistributionLists map[string][]map[string]any `json:"distributionLists,omitempty"`
+	CustomLists       []map[string]any            `json:"customLists,omitempty"`
 }
 
 // DefaultWorkspace is the key of the default workspace's items in a
@@ -69,7 +77,7 @@ var ErrInvalidSeed = errors.New("whispirtest: invalid seed")
 // operations whose collections it fills.
 type seedKind struct {
 	field       string
-	create      string // in a workspace, or company-wide when inWorkspace is false
+	create      string // in a workspace, or company-wide when inWorkspace is false; a list for a read-only kind
 	defaultOp   string // in the default workspace; "" for company-wide kinds
 	inWorkspace bool
 }
@@ -80,6 +88,7 @@ var seedKinds = []seedKind{
 	{field: "contacts", create: "contactCreate", defaultOp: "defaultContactCreate", inWorkspace: true},
 	{field: "templates", create: "templateCreate", defaultOp: "defaultTemplateCreate", inWorkspace: true},
 	{field: "distributionLists", create: "distributionListCreate", defaultOp: "defaultDistributionListCreate", inWorkspace: true},
+	{field: "customLists", create: "customListList"},
 }
 
 // ParseSeed reads a [Seed] from JSON or YAML and checks each item against
@@ -137,6 +146,8 @@ func (seed Seed) entries() ([]seedEntry, error) {
 			groups = map[string][]map[string]any{"": seed.Workspaces}
 		case "callbacks":
 			groups = map[string][]map[string]any{"": seed.Callbacks}
+		case "customLists":
+			groups = map[string][]map[string]any{"": seed.CustomLists}
 		case "contacts":
 			groups = seed.Contacts
 		case "templates":
@@ -206,6 +217,10 @@ func newSeedEntry(kind, key string, p *plan, params map[string]string, item map[
 	if err != nil {
 		return e, fmt.Errorf("cannot be encoded as JSON: %v", err)
 	}
+	if p.kind == kindList {
+		// A read-only kind: checked as the answer that retrieves it.
+		return e, e.checkAsRetrieved(key, p, obj)
+	}
 	req, err := http.NewRequest(p.method, resolve(p.path, params), bytes.NewReader(body))
 	if err != nil {
 		return e, err
@@ -224,6 +239,35 @@ func newSeedEntry(kind, key string, p *plan, params map[string]string, item map[
 	}
 	e.obj = decodeObject(body)
 	return e, nil
+}
+
+// checkAsRetrieved checks an item of a kind the API cannot create (custom
+// lists) as the 200 that retrieves it at key/e.id, and keeps it as obj.
+func (e *seedEntry) checkAsRetrieved(key string, p *plan, obj map[string]any) error {
+	served := maps.Clone(obj)
+	served["id"] = e.id
+	body, err := json.Marshal(served)
+	if err != nil {
+		return fmt.Errorf("cannot be encoded as JSON: %v", err)
+	}
+	req, err := http.NewRequest(http.MethodGet, key+"/"+url.PathEscape(e.id), nil)
+	if err != nil {
+		return err
+	}
+	route, err := whispir.FindRoute(req, "")
+	if err != nil {
+		return err
+	}
+	header := http.Header{"Content-Type": {p.mediaType}}
+	if err := whispir.ValidateResponse(context.Background(), route, req, http.StatusOK, header, body); err != nil {
+		var ve *whispir.ValidationError
+		if errors.As(err, &ve) {
+			return fmt.Errorf("%s", strings.TrimPrefix(ve.Error(), ve.Operation+": invalid response: "))
+		}
+		return err
+	}
+	e.obj = obj
+	return nil
 }
 
 // checkItemPath checks the path of a seeded item against the spec's item
@@ -308,7 +352,7 @@ func (s *Server) LoadSeed(seed Seed) error {
 }
 
 // State exports the server's workspaces (but the built-in [WorkspaceID]),
-// contacts, templates, distribution lists and callbacks as a [Seed] (with
+// contacts, templates, distribution lists, callbacks and custom lists as a [Seed] (with
 // their ids), which [WithSeed] and [Server.LoadSeed] take back.
 func (s *Server) State() Seed {
 	var seed Seed
@@ -344,6 +388,8 @@ func (s *Server) State() Seed {
 				seed.Workspaces = list
 			case "callbacks":
 				seed.Callbacks = list
+			case "customLists":
+				seed.CustomLists = list
 			default:
 				ws := DefaultWorkspace
 				if parts := strings.Split(key, "/"); len(parts) > 2 && parts[1] == "workspaces" {

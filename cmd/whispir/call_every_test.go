@@ -44,7 +44,9 @@ func TestCallEveryOperation(t *testing.T) {
 	// Whispir checks a callback's URL with a GET when it is created.
 	receiver := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	t.Cleanup(receiver.Close)
-	srv := whispirtest.NewServer(whispirtest.WithBasePath(everyOperationBasePath), whispirtest.WithResponseValidation(t))
+	// Custom lists cannot be created through the API: one is seeded.
+	seed := whispirtest.Seed{CustomLists: []map[string]any{{"name": "Regions", "type": "MESSAGE"}}}
+	srv := whispirtest.NewServer(whispirtest.WithBasePath(everyOperationBasePath), whispirtest.WithResponseValidation(t), whispirtest.WithSeed(seed))
 	defer srv.Close() // before the test ends, for WithResponseValidation
 	env := credentialsEnv(srv.URL, srv.Credentials())
 	vars := map[string]string{"callbackURL": receiver.URL + "/whispir"}

@@ -59,7 +59,7 @@ serves HTTPS with a self-signed certificate whose PEM it writes to
 Unlike --mock, which starts a new, empty mock for one command, this one keeps
 what it is sent (messages, contacts, ...) until it stops, and can start from
 a --seed file (JSON or YAML: workspaces, contacts, templates, distribution
-lists, callbacks).`
+lists, callbacks, custom lists).`
 
 func newMockCommand(g *globals) *cobra.Command {
 	var cfg mockConfig
@@ -101,7 +101,7 @@ func (c *mockConfig) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.publicURL, "public-url", "", "base `URL` clients use (printed, and in links and Location);\ndefault: the address listened on")
 	fs.BoolVar(&c.tls, "tls", false, "serve HTTPS with a new self-signed certificate")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "`FILE` to write the certificate (PEM) to, for clients to trust;\ndefault: a new file in the temporary directory, printed")
-	fs.StringVar(&c.seed, "seed", "", "`FILE` (JSON or YAML) of workspaces, contacts, templates,\ndistribution lists and callbacks to start from")
+	fs.StringVar(&c.seed, "seed", "", "`FILE` (JSON or YAML) of workspaces, contacts, templates,\ndistribution lists, callbacks and custom lists to start from")
 	fs.BoolVar(&c.quiet, "quiet", false, "do not log requests on stderr")
 	fs.StringVar(&c.logFormat, "log-format", "text", "request log `format`: text or json (with --json: json)")
 	fs.IntVar(&c.limits.Requests, "max-requests", whispirtest.DefaultMaxRequests, "requests kept for GET /_whispir/requests")
